@@ -1,0 +1,21 @@
+package io.convnet.proto;
+
+import java.util.List;
+
+/** Every request/reply exchange of the cluster. */
+public final class Exchanges {
+  private Exchanges() {
+  }
+
+  public static final Exchange<ClassifyRequest, ClassifyReply> CLASSIFY =
+      new Exchange<>("classify", Topics.CLASSIFY_REQUESTS, ClassifyReply.parser(), false);
+
+  public static final Exchange<VisualizeRequest, VisualizeReply> VISUALIZE =
+      new Exchange<>("visualize", Topics.VISUALIZE_REQUESTS, VisualizeReply.parser(), false);
+
+  /** Every instance of every service answers a ping. */
+  public static final Exchange<StatusPing, StatusPong> STATUS =
+      new Exchange<>("status", Topics.STATUS_PINGS, StatusPong.parser(), true);
+
+  public static final List<Exchange<?, ?>> ALL = List.of(CLASSIFY, VISUALIZE, STATUS);
+}

@@ -1,0 +1,30 @@
+package io.convnet.proto;
+
+/** Kafka record header names. Values are UTF-8 text so that tools like kcat can read them. */
+public final class Headers {
+  private Headers() {
+  }
+
+  /** Request/reply: id the reply carries back. */
+  public static final String CORRELATION_ID = "convnet-correlation-id";
+  /** Request/reply: topic the reply goes to. */
+  public static final String REPLY_TOPIC = "convnet-reply-topic";
+  /** Request/reply: partition of the reply topic owned by the asking instance. */
+  public static final String REPLY_PARTITION = "convnet-reply-partition";
+  /** Request/reply: epoch millis after which nobody waits for the answer any more. */
+  public static final String DEADLINE_MS = "convnet-deadline-ms";
+  /** Request/reply: which exchange a request belongs to (see {@link Exchanges}). */
+  public static final String EXCHANGE = "convnet-exchange";
+
+  /** Score requests: the model to use when the value is a bare image, not a ScoreRequest. */
+  public static final String MODEL = "convnet-model";
+  /** Record value format: "application/x-protobuf" (default), "application/json", "image/jpeg", "image/png". */
+  public static final String CONTENT_TYPE = "content-type";
+
+  /** Dead letters: why the record could not be processed. */
+  public static final String DLQ_REASON = "convnet-dlq-reason";
+  public static final String DLQ_EXCEPTION_CLASS = "convnet-dlq-exception-class";
+  public static final String DLQ_SOURCE_TOPIC = "convnet-dlq-source-topic";
+  public static final String DLQ_SOURCE_PARTITION = "convnet-dlq-source-partition";
+  public static final String DLQ_SOURCE_OFFSET = "convnet-dlq-source-offset";
+}
