@@ -83,7 +83,7 @@ class TrainerTest {
   void resumedRunContinuesAtTheNextEpochWithTheSameWeights() {
     var train = SyntheticImages.binary(24, SIZE, 16, 1);
     var val = SyntheticImages.binary(8, SIZE, 16, 2);
-    TrainingConfig straight = TrainingConfig.of(3, OptimizerSpec.rmsprop(1e-3), 9, tmp.resolve("straight"))
+    TrainingConfig straight = TrainingConfig.of(3, OptimizerSpec.sgd(0.01, 0.9), 9, tmp.resolve("straight"))
         .withKeepBest(false);
     float[] expected;
     try (Model m = TinyModels.cnn(SIZE, 2).build(9)) {
@@ -91,7 +91,7 @@ class TrainerTest {
       expected = m.weight("dense_1_kernel");
     }
     Path work = tmp.resolve("resumed");
-    TrainingConfig cfg = TrainingConfig.of(3, OptimizerSpec.rmsprop(1e-3), 9, work).withKeepBest(false);
+    TrainingConfig cfg = TrainingConfig.of(3, OptimizerSpec.sgd(0.01, 0.9), 9, work).withKeepBest(false);
     try (Model m = TinyModels.cnn(SIZE, 2).build(9)) {
       AtomicInteger steps = new AtomicInteger();
       // stop during epoch 3: epochs 1 and 2 are checkpointed, the partial epoch is dropped
@@ -109,10 +109,10 @@ class TrainerTest {
       });
       assertThat(started).containsExactly(3);
       assertThat(h.epochs()).extracting(EpochMetrics::epoch).containsExactly(1, 2, 3);
-      // equal up to the float noise of multi-threaded CPU reductions
+      // equal up to float noise (SGD: RMSprop would magnify the noise of near-zero gradients)
       float[] actual = m.weight("dense_1_kernel");
       for (int i = 0; i < expected.length; i++) {
-        assertThat(actual[i]).isCloseTo(expected[i], org.assertj.core.api.Assertions.within(5e-4f));
+        assertThat(actual[i]).isCloseTo(expected[i], org.assertj.core.api.Assertions.within(1e-4f));
       }
     }
   }
