@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** {@code convnet train|evaluate|summary}: bad input is one line on stderr and exit code 2, no stack trace. */
 @Command(name = "convnet", mixinStandardHelpOptions = true, version = "convnet 0.1.0",
     description = "Trains and evaluates convolutional networks (TensorFlow Java).",
-    subcommands = {TrainCommand.class, EvaluateCommand.class, SummaryCommand.class})
+    subcommands = {TrainCommand.class, EvaluateCommand.class, SummaryCommand.class, BenchCommand.class})
 public final class ConvnetCli implements Runnable {
   public static final int BAD_INPUT = 2;
 

@@ -101,6 +101,17 @@ public final class Trainer {
     return new History(history, reason);
   }
 
+  /** One training step on {@code batch} (dropout seeded by {@code step}); returns the batch loss. */
+  public float step(Batch batch, long step) {
+    try (TFloat32 x = images(model, batch); TInt32 y = Tensors.labels(batch.labels(), batch.size());
+        TFloat32 on = TFloat32.scalarOf(1f); TInt64 seed = TInt64.vectorOf(config.seed(), step);
+        Result r = model.session().runner().feed(model.input(), x).feed(graph.labels, y)
+            .feed(model.trainingFlag(), on).feed(model.stepSeed(), seed).fetch(graph.loss)
+            .addTarget(graph.trainStep).run()) {
+      return Tensors.scalar((TFloat32) r.get(0));
+    }
+  }
+
   /** Mean loss and accuracy of the model over {@code source}, dropout off. */
   public double[] evaluate(BatchSource source, int epochIndex) {
     return evaluate(model, graph, source, epochIndex);
