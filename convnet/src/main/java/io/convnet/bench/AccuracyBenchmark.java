@@ -60,6 +60,11 @@ public final class AccuracyBenchmark {
         seed);
     out.flush();
     TrainingOutcome o = TrainingJob.run(req, progress, cancelled);
+    if (o.version() == 0) {
+      out.printf(Locale.ROOT, "stopped after %d epochs; continue with --resume%n", o.history().epochs().size());
+      out.flush();
+      return o;
+    }
     EpochMetrics best = o.history().best().orElseThrow();
     double perEpoch = o.history().epochs().stream().mapToDouble(EpochMetrics::seconds).average().orElse(0);
     out.printf(Locale.ROOT, "RESULT %s: best val_accuracy %.4f (val_loss %.4f) at epoch %d of %d; last val_accuracy "

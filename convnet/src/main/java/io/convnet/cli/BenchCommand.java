@@ -4,7 +4,6 @@ import io.convnet.bench.AccuracyBenchmark;
 import io.convnet.bench.ThroughputBenchmark;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -47,10 +46,11 @@ final class BenchCommand implements Runnable {
     @Override
     public Integer call() {
       var out = spec.commandLine().getOut();
-      AtomicBoolean stop = new AtomicBoolean();
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> stop.set(true)));
-      AccuracyBenchmark.run(AccuracyBenchmark.Setting.parse(setting), epochs, data, output, seed, resume, out,
-          new ProgressBar(out, System.console() != null), stop::get);
+      var s = AccuracyBenchmark.Setting.parse(setting);
+      try (StopOnSignal stop = new StopOnSignal()) {
+        AccuracyBenchmark.run(s, epochs, data, output, seed, resume, out,
+            new ProgressBar(out, System.console() != null), stop);
+      }
       return 0;
     }
   }

@@ -7,7 +7,6 @@ import io.convnet.train.OptimizerSpec;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -74,14 +73,9 @@ final class TrainCommand implements Callable<Integer> {
     var out = spec.commandLine().getOut();
     TrainingRequest req = new TrainingRequest(arch, model, data, epochs, batchSize, augment,
         OptimizerSpec.parse(optimizer, lr), seed, maxPerClass, imageSize, patience, output, workDir, resume);
-    AtomicBoolean stop = new AtomicBoolean();
-    Thread hook = new Thread(() -> stop.set(true));
-    Runtime.getRuntime().addShutdownHook(hook);
-    TrainingOutcome o = TrainingJob.run(req, new ProgressBar(out, System.console() != null), stop::get);
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException shuttingDown) {
-      // already stopping
+    TrainingOutcome o;
+    try (StopOnSignal stop = new StopOnSignal()) {
+      o = TrainingJob.run(req, new ProgressBar(out, System.console() != null), stop);
     }
     var best = o.history().best();
     if (o.version() == 0) {
