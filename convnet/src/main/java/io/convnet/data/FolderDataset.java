@@ -51,6 +51,7 @@ public final class FolderDataset implements BatchSource {
   private final PipelineOptions options;
   private final ImageDecoder decoder;
   private final ExecutorService workers;
+  private final List<Thread> workerThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final RgbImage[] cache;
   private final Set<Integer> unreadable = ConcurrentHashMap.newKeySet();
   private final int skippedAtOpen;
@@ -60,7 +61,7 @@ public final class FolderDataset implements BatchSource {
     this.folder = folder;
     this.options = options;
     this.decoder = decoder;
-    this.workers = Executors.newFixedThreadPool(options.workers(), threads(folder.directory()));
+    this.workers = Executors.newFixedThreadPool(options.workers(), threads(folder.directory(), workerThreads));
     boolean cached = options.cacheBudgetBytes() > 0 && options.cacheBytes(folder.size()) <= options.cacheBudgetBytes();
     if (!cached && options.cacheBudgetBytes() > 0) {
       LOG.info("{}: not caching decoded images ({} MB needed, budget {} MB)", folder.directory(),
@@ -303,28 +304,35 @@ public final class FolderDataset implements BatchSource {
         folder.directory(), list, failures.size() > shown ? "; and " + (failures.size() - shown) + " more" : "");
   }
 
+  /** Stops the workers and waits until their threads have ended (tasks stop between images). */
   private void shutdown() {
     for (Runnable queued : workers.shutdownNow()) {
       if (queued instanceof Future<?> f) {
         f.cancel(false);
       }
     }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     try {
-      if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
-        LOG.warn("{}: data workers still running 10 s after close", folder.directory());
+      workers.awaitTermination(10, TimeUnit.SECONDS);
+      for (Thread t : workerThreads) {
+        t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    if (workerThreads.stream().anyMatch(Thread::isAlive)) {
+      LOG.warn("{}: data workers still running 10 s after close", folder.directory());
+    }
   }
 
-  private static ThreadFactory threads(Path directory) {
+  private static ThreadFactory threads(Path directory, List<Thread> created) {
     int pool = POOLS.incrementAndGet();
     AtomicInteger n = new AtomicInteger();
     String name = directory.getFileName() == null ? "data" : directory.getFileName().toString();
     return r -> {
       Thread t = new Thread(r, "convnet-data-" + pool + "-" + name + "-" + n.incrementAndGet());
       t.setDaemon(true);
+      created.add(t);
       return t;
     };
   }
