@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -18,6 +19,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +53,7 @@ public final class FolderDataset implements BatchSource {
   private final PipelineOptions options;
   private final ImageDecoder decoder;
   private final ExecutorService workers;
-  private final List<Thread> workerThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Thread> workerThreads = new CopyOnWriteArrayList<>();
   private final RgbImage[] cache;
   private final Set<Integer> unreadable = ConcurrentHashMap.newKeySet();
   private final int skippedAtOpen;
@@ -180,7 +182,7 @@ public final class FolderDataset implements BatchSource {
     }
   }
 
-  private <T> PrefetchIterator<T> iterate(java.util.function.IntFunction<T> build) {
+  private <T> PrefetchIterator<T> iterate(IntFunction<T> build) {
     if (closed) {
       throw new IllegalStateException("data set " + folder.directory() + " is closed");
     }

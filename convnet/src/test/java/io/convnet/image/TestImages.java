@@ -259,7 +259,7 @@ public final class TestImages {
     for (int y = 0; y < size; y++) {
       for (int x = 0; x < size; x++) {
         double t = (x * sa + y * ca + variant) / 4.0;
-        int v = (int) (Math.floor(t) % 2 == 0 ? 200 : 40);
+        int v = Math.floor(t) % 2 == 0 ? 200 : 40;
         image.set(x, y, (v + tint / 2) << 16 | v << 8 | Math.max(0, v - tint));
       }
     }
