@@ -58,6 +58,9 @@ public final class FolderDataset implements BatchSource {
   private final Set<Integer> unreadable = ConcurrentHashMap.newKeySet();
   private final int skippedAtOpen;
   private volatile boolean closed;
+  /** The next epoch, started while the current one drains (see {@link #epoch}). */
+  private PrefetchIterator<Batch> ahead;
+  private int aheadEpoch;
 
   private FolderDataset(ImageFolder folder, PipelineOptions options, ImageDecoder decoder) {
     this.folder = folder;
@@ -151,11 +154,53 @@ public final class FolderDataset implements BatchSource {
     return skippedAtOpen + unreadable.size();
   }
 
-  /** The batches of {@code epoch}; close the iterator if you stop early. */
+  /**
+   * The batches of {@code epoch}; close the iterator if you stop early. Once all of an epoch's
+   * batches are queued, epoch {@code e + 1} starts building behind them, so the step after the epoch
+   * boundary does not wait either (for a set whose batches do not depend on the epoch, i.e. without
+   * shuffling and augmentation, any next epoch uses it).
+   */
   @Override
   public PrefetchIterator<Batch> epoch(int epoch) {
+    PrefetchIterator<Batch> started = null;
+    synchronized (this) {
+      if (ahead != null) {
+        boolean same = aheadEpoch == epoch || !(options.shuffle() || !options.augmentation().isNone());
+        if (same) {
+          started = ahead;
+        } else {
+          ahead.close();
+        }
+        ahead = null;
+      }
+    }
+    PrefetchIterator<Batch> it = started != null ? started : startEpoch(epoch);
+    it.onAllSubmitted(() -> startAhead(epoch + 1));
+    return it;
+  }
+
+  private PrefetchIterator<Batch> startEpoch(int epoch) {
     int[] order = order(epoch);
     return iterate(b -> build(epoch, order, b).batch());
+  }
+
+  private void startAhead(int epoch) {
+    if (closed) {
+      return;
+    }
+    PrefetchIterator<Batch> next;
+    try {
+      next = startEpoch(epoch);
+    } catch (IllegalStateException e) {
+      return; // closed meanwhile
+    }
+    synchronized (this) {
+      if (ahead != null) {
+        ahead.close();
+      }
+      ahead = next;
+      aheadEpoch = epoch;
+    }
   }
 
   /** As {@link #epoch}, with each image's file: for evaluation reports and scoring a folder. */

@@ -118,6 +118,29 @@ class FolderDatasetTest {
   }
 
   @Test
+  void theNextEpochStartedAheadEqualsAFreshStart() {
+    try (FolderDataset ahead = FolderDataset.open(data, training());
+        FolderDataset fresh = FolderDataset.open(data, training());
+        FolderDataset skipping = FolderDataset.open(data, training())) {
+      read(ahead, 0);
+      assertSame(read(ahead, 1), read(fresh, 1)); // epoch 1 was built while epoch 0 drained
+      read(skipping, 0);
+      assertSame(read(skipping, 3), read(fresh, 3)); // the prepared epoch 1 is discarded
+    }
+    try (FolderDataset validation = FolderDataset.open(data, PipelineOptions.evaluation(PREP).withBatchSize(8))) {
+      assertSame(read(validation, 0), read(validation, 0));
+    }
+  }
+
+  private static void assertSame(List<Batch> actual, List<Batch> expected) {
+    assertThat(actual).hasSameSizeAs(expected);
+    for (int b = 0; b < actual.size(); b++) {
+      assertThat(actual.get(b).pixels()).containsExactly(expected.get(b).pixels());
+      assertThat(actual.get(b).labels()).containsExactly(expected.get(b).labels());
+    }
+  }
+
+  @Test
   void prefetchIsBounded() {
     try (FolderDataset set = FolderDataset.open(data, training().withPrefetch(2).withBatchSize(4))) {
       PrefetchIterator<Batch> epoch = set.epoch(0);
