@@ -3,6 +3,7 @@ package io.convnet.data;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 
@@ -62,8 +63,10 @@ public final class DataRoot {
     Path real;
     try {
       real = root.resolve(path).toRealPath();
-    } catch (IOException e) {
+    } catch (NoSuchFileException e) {
       throw new DataException("data path '" + relative + "' does not exist under the data root", e);
+    } catch (IOException e) {
+      throw new DataException("data path '" + relative + "' cannot be read: " + e, e);
     }
     if (!real.startsWith(root)) {
       throw new DataException("data path '" + relative + "' is outside the data root (a symbolic link leads out)");

@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -18,6 +19,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,16 +53,20 @@ public final class FolderDataset implements BatchSource {
   private final PipelineOptions options;
   private final ImageDecoder decoder;
   private final ExecutorService workers;
+  private final List<Thread> workerThreads = new CopyOnWriteArrayList<>();
   private final RgbImage[] cache;
   private final Set<Integer> unreadable = ConcurrentHashMap.newKeySet();
   private final int skippedAtOpen;
   private volatile boolean closed;
+  /** The next epoch, started while the current one drains (see {@link #epoch}). */
+  private PrefetchIterator<Batch> ahead;
+  private int aheadEpoch;
 
   private FolderDataset(ImageFolder folder, PipelineOptions options, ImageDecoder decoder) {
     this.folder = folder;
     this.options = options;
     this.decoder = decoder;
-    this.workers = Executors.newFixedThreadPool(options.workers(), threads(folder.directory()));
+    this.workers = Executors.newFixedThreadPool(options.workers(), threads(folder.directory(), workerThreads));
     boolean cached = options.cacheBudgetBytes() > 0 && options.cacheBytes(folder.size()) <= options.cacheBudgetBytes();
     if (!cached && options.cacheBudgetBytes() > 0) {
       LOG.info("{}: not caching decoded images ({} MB needed, budget {} MB)", folder.directory(),
@@ -148,11 +154,53 @@ public final class FolderDataset implements BatchSource {
     return skippedAtOpen + unreadable.size();
   }
 
-  /** The batches of {@code epoch}; close the iterator if you stop early. */
+  /**
+   * The batches of {@code epoch}; close the iterator if you stop early. Once all of an epoch's
+   * batches are queued, epoch {@code e + 1} starts building behind them, so the step after the epoch
+   * boundary does not wait either (for a set whose batches do not depend on the epoch, i.e. without
+   * shuffling and augmentation, any next epoch uses it).
+   */
   @Override
   public PrefetchIterator<Batch> epoch(int epoch) {
+    PrefetchIterator<Batch> started = null;
+    synchronized (this) {
+      if (ahead != null) {
+        boolean same = aheadEpoch == epoch || !(options.shuffle() || !options.augmentation().isNone());
+        if (same) {
+          started = ahead;
+        } else {
+          ahead.close();
+        }
+        ahead = null;
+      }
+    }
+    PrefetchIterator<Batch> it = started != null ? started : startEpoch(epoch);
+    it.onAllSubmitted(() -> startAhead(epoch + 1));
+    return it;
+  }
+
+  private PrefetchIterator<Batch> startEpoch(int epoch) {
     int[] order = order(epoch);
     return iterate(b -> build(epoch, order, b).batch());
+  }
+
+  private void startAhead(int epoch) {
+    if (closed) {
+      return;
+    }
+    PrefetchIterator<Batch> next;
+    try {
+      next = startEpoch(epoch);
+    } catch (IllegalStateException e) {
+      return; // closed meanwhile
+    }
+    synchronized (this) {
+      if (ahead != null) {
+        ahead.close();
+      }
+      ahead = next;
+      aheadEpoch = epoch;
+    }
   }
 
   /** As {@link #epoch}, with each image's file: for evaluation reports and scoring a folder. */
@@ -179,7 +227,7 @@ public final class FolderDataset implements BatchSource {
     }
   }
 
-  private <T> PrefetchIterator<T> iterate(java.util.function.IntFunction<T> build) {
+  private <T> PrefetchIterator<T> iterate(IntFunction<T> build) {
     if (closed) {
       throw new IllegalStateException("data set " + folder.directory() + " is closed");
     }
@@ -303,28 +351,35 @@ public final class FolderDataset implements BatchSource {
         folder.directory(), list, failures.size() > shown ? "; and " + (failures.size() - shown) + " more" : "");
   }
 
+  /** Stops the workers and waits until their threads have ended (tasks stop between images). */
   private void shutdown() {
     for (Runnable queued : workers.shutdownNow()) {
       if (queued instanceof Future<?> f) {
         f.cancel(false);
       }
     }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     try {
-      if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
-        LOG.warn("{}: data workers still running 10 s after close", folder.directory());
+      workers.awaitTermination(10, TimeUnit.SECONDS);
+      for (Thread t : workerThreads) {
+        t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    if (workerThreads.stream().anyMatch(Thread::isAlive)) {
+      LOG.warn("{}: data workers still running 10 s after close", folder.directory());
+    }
   }
 
-  private static ThreadFactory threads(Path directory) {
+  private static ThreadFactory threads(Path directory, List<Thread> created) {
     int pool = POOLS.incrementAndGet();
     AtomicInteger n = new AtomicInteger();
     String name = directory.getFileName() == null ? "data" : directory.getFileName().toString();
     return r -> {
       Thread t = new Thread(r, "convnet-data-" + pool + "-" + name + "-" + n.incrementAndGet());
       t.setDaemon(true);
+      created.add(t);
       return t;
     };
   }

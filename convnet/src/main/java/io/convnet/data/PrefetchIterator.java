@@ -23,6 +23,7 @@ public final class PrefetchIterator<T> implements Iterator<T>, AutoCloseable {
   private final int count;
   private final int depth;
   private final BooleanSupplier sourceClosed;
+  private Runnable onAllSubmitted;
   private final ArrayDeque<Future<T>> window = new ArrayDeque<>();
   private int submitted;
   private int delivered;
@@ -72,6 +73,12 @@ public final class PrefetchIterator<T> implements Iterator<T>, AutoCloseable {
     }
   }
 
+  /** Runs once, on the consumer's thread, when the last item has been submitted. */
+  void onAllSubmitted(Runnable action) {
+    this.onAllSubmitted = action;
+    runIfAllSubmitted();
+  }
+
   /** Batches submitted and not yet taken (never more than the depth). */
   int inFlight() {
     return window.size();
@@ -96,6 +103,15 @@ public final class PrefetchIterator<T> implements Iterator<T>, AutoCloseable {
         close();
         throw new IllegalStateException("the data set was closed", e);
       }
+    }
+    runIfAllSubmitted();
+  }
+
+  private void runIfAllSubmitted() {
+    if (onAllSubmitted != null && submitted == count && !closed) {
+      Runnable action = onAllSubmitted;
+      onAllSubmitted = null;
+      action.run();
     }
   }
 

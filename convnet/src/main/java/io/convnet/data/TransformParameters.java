@@ -71,40 +71,57 @@ public record TransformParameters(
     int h = src.height();
     int w = src.width();
     double[] m = inverseMap(h, w);
+    double dr = m[1];
+    double dc = m[4];
     byte[] p = src.pixels();
     float gain = (float) brightness;
     boolean scale = brightness != 1;
     int lastRow = h - 1;
     int lastCol = w - 1;
+    int stride = w * 3;
+    int step = flipHorizontal ? -3 : 3;
     for (int r = 0; r < h; r++) {
-      double rowR = m[0] * r + m[2];
-      double rowC = m[3] * r + m[5];
-      int outRow = flipVertical ? lastRow - r : r;
-      for (int c = 0; c < w; c++) {
-        double sr = rowR + m[1] * c;
-        double sc = rowC + m[4] * c;
-        double fr = Math.floor(sr);
-        double fc = Math.floor(sc);
+      double sr = m[0] * r + m[2];
+      double sc = m[3] * r + m[5];
+      int o = offset + (flipVertical ? lastRow - r : r) * stride + (flipHorizontal ? lastCol * 3 : 0);
+      for (int c = 0; c < w; c++, sr += dr, sc += dc, o += step) {
+        int fr = floor(sr);
+        int fc = floor(sc);
         float wr = (float) (sr - fr);
         float wc = (float) (sc - fc);
-        int r0 = clamp((int) fr, lastRow);
-        int r1 = clamp((int) fr + 1, lastRow);
-        int c0 = clamp((int) fc, lastCol);
-        int c1 = clamp((int) fc + 1, lastCol);
-        int i00 = (r0 * w + c0) * 3;
-        int i01 = (r0 * w + c1) * 3;
-        int i10 = (r1 * w + c0) * 3;
-        int i11 = (r1 * w + c1) * 3;
-        int outCol = flipHorizontal ? lastCol - c : c;
-        int o = offset + (outRow * w + outCol) * 3;
-        for (int k = 0; k < 3; k++) {
-          float top = (p[i00 + k] & 0xff) + wc * ((p[i01 + k] & 0xff) - (p[i00 + k] & 0xff));
-          float bottom = (p[i10 + k] & 0xff) + wc * ((p[i11 + k] & 0xff) - (p[i10 + k] & 0xff));
-          float v = top + wr * (bottom - top);
-          dst[o + k] = scale ? Math.min(255f, v * gain) : v;
+        int row0 = clamp(fr, lastRow) * stride;
+        int row1 = clamp(fr + 1, lastRow) * stride;
+        int col0 = clamp(fc, lastCol) * 3;
+        int col1 = clamp(fc + 1, lastCol) * 3;
+        int i00 = row0 + col0;
+        int i01 = row0 + col1;
+        int i10 = row1 + col0;
+        int i11 = row1 + col1;
+        float r0 = lerp(p[i00] & 0xff, p[i01] & 0xff, p[i10] & 0xff, p[i11] & 0xff, wr, wc);
+        float g0 = lerp(p[i00 + 1] & 0xff, p[i01 + 1] & 0xff, p[i10 + 1] & 0xff, p[i11 + 1] & 0xff, wr, wc);
+        float b0 = lerp(p[i00 + 2] & 0xff, p[i01 + 2] & 0xff, p[i10 + 2] & 0xff, p[i11 + 2] & 0xff, wr, wc);
+        if (scale) {
+          r0 = Math.min(255f, r0 * gain);
+          g0 = Math.min(255f, g0 * gain);
+          b0 = Math.min(255f, b0 * gain);
         }
+        dst[o] = r0;
+        dst[o + 1] = g0;
+        dst[o + 2] = b0;
       }
     }
+  }
+
+  /** Bilinear: rows weighted by {@code wr}, columns by {@code wc}; exact when both are 0. */
+  private static float lerp(int v00, int v01, int v10, int v11, float wr, float wc) {
+    float top = v00 + wc * (v01 - v00);
+    float bottom = v10 + wc * (v11 - v10);
+    return top + wr * (bottom - top);
+  }
+
+  private static int floor(double v) {
+    int i = (int) v;
+    return v < i ? i - 1 : i;
   }
 
   /**

@@ -25,27 +25,29 @@ public final class Resize {
     return vertical(rows, width, yTaps, height);
   }
 
-  /** Resizes every row to {@code out.size} columns: {@code src.height x out.size x 3} floats. */
+  /** Resizes every row to {@code taps.size} columns: {@code src.height x taps.size x 3} floats. */
   private static float[] horizontal(RgbImage src, Taps taps) {
     byte[] p = src.pixels();
-    int inW = src.width();
+    int inStride = src.width() * 3;
     int outW = taps.size;
+    float[] row = new float[inStride];
     float[] out = new float[src.height() * outW * 3];
     int o = 0;
-    for (int y = 0; y < src.height(); y++) {
-      int rowStart = y * inW * 3;
+    for (int y = 0, rowStart = 0; y < src.height(); y++, rowStart += inStride) {
+      for (int i = 0; i < inStride; i++) {
+        row[i] = p[rowStart + i] & 0xff;
+      }
       for (int x = 0; x < outW; x++, o += 3) {
-        int first = taps.first[x];
         int k = taps.offset[x];
         int end = k + taps.count[x];
         float r = 0;
         float g = 0;
         float b = 0;
-        for (int i = rowStart + first * 3; k < end; k++, i += 3) {
+        for (int i = taps.first[x] * 3; k < end; k++, i += 3) {
           float w = taps.weight[k];
-          r += w * (p[i] & 0xff);
-          g += w * (p[i + 1] & 0xff);
-          b += w * (p[i + 2] & 0xff);
+          r += w * row[i];
+          g += w * row[i + 1];
+          b += w * row[i + 2];
         }
         out[o] = r;
         out[o + 1] = g;
@@ -60,10 +62,14 @@ public final class Resize {
     byte[] out = new byte[height * stride];
     float[] acc = new float[stride];
     for (int y = 0; y < height; y++) {
-      java.util.Arrays.fill(acc, 0f);
       int k = taps.offset[y];
       int end = k + taps.count[y];
-      for (int i = taps.first[y] * stride; k < end; k++, i += stride) {
+      int i = taps.first[y] * stride;
+      float w0 = taps.weight[k];
+      for (int j = 0; j < stride; j++) {
+        acc[j] = w0 * rows[i + j];
+      }
+      for (k++, i += stride; k < end; k++, i += stride) {
         float w = taps.weight[k];
         for (int j = 0; j < stride; j++) {
           acc[j] += w * rows[i + j];
@@ -77,9 +83,10 @@ public final class Resize {
     return new RgbImage(width, height, out);
   }
 
+  /** Rounds a non-negative sum of non-negative weights times 0..255 to 0..255. */
   static int clamp8(float v) {
-    int i = Math.round(v);
-    return i < 0 ? 0 : Math.min(i, 255);
+    int i = (int) (v + 0.5f);
+    return Math.min(i, 255);
   }
 
   /** For each output index: the first input index and the normalised weights of the inputs it reads. */
