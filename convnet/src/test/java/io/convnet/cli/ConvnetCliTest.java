@@ -61,6 +61,29 @@ class ConvnetCliTest {
   }
 
   @Test
+  void dataProblemsAreSurfacedAsOneLine() throws Exception {
+    Path oneClass = Files.createDirectories(tmp.resolve("one/train/cat"));
+    Files.createDirectories(tmp.resolve("one/validation/cat"));
+    Path good = ImageFolders.catsAndDogs(tmp.resolve("tmpl"), 1, 32, 1).resolve("train/cat/cat.0.png");
+    Files.copy(good, oneClass.resolve("a.png"));
+    Files.copy(good, tmp.resolve("one/validation/cat/a.png"));
+    Path broken = ImageFolders.catsAndDogs(tmp.resolve("broken"), 2, 32, 1);
+    Files.write(broken.resolve("train/dog/corrupt.jpg"), new byte[] {(byte) 0xFF, (byte) 0xD8, 1, 2, 3, 4});
+    Files.write(broken.resolve("train/dog/empty.jpg"), new byte[0]);
+    for (Path data : new Path[] {tmp.resolve("one"), broken}) {
+      Run r = run("train", "-d", data.toString(), "--image-size", "32", "--epochs", "1", "-o",
+          tmp.resolve("m").toString());
+      assertThat(r.code()).as(r.out() + r.err()).isEqualTo(2);
+      assertThat(r.err()).startsWith("error: ").doesNotContain("\tat ");
+    }
+    assertThat(run("train", "-d", tmp.resolve("one").toString(), "--image-size", "32", "-o",
+        tmp.resolve("m").toString()).err()).contains("only one class");
+    assertThat(run("train", "-d", broken.toString(), "--image-size", "32", "-o", tmp.resolve("m").toString()).err())
+        .contains("corrupt.jpg");
+    assertThat(new BundleStore(tmp.resolve("m")).models()).isEmpty();
+  }
+
+  @Test
   void trainPublishesABundleThatEvaluateReads() throws Exception {
     Path data = ImageFolders.catsAndDogs(tmp.resolve("data"), 12, 32, 2);
     Path models = tmp.resolve("models");
