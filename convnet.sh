@@ -14,6 +14,7 @@ if [ ! -f "$jar" ] || [ ! -f "$cp_file" ] \
   mvn -q -f "$here/pom.xml" -pl convnet dependency:build-classpath -Dmdep.includeScope=runtime \
     -Dmdep.outputFile="$cp_file" >&2
 fi
+export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-1}"  # TensorFlow: warnings and errors only
 exec java ${CONVNET_JAVA_OPTS:--Xmx8g} \
   -Dlog4j2.level="${CONVNET_LOG_LEVEL:-INFO}" -Dorg.bytedeco.javacpp.cachedir="${CONVNET_JAVACPP_CACHE:-$HOME/.cache/convnet-javacpp}" \
   -cp "$jar:$(cat "$cp_file")" io.convnet.cli.ConvnetCli "$@"

@@ -2,14 +2,19 @@ package io.convnet.cli;
 
 import io.convnet.data.DataException;
 import java.io.PrintWriter;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code convnet train|evaluate|summary}: bad input is one line on stderr and exit code 2, no stack trace. */
+/**
+ * {@code convnet train|evaluate|summary|bench}: bad input is one line on stderr and exit code 2; other
+ * failures one line and exit code 1 (the stack trace at debug level); no stack traces on the console.
+ */
 @Command(name = "convnet", mixinStandardHelpOptions = true, version = "convnet 0.1.0",
     description = "Trains and evaluates convolutional networks (TensorFlow Java).",
     subcommands = {TrainCommand.class, EvaluateCommand.class, SummaryCommand.class, BenchCommand.class})
 public final class ConvnetCli implements Runnable {
+  public static final int FAILED = 1;
   public static final int BAD_INPUT = 2;
 
   @CommandLine.Spec
@@ -30,11 +35,12 @@ public final class ConvnetCli implements Runnable {
     cl.setOut(out);
     cl.setErr(err);
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      err.println("error: " + e.getMessage());
       if (isBadInput(e)) {
-        err.println("error: " + e.getMessage());
         return BAD_INPUT;
       }
-      throw e;
+      LoggerFactory.getLogger(ConvnetCli.class).debug("command failed", e);
+      return FAILED;
     });
     return cl.execute(args);
   }

@@ -73,15 +73,16 @@ public final class Trainer {
     }
     for (int epoch = firstEpoch; epoch <= config.epochs() && reason == StopReason.COMPLETED; epoch++) {
       long start = System.nanoTime();
-      double[] fit = runEpoch(train, epoch, listener, cancelled);
+      LossAccuracy fit = runEpoch(train, epoch, listener, cancelled);
       if (fit == null) {
         reason = StopReason.CANCELLED;
         break;
       }
-      double[] val = evaluate(validation, epoch - 1);
-      EpochMetrics m = new EpochMetrics(epoch, fit[0], fit[1], val[0], val[1], (System.nanoTime() - start) / 1e9);
+      LossAccuracy val = evaluate(validation, epoch - 1);
+      EpochMetrics m = new EpochMetrics(epoch, fit.loss(), fit.accuracy(), val.loss(), val.accuracy(),
+          (System.nanoTime() - start) / 1e9);
       history.add(m);
-      boolean improved = bestEpoch == 0 || val[0] < valLossOf(history, bestEpoch);
+      boolean improved = bestEpoch == 0 || val.loss() < valLossOf(history, bestEpoch);
       if (improved) {
         bestEpoch = epoch;
         sinceBest = 0;
@@ -113,11 +114,11 @@ public final class Trainer {
   }
 
   /** Mean loss and accuracy of the model over {@code source}, dropout off. */
-  public double[] evaluate(BatchSource source, int epochIndex) {
+  public LossAccuracy evaluate(BatchSource source, int epochIndex) {
     return evaluate(model, graph, source, epochIndex);
   }
 
-  private static double[] evaluate(Model model, TrainingGraph graph, BatchSource source, int epochIndex) {
+  private static LossAccuracy evaluate(Model model, TrainingGraph graph, BatchSource source, int epochIndex) {
     Session s = model.session();
     Accumulator acc = new Accumulator();
     for (Iterator<Batch> it = source.epoch(epochIndex); it.hasNext(); ) {
@@ -131,7 +132,7 @@ public final class Trainer {
     return acc.means();
   }
 
-  private double[] runEpoch(BatchSource train, int epoch, TrainingListener listener, BooleanSupplier cancelled) {
+  private LossAccuracy runEpoch(BatchSource train, int epoch, TrainingListener listener, BooleanSupplier cancelled) {
     Session s = model.session();
     Accumulator acc = new Accumulator();
     int batches = train.batchesPerEpoch();
@@ -150,12 +151,12 @@ public final class Trainer {
         acc.add(b, Tensors.scalar((TFloat32) r.get(0)), Tensors.rows((TFloat32) r.get(1)));
       }
       i++;
-      double[] m = acc.means();
-      if (!Double.isFinite(m[0])) {
-        throw new IllegalStateException("training diverged: loss is " + m[0] + " at epoch " + epoch + " step " + i
+      LossAccuracy m = acc.means();
+      if (!Double.isFinite(m.loss())) {
+        throw new IllegalStateException("training diverged: loss is " + m.loss() + " at epoch " + epoch + " step " + i
             + "; lower the learning rate");
       }
-      listener.onBatchEnd(epoch, i, batches, m[0], m[1]);
+      listener.onBatchEnd(epoch, i, batches, m.loss(), m.accuracy());
     }
     return acc.means();
   }
@@ -204,8 +205,8 @@ public final class Trainer {
       seen += b.size();
     }
 
-    double[] means() {
-      return new double[] {lossSum / Math.max(1, seen), (double) correct / Math.max(1, seen)};
+    LossAccuracy means() {
+      return new LossAccuracy(lossSum / Math.max(1, seen), (double) correct / Math.max(1, seen));
     }
   }
 

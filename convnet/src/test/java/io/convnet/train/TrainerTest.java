@@ -49,7 +49,7 @@ class TrainerTest {
       assertThat(last.loss()).isLessThan(h.epochs().get(0).loss());
       assertThat(last.valAccuracy()).isGreaterThanOrEqualTo(0.9);
       assertThat(new Trainer(m, TrainingConfig.of(1, OptimizerSpec.rmsprop(1e-3), 7, tmp.resolve("x")))
-          .evaluate(val, 0)[1]).isGreaterThanOrEqualTo(0.9);
+          .evaluate(val, 0).accuracy()).isGreaterThanOrEqualTo(0.9);
     }
   }
 
@@ -127,9 +127,9 @@ class TrainerTest {
       assertThat(h.stopReason()).isEqualTo(StopReason.EARLY_STOPPED);
       int best = h.best().orElseThrow().epoch();
       assertThat(h.epochs()).hasSize(best + 2);
-      double[] now = new Trainer(m, TrainingConfig.of(1, OptimizerSpec.adam(1e-3), 4, tmp.resolve("e")))
+      LossAccuracy now = new Trainer(m, TrainingConfig.of(1, OptimizerSpec.adam(1e-3), 4, tmp.resolve("e")))
           .evaluate(val, 0);
-      assertThat(now[0]).isCloseTo(h.best().orElseThrow().valLoss(), org.assertj.core.api.Assertions.within(1e-4));
+      assertThat(now.loss()).isCloseTo(h.best().orElseThrow().valLoss(), org.assertj.core.api.Assertions.within(1e-4));
     }
   }
 
