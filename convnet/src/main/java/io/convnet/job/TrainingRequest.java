@@ -31,7 +31,10 @@ public record TrainingRequest(String architecture, String modelName, Path dataDi
     if (dataDir == null) {
       throw new IllegalArgumentException("a data directory is required");
     }
-    TrainingConfig.of(epochs, optimizer, seed, Path.of(".")); // same epoch/optimizer checks as the trainer
+    TrainingConfig.requireEpochs(epochs);
+    if (optimizer == null) {
+      throw new IllegalArgumentException("an optimizer is required: rmsprop, adam or sgd");
+    }
     if (batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
       throw new IllegalArgumentException("batch size must be 1.." + MAX_BATCH_SIZE + ", got " + batchSize);
     }

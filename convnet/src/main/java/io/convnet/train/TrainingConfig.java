@@ -18,9 +18,7 @@ public record TrainingConfig(int epochs, OptimizerSpec optimizer, long seed, int
   public static final int MAX_EPOCHS = 10_000;
 
   public TrainingConfig {
-    if (epochs < 1 || epochs > MAX_EPOCHS) {
-      throw new IllegalArgumentException("epochs must be 1.." + MAX_EPOCHS + ", got " + epochs);
-    }
+    requireEpochs(epochs);
     if (optimizer == null) {
       throw new IllegalArgumentException("optimizer is required");
     }
@@ -31,6 +29,13 @@ public record TrainingConfig(int epochs, OptimizerSpec optimizer, long seed, int
       throw new IllegalArgumentException("a work directory for checkpoints is required");
     }
     trainLayers = trainLayers == null ? null : List.copyOf(trainLayers);
+  }
+
+  public static int requireEpochs(int epochs) {
+    if (epochs < 1 || epochs > MAX_EPOCHS) {
+      throw new IllegalArgumentException("epochs must be 1.." + MAX_EPOCHS + ", got " + epochs);
+    }
+    return epochs;
   }
 
   public static TrainingConfig of(int epochs, OptimizerSpec optimizer, long seed, Path workDir) {
