@@ -4,9 +4,9 @@ import io.convnet.util.Files2;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Optional;
@@ -102,7 +102,8 @@ public final class BundleStore {
     try {
       Files.createDirectories(modelDir);
       try (FileChannel ch = FileChannel.open(modelDir.resolve(".lock"), StandardOpenOption.CREATE,
-          StandardOpenOption.WRITE); FileLock lock = ch.lock()) {
+          StandardOpenOption.WRITE)) {
+        ch.lock(); // released when the channel closes
         removeAbandonedTemps(modelDir);
         int version = latestVersion(name).orElse(0) + 1;
         while (Files.exists(modelDir.resolve(Integer.toString(version)))) {
@@ -114,7 +115,7 @@ public final class BundleStore {
           if (!Files.exists(tmp.resolve(BundleWriter.MANIFEST))) {
             throw new IllegalStateException("the bundle writer wrote no " + BundleWriter.MANIFEST);
           }
-          Files.move(tmp, modelDir.resolve(Integer.toString(version)), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+          Files.move(tmp, modelDir.resolve(Integer.toString(version)), StandardCopyOption.ATOMIC_MOVE);
           return version;
         } finally {
           Files2.deleteRecursively(tmp);

@@ -25,8 +25,8 @@ public final class Tensors {
 
   /** A rank-2 float tensor as rows. */
   public static float[][] rows(TFloat32 t) {
-    int n = Math.toIntExact(t.shape().size(0));
-    int k = Math.toIntExact(t.shape().size(1));
+    int n = Math.toIntExact(t.shape().get(0));
+    int k = Math.toIntExact(t.shape().get(1));
     float[] flat = new float[n * k];
     t.copyTo(DataBuffers.of(flat, false, false));
     float[][] out = new float[n][k];
