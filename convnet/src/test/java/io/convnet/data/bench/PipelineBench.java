@@ -62,6 +62,9 @@ public final class PipelineBench {
             long w = System.nanoTime() - t;
             waited += w;
             maxWait = Math.max(maxWait, w);
+            if (Boolean.getBoolean("bench.verbose")) {
+              System.out.printf(Locale.ROOT, "  epoch %d batch %d waited %.2f ms%n", e, b, w / 1e6);
+            }
             batches++;
           }
         }
