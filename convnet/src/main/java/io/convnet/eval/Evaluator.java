@@ -3,6 +3,7 @@ package io.convnet.eval;
 import io.convnet.data.Batch;
 import io.convnet.data.BatchSource;
 import io.convnet.infer.Predictor;
+import io.convnet.nn.Tensors;
 import java.util.Iterator;
 import java.util.List;
 
@@ -29,7 +30,7 @@ public final class Evaluator {
       float[][] p = predictor.predict(b.pixels(), b.size());
       for (int i = 0; i < b.size(); i++) {
         int truth = b.labels()[i];
-        int predicted = argmax(p[i]);
+        int predicted = Tensors.argmax(p[i]);
         confusion[truth][predicted]++;
         if (truth == predicted) {
           correct++;
@@ -47,15 +48,5 @@ public final class Evaluator {
     }
     return new EvaluationReport(labels, n, (double) correct / n, squared / ((double) n * k), crossEntropy / n,
         confusion);
-  }
-
-  private static int argmax(float[] p) {
-    int best = 0;
-    for (int i = 1; i < p.length; i++) {
-      if (p[i] > p[best]) {
-        best = i;
-      }
-    }
-    return best;
   }
 }

@@ -43,6 +43,17 @@ public final class Tensors {
     return out;
   }
 
+  /** Index of the largest value (the first on ties): the predicted class of a probability row. */
+  public static int argmax(float[] p) {
+    int best = 0;
+    for (int i = 1; i < p.length; i++) {
+      if (p[i] > p[best]) {
+        best = i;
+      }
+    }
+    return best;
+  }
+
   public static float scalar(TFloat32 t) {
     return t.getFloat();
   }

@@ -198,7 +198,7 @@ public final class Trainer {
     void add(Batch b, float loss, float[][] probabilities) {
       lossSum += (double) loss * b.size();
       for (int i = 0; i < b.size(); i++) {
-        if (argmax(probabilities[i]) == b.labels()[i]) {
+        if (Tensors.argmax(probabilities[i]) == b.labels()[i]) {
           correct++;
         }
       }
@@ -208,15 +208,5 @@ public final class Trainer {
     LossAccuracy means() {
       return new LossAccuracy(lossSum / Math.max(1, seen), (double) correct / Math.max(1, seen));
     }
-  }
-
-  static int argmax(float[] p) {
-    int best = 0;
-    for (int i = 1; i < p.length; i++) {
-      if (p[i] > p[best]) {
-        best = i;
-      }
-    }
-    return best;
   }
 }
