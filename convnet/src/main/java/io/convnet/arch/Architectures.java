@@ -1,0 +1,32 @@
+package io.convnet.arch;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/** Architectures by id; another issue's VGG16 registers itself with {@link #register}. */
+public final class Architectures {
+  private static final Map<String, Architecture> BY_ID = new LinkedHashMap<>();
+
+  static {
+    register(new TutorialCnn());
+  }
+
+  private Architectures() {}
+
+  public static synchronized void register(Architecture architecture) {
+    BY_ID.put(architecture.id(), architecture);
+  }
+
+  public static synchronized Architecture get(String id) {
+    Architecture a = BY_ID.get(id);
+    if (a == null) {
+      throw new IllegalArgumentException("unknown architecture '" + id + "'; known: " + String.join(", ", BY_ID.keySet()));
+    }
+    return a;
+  }
+
+  public static synchronized Set<String> ids() {
+    return Set.copyOf(BY_ID.keySet());
+  }
+}

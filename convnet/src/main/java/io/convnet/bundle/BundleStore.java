@@ -1,0 +1,155 @@
+package io.convnet.bundle;
+
+import io.convnet.util.Files2;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The model store {@code <root>/<name>/<version>/} (versions 1, 2, 3...). A version directory appears
+ * only complete: it is written under {@code <name>/.tmp-<pid>-<uuid>/} and renamed into place. A
+ * temporary directory left by a killed writer is ignored by readers and removed by the next publish.
+ */
+public final class BundleStore {
+  private static final Pattern MODEL_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+  private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,8}");
+  private static final String TMP = ".tmp-";
+
+  private final Path root;
+
+  public BundleStore(Path root) {
+    this.root = root;
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  /** Model names: lower-case letters, digits, '.', '_', '-', 1..64 characters. */
+  public static String checkModelName(String name) {
+    if (name == null || !MODEL_NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException("invalid model name '" + name + "': use 1-64 lower-case letters, digits, "
+          + "'.', '_' or '-', starting with a letter or digit");
+    }
+    return name;
+  }
+
+  /** Published versions of a model, ascending; empty when there is none. */
+  public List<Integer> versions(String name) {
+    Path dir = root.resolve(checkModelName(name));
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(p -> VERSION.matcher(p.getFileName().toString()).matches())
+          .filter(p -> Files.exists(p.resolve(BundleWriter.MANIFEST)))
+          .map(p -> Integer.parseInt(p.getFileName().toString())).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + dir, e);
+    }
+  }
+
+  /** Names of the models with at least one version. */
+  public List<String> models() {
+    if (!Files.isDirectory(root)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(root)) {
+      return s.map(p -> p.getFileName().toString()).filter(n -> MODEL_NAME.matcher(n).matches())
+          .filter(n -> !versions(n).isEmpty()).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + root, e);
+    }
+  }
+
+  public Optional<Integer> latestVersion(String name) {
+    List<Integer> v = versions(name);
+    return v.isEmpty() ? Optional.empty() : Optional.of(v.get(v.size() - 1));
+  }
+
+  public Path path(String name, int version) {
+    return root.resolve(checkModelName(name)).resolve(Integer.toString(version));
+  }
+
+  /** Directory of the newest version; IllegalArgumentException naming the known models if none. */
+  public Path latest(String name) {
+    return path(name, latestVersion(name).orElseThrow(() -> new IllegalArgumentException(
+        "model '" + name + "' has no version in " + root + "; known models: " + models())));
+  }
+
+  /**
+   * Publishes the next version: {@code writer} fills a temporary directory (SavedModel and a manifest
+   * carrying {@code version}), which is then renamed to {@code <name>/<version>}. If the writer throws,
+   * the temporary directory is removed and nothing is published.
+   */
+  public int publish(String name, VersionedWriter writer) {
+    synchronized (BundleStore.class) { // FileLock excludes other processes, not other threads
+      return publishLocked(name, writer);
+    }
+  }
+
+  private int publishLocked(String name, VersionedWriter writer) {
+    Path modelDir = root.resolve(checkModelName(name));
+    try {
+      Files.createDirectories(modelDir);
+      try (FileChannel ch = FileChannel.open(modelDir.resolve(".lock"), StandardOpenOption.CREATE,
+          StandardOpenOption.WRITE)) {
+        ch.lock(); // released when the channel closes
+        removeAbandonedTemps(modelDir);
+        int version = latestVersion(name).orElse(0) + 1;
+        while (Files.exists(modelDir.resolve(Integer.toString(version)))) {
+          version++; // an incomplete directory not made by us: never overwrite it
+        }
+        Path tmp = modelDir.resolve(TMP + ProcessHandle.current().pid() + "-" + UUID.randomUUID());
+        try {
+          writer.write(tmp, version);
+          if (!Files.exists(tmp.resolve(BundleWriter.MANIFEST))) {
+            throw new IllegalStateException("the bundle writer wrote no " + BundleWriter.MANIFEST);
+          }
+          Files.move(tmp, modelDir.resolve(Integer.toString(version)), StandardCopyOption.ATOMIC_MOVE);
+          return version;
+        } finally {
+          Files2.deleteRecursively(tmp);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot publish model '" + name + "' in " + root, e);
+    }
+  }
+
+  /** Writes a bundle for a version number chosen by the store. */
+  @FunctionalInterface
+  public interface VersionedWriter {
+    void write(Path dir, int version) throws IOException;
+  }
+
+  /** Convenience: publish a model's bundle with a manifest template. */
+  public int publish(String name, io.convnet.nn.Model model, Manifest manifest) {
+    return publish(name, (dir, version) -> BundleWriter.write(model, manifest.withVersion(version), dir));
+  }
+
+  private static void removeAbandonedTemps(Path modelDir) throws IOException {
+    try (Stream<Path> s = Files.list(modelDir)) {
+      for (Path p : s.filter(p -> p.getFileName().toString().startsWith(TMP)).toList()) {
+        String rest = p.getFileName().toString().substring(TMP.length());
+        int dash = rest.indexOf('-');
+        long pid = dash > 0 && rest.substring(0, dash).chars().allMatch(Character::isDigit)
+            ? Long.parseLong(rest.substring(0, dash)) : 0;
+        boolean writerAlive = pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        if (!writerAlive) {
+          Files2.deleteRecursively(p);
+        }
+      }
+    }
+  }
+
+}

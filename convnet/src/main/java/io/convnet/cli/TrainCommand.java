@@ -1,0 +1,94 @@
+package io.convnet.cli;
+
+import io.convnet.job.TrainingJob;
+import io.convnet.job.TrainingOutcome;
+import io.convnet.job.TrainingRequest;
+import io.convnet.train.OptimizerSpec;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = "Trains a network on <data>/train/<class>/ with <data>/validation/<class>/ and publishes the "
+        + "bundle as the next version in <output>/<model>/.")
+final class TrainCommand implements Callable<Integer> {
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = {"-a", "--arch"}, defaultValue = "tutorial-cnn", description = "architecture id (default: ${DEFAULT-VALUE})")
+  String arch;
+
+  @Option(names = {"-m", "--model"}, description = "model name (default: the architecture's, cats-vs-dogs)")
+  String model;
+
+  @Option(names = {"-d", "--data"}, required = true, description = "data folder with train/ and validation/")
+  Path data;
+
+  @Option(names = {"-e", "--epochs"}, defaultValue = "30", description = "maximum epochs (default: ${DEFAULT-VALUE})")
+  int epochs;
+
+  @Option(names = {"-b", "--batch-size"}, defaultValue = "32", description = "default: ${DEFAULT-VALUE}")
+  int batchSize;
+
+  @Option(names = "--augment", negatable = true, defaultValue = "true",
+      description = "augment training images (rotation, shifts, shear, zoom, flips); --no-augment to switch off")
+  boolean augment;
+
+  @Option(names = "--optimizer", defaultValue = "rmsprop", description = "rmsprop, adam or sgd (momentum 0.9); "
+      + "default: ${DEFAULT-VALUE}")
+  String optimizer;
+
+  @Option(names = "--lr", defaultValue = "1e-4", description = "learning rate (default: ${DEFAULT-VALUE})")
+  double lr;
+
+  @Option(names = "--seed", defaultValue = "1", description = "weights, order, augmentation, dropout (default: 1)")
+  long seed;
+
+  @Option(names = "--max-per-class", defaultValue = "0",
+      description = "at most N training images per class, 0 = all (the tutorial: 1000)")
+  int maxPerClass;
+
+  @Option(names = "--image-size", defaultValue = "0", description = "input size; 0 = the architecture's (150)")
+  int imageSize;
+
+  @Option(names = "--patience", defaultValue = "0",
+      description = "stop after N epochs without a lower validation loss; 0 = never")
+  int patience;
+
+  @Option(names = {"-o", "--output"}, defaultValue = "${env:CONVNET_MODEL_STORE:-models}",
+      description = "model store (default: $CONVNET_MODEL_STORE or ./models)")
+  Path output;
+
+  @Option(names = "--work-dir", description = "checkpoints (default: <output>/.work/<model>)")
+  Path workDir;
+
+  @Option(names = "--resume", description = "continue from the last epoch checkpoint of an interrupted run")
+  boolean resume;
+
+  @Override
+  public Integer call() {
+    var out = spec.commandLine().getOut();
+    TrainingRequest req = new TrainingRequest(arch, model, data, epochs, batchSize, augment,
+        OptimizerSpec.parse(optimizer, lr), seed, maxPerClass, imageSize, patience, output, workDir, resume);
+    TrainingOutcome o;
+    try (StopOnSignal stop = new StopOnSignal()) {
+      o = TrainingJob.run(req, new ProgressBar(out, System.console() != null), stop);
+    }
+    var best = o.history().best();
+    if (o.version() == 0) {
+      out.printf(Locale.ROOT, "stopped after %d epochs; nothing published; resume with --resume%n",
+          o.history().epochs().size());
+      return 1;
+    }
+    out.printf(Locale.ROOT, "published %s version %d in %s (%s after %d epochs, %.0f s)%n", o.modelName(),
+        o.version(), o.bundleDir(), o.history().stopReason().name().toLowerCase(Locale.ROOT),
+        o.history().epochs().size(), o.seconds());
+    best.ifPresent(b -> out.printf(Locale.ROOT, "best epoch %d: val_loss %.4f, val_accuracy %.4f%n", b.epoch(),
+        b.valLoss(), b.valAccuracy()));
+    out.printf("learning curves: %s%n", o.bundleDir().resolve("learning-curves.png"));
+    return 0;
+  }
+}

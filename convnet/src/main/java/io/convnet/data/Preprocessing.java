@@ -1,0 +1,172 @@
+package io.convnet.data;
+
+import io.convnet.image.RgbImage;
+import io.convnet.image.Resize;
+import java.util.Locale;
+
+/**
+ * How an image becomes model input: resize to the input size, then scale the pixel values. The one
+ * place preprocessing lives; training, inference and visualization all call it, so a model sees the
+ * same numbers everywhere. Immutable and thread-safe.
+ *
+ * <p>Resizing is {@link Resize#bilinear} (bilinear, area-averaging when shrinking a lot). Keras'
+ * {@code flow_from_directory} defaults to nearest-neighbour; we prefer a resize that does not alias
+ * large uploads, and use it at training and serving alike.
+ *
+ * @param height model input height
+ * @param width model input width
+ * @param mode pixel scaling
+ */
+public record Preprocessing(int height, int width, Mode mode) {
+
+  /** Pixel scaling; output is NHWC float, 3 channels. */
+  public enum Mode {
+    /** {@code x / 255}: RGB in [0, 1] (the tutorial's {@code rescale=1./255}). */
+    RESCALE(1f / 255f, new float[] {0f, 0f, 0f}, false),
+    /**
+     * Keras {@code preprocess_input} for VGG16's ImageNet weights ("caffe"): RGB -> BGR, subtract the
+     * ImageNet mean {@code [103.939, 116.779, 123.68]} (B, G, R), no scaling.
+     */
+    CAFFE(1f, new float[] {103.939f, 116.779f, 123.68f}, true);
+
+    final float scale;
+    final float[] mean;
+    final boolean bgr;
+
+    Mode(float scale, float[] mean, boolean bgr) {
+      this.scale = scale;
+      this.mean = mean;
+      this.bgr = bgr;
+    }
+
+    /** Parses a name case-insensitively ("rescale", "CAFFE"), e.g. from a model manifest. */
+    public static Mode parse(String name) {
+      try {
+        return valueOf(name.trim().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("unknown preprocessing mode '" + name + "'; known: rescale, caffe", e);
+      }
+    }
+  }
+
+  public Preprocessing {
+    if (height <= 0 || width <= 0) {
+      throw new IllegalArgumentException("input size must be positive, got " + height + "x" + width);
+    }
+    if (mode == null) {
+      throw new IllegalArgumentException("preprocessing mode is required");
+    }
+  }
+
+  /** The tutorial's: resize, then {@code x / 255}. */
+  public static Preprocessing rescale(int height, int width) {
+    return new Preprocessing(height, width, Mode.RESCALE);
+  }
+
+  /** VGG16 ImageNet weights: resize, then BGR minus the ImageNet mean. */
+  public static Preprocessing caffe(int height, int width) {
+    return new Preprocessing(height, width, Mode.CAFFE);
+  }
+
+  /** Floats one image takes: {@code height * width * 3}. */
+  public int floatsPerImage() {
+    return height * width * Batch.CHANNELS;
+  }
+
+  /** The image at the model's input size (the same image when it already is). */
+  public RgbImage resize(RgbImage image) {
+    return Resize.bilinear(image, width, height);
+  }
+
+  /** Resizes and scales into {@code dst[offset .. offset + floatsPerImage())}. */
+  public void apply(RgbImage image, float[] dst, int offset) {
+    toFloats(resize(image), dst, offset);
+  }
+
+  /** Resizes and scales into a new array. */
+  public float[] apply(RgbImage image) {
+    float[] out = new float[floatsPerImage()];
+    apply(image, out, 0);
+    return out;
+  }
+
+  /** Scales an image already at the input size into {@code dst} at {@code offset}. */
+  public void toFloats(RgbImage sized, float[] dst, int offset) {
+    requireInputSize(sized);
+    byte[] p = sized.pixels();
+    float s = mode.scale;
+    if (mode.bgr) {
+      float b = mode.mean[0];
+      float g = mode.mean[1];
+      float r = mode.mean[2];
+      for (int i = 0; i < p.length; i += 3) {
+        dst[offset + i] = (p[i + 2] & 0xff) * s - b;
+        dst[offset + i + 1] = (p[i + 1] & 0xff) * s - g;
+        dst[offset + i + 2] = (p[i] & 0xff) * s - r;
+      }
+    } else {
+      for (int i = 0; i < p.length; i++) {
+        dst[offset + i] = (p[i] & 0xff) * s;
+      }
+    }
+  }
+
+  /**
+   * Scales RGB values in 0..255 (possibly fractional, e.g. after augmentation) in place, over
+   * {@code count} floats from {@code offset}. The same arithmetic as {@link #toFloats}.
+   */
+  public void scaleInPlace(float[] rgb, int offset, int count) {
+    float s = mode.scale;
+    if (mode.bgr) {
+      float b = mode.mean[0];
+      float g = mode.mean[1];
+      float r = mode.mean[2];
+      for (int i = offset, end = offset + count; i < end; i += 3) {
+        float red = rgb[i];
+        rgb[i] = rgb[i + 2] * s - b;
+        rgb[i + 1] = rgb[i + 1] * s - g;
+        rgb[i + 2] = red * s - r;
+      }
+    } else {
+      for (int i = offset, end = offset + count; i < end; i++) {
+        rgb[i] = rgb[i] * s;
+      }
+    }
+  }
+
+  /**
+   * The inverse: model-input floats back to a displayable image (values clamped to 0..255), e.g. to
+   * show an input or an activation-maximization result.
+   */
+  public RgbImage toImage(float[] src, int offset) {
+    byte[] out = new byte[floatsPerImage()];
+    float s = mode.scale;
+    for (int i = 0; i < out.length; i += 3) {
+      float c0 = src[offset + i];
+      float c1 = src[offset + i + 1];
+      float c2 = src[offset + i + 2];
+      if (mode.bgr) {
+        out[i] = (byte) clamp((c2 + mode.mean[2]) / s);
+        out[i + 1] = (byte) clamp((c1 + mode.mean[1]) / s);
+        out[i + 2] = (byte) clamp((c0 + mode.mean[0]) / s);
+      } else {
+        out[i] = (byte) clamp(c0 / s);
+        out[i + 1] = (byte) clamp(c1 / s);
+        out[i + 2] = (byte) clamp(c2 / s);
+      }
+    }
+    return new RgbImage(width, height, out);
+  }
+
+  private void requireInputSize(RgbImage image) {
+    if (image.width() != width || image.height() != height) {
+      throw new IllegalArgumentException("expected a " + width + "x" + height + " image (width x height), got "
+          + image.width() + "x" + image.height() + "; resize it first");
+    }
+  }
+
+  private static int clamp(float v) {
+    int i = Math.round(v);
+    return i < 0 ? 0 : Math.min(i, 255);
+  }
+}

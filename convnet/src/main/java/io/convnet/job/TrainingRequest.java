@@ -1,0 +1,62 @@
+package io.convnet.job;
+
+import io.convnet.arch.Architectures;
+import io.convnet.bundle.BundleStore;
+import io.convnet.train.OptimizerSpec;
+import io.convnet.train.TrainingConfig;
+import java.nio.file.Path;
+
+/**
+ * A training job as the CLI and the trainer service describe it. Validated on construction, each
+ * problem named.
+ *
+ * @param modelName served name; null = the architecture's default ({@code cats-vs-dogs})
+ * @param dataDir folder with {@code train/<class>/} and {@code validation/<class>/}
+ * @param maxPerClass at most this many training images per class; 0 = all
+ * @param imageSize input height and width; 0 = the architecture's default
+ * @param patience early stopping patience in epochs; 0 = off
+ * @param store model store root ({@code models/})
+ * @param workDir checkpoints; null = {@code <store>/.work/<model>}
+ * @param resume continue from the checkpoint in the work directory (else it is cleared)
+ */
+public record TrainingRequest(String architecture, String modelName, Path dataDir, int epochs, int batchSize,
+    boolean augment, OptimizerSpec optimizer, long seed, int maxPerClass, int imageSize, int patience, Path store,
+    Path workDir, boolean resume) {
+
+  public static final int MAX_BATCH_SIZE = 1024;
+
+  public TrainingRequest {
+    var arch = Architectures.get(architecture);
+    modelName = BundleStore.checkModelName(modelName == null ? arch.defaultModelName() : modelName);
+    if (dataDir == null) {
+      throw new IllegalArgumentException("a data directory is required");
+    }
+    TrainingConfig.requireEpochs(epochs);
+    if (optimizer == null) {
+      throw new IllegalArgumentException("an optimizer is required: rmsprop, adam or sgd");
+    }
+    if (batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
+      throw new IllegalArgumentException("batch size must be 1.." + MAX_BATCH_SIZE + ", got " + batchSize);
+    }
+    if (maxPerClass < 0) {
+      throw new IllegalArgumentException("max images per class must be >= 0 (0 = all), got " + maxPerClass);
+    }
+    if (imageSize != 0 && (imageSize < 16 || imageSize > 1024)) {
+      throw new IllegalArgumentException("image size must be 16..1024, got " + imageSize);
+    }
+    if (patience < 0) {
+      throw new IllegalArgumentException("patience must be >= 0 (0 = no early stopping), got " + patience);
+    }
+    if (store == null) {
+      throw new IllegalArgumentException("a model store directory is required");
+    }
+    imageSize = imageSize == 0 ? arch.defaultImageSize() : imageSize;
+    workDir = workDir == null ? store.resolve(".work").resolve(modelName) : workDir;
+  }
+
+  /** The tutorial's settings: tutorial CNN, batch 32, RMSprop 1e-4, seed 1. */
+  public static TrainingRequest tutorial(Path dataDir, Path store, int epochs, boolean augment, int maxPerClass) {
+    return new TrainingRequest("tutorial-cnn", null, dataDir, epochs, 32, augment, OptimizerSpec.rmsprop(1e-4), 1,
+        maxPerClass, 0, 0, store, null, false);
+  }
+}

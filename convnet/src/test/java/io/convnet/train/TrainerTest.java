@@ -1,0 +1,155 @@
+package io.convnet.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.convnet.nn.Model;
+import io.convnet.testing.SyntheticImages;
+import io.convnet.testing.TinyModels;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainerTest {
+  static final int SIZE = 16;
+
+  @TempDir
+  Path tmp;
+
+  private static History train(Model m, TrainingConfig cfg, SyntheticImages train, SyntheticImages val,
+      TrainingListener l) {
+    return new Trainer(m, cfg).fit(train, val, l, () -> false);
+  }
+
+  @Test
+  void rmspropLearnsTheSyntheticTaskAndReportsEveryEpoch() {
+    var train = SyntheticImages.binary(40, SIZE, 16, 1);
+    var val = SyntheticImages.binary(20, SIZE, 16, 2);
+    List<String> events = new ArrayList<>();
+    try (Model m = TinyModels.cnn(SIZE, 2).build(7)) {
+      History h = train(m, TrainingConfig.of(4, OptimizerSpec.rmsprop(1e-3), 7, tmp), train, val,
+          new TrainingListener() {
+            @Override
+            public void onBatchEnd(int epoch, int batch, int batches, double loss, double acc) {
+              events.add("batch " + epoch + " " + batch + "/" + batches);
+            }
+
+            @Override
+            public void onEpochEnd(EpochMetrics metrics, boolean best) {
+              events.add("epoch " + metrics.epoch());
+            }
+          });
+      assertThat(h.epochs()).hasSize(4);
+      assertThat(h.stopReason()).isEqualTo(StopReason.COMPLETED);
+      assertThat(events).contains("batch 1 1/5", "batch 1 5/5", "epoch 1", "epoch 4");
+      EpochMetrics last = h.last().orElseThrow();
+      assertThat(last.loss()).isLessThan(h.epochs().get(0).loss());
+      assertThat(last.valAccuracy()).isGreaterThanOrEqualTo(0.9);
+      assertThat(new Trainer(m, TrainingConfig.of(1, OptimizerSpec.rmsprop(1e-3), 7, tmp.resolve("x")))
+          .evaluate(val, 0).accuracy()).isGreaterThanOrEqualTo(0.9);
+    }
+  }
+
+  @Test
+  void adamAndSgdMomentumTrainSoftmaxHeads() {
+    var train = new SyntheticImages(3, 20, SIZE, 20, 1, false);
+    var val = new SyntheticImages(3, 10, SIZE, 20, 2, false);
+    for (OptimizerSpec opt : List.of(OptimizerSpec.adam(1e-3), OptimizerSpec.sgd(0.05, 0.9))) {
+      try (Model m = TinyModels.cnn(SIZE, 3).build(3)) {
+        History h = train(m, TrainingConfig.of(4, opt, 3, tmp.resolve(opt.id())), train, val, TrainingListener.NONE);
+        assertThat(h.last().orElseThrow().loss()).as(opt.id()).isLessThan(h.epochs().get(0).loss());
+        assertThat(h.last().orElseThrow().valAccuracy()).as(opt.id()).isGreaterThan(0.6);
+      }
+    }
+  }
+
+  @Test
+  void onlyTheChosenLayersChange() {
+    var train = SyntheticImages.binary(16, SIZE, 16, 1);
+    try (Model m = TinyModels.cnn(SIZE, 2).build(5)) {
+      float[] conv = m.weight("conv_1_kernel");
+      float[] out = m.weight("output_kernel");
+      train(m, TrainingConfig.of(1, OptimizerSpec.adam(1e-3), 5, tmp).withTrainLayers(List.of("dense_1", "output")),
+          train, train, TrainingListener.NONE);
+      assertThat(m.weight("conv_1_kernel")).containsExactly(conv);
+      assertThat(m.weight("output_kernel")).isNotEqualTo(out);
+    }
+  }
+
+  @Test
+  void resumedRunContinuesAtTheNextEpochWithTheSameWeights() {
+    var train = SyntheticImages.binary(24, SIZE, 16, 1);
+    var val = SyntheticImages.binary(8, SIZE, 16, 2);
+    TrainingConfig straight = TrainingConfig.of(3, OptimizerSpec.sgd(0.01, 0.9), 9, tmp.resolve("straight"))
+        .withKeepBest(false);
+    float[] expected;
+    try (Model m = TinyModels.cnn(SIZE, 2).build(9)) {
+      train(m, straight, train, val, TrainingListener.NONE);
+      expected = m.weight("dense_1_kernel");
+    }
+    Path work = tmp.resolve("resumed");
+    TrainingConfig cfg = TrainingConfig.of(3, OptimizerSpec.sgd(0.01, 0.9), 9, work).withKeepBest(false);
+    try (Model m = TinyModels.cnn(SIZE, 2).build(9)) {
+      AtomicInteger steps = new AtomicInteger();
+      // stop during epoch 3: epochs 1 and 2 are checkpointed, the partial epoch is dropped
+      History h = new Trainer(m, cfg).fit(train, val, TrainingListener.NONE, () -> steps.incrementAndGet() > 7);
+      assertThat(h.stopReason()).isEqualTo(StopReason.CANCELLED);
+      assertThat(h.epochs()).extracting(EpochMetrics::epoch).containsExactly(1, 2);
+    }
+    try (Model m = TinyModels.cnn(SIZE, 2).build(9)) {
+      List<Integer> started = new ArrayList<>();
+      History h = train(m, cfg, train, val, new TrainingListener() {
+        @Override
+        public void onTrainingStart(int firstEpoch, int epochs, int batches) {
+          started.add(firstEpoch);
+        }
+      });
+      assertThat(started).containsExactly(3);
+      assertThat(h.epochs()).extracting(EpochMetrics::epoch).containsExactly(1, 2, 3);
+      // equal up to float noise (SGD: RMSprop would magnify the noise of near-zero gradients)
+      float[] actual = m.weight("dense_1_kernel");
+      for (int i = 0; i < expected.length; i++) {
+        assertThat(actual[i]).isCloseTo(expected[i], org.assertj.core.api.Assertions.within(1e-4f));
+      }
+    }
+  }
+
+  @Test
+  void earlyStoppingOnValidationLossAndKeepBest() {
+    var train = new SyntheticImages(2, 16, SIZE, 16, 1, true); // random labels: validation loss rises
+    var val = new SyntheticImages(2, 16, SIZE, 16, 2, true);
+    try (Model m = TinyModels.cnn(SIZE, 2).build(4)) {
+      History h = train(m, TrainingConfig.of(30, OptimizerSpec.adam(3e-3), 4, tmp).withPatience(2), train, val,
+          TrainingListener.NONE);
+      assertThat(h.stopReason()).isEqualTo(StopReason.EARLY_STOPPED);
+      int best = h.best().orElseThrow().epoch();
+      assertThat(h.epochs()).hasSize(best + 2);
+      LossAccuracy now = new Trainer(m, TrainingConfig.of(1, OptimizerSpec.adam(1e-3), 4, tmp.resolve("e")))
+          .evaluate(val, 0);
+      assertThat(now.loss()).isCloseTo(h.best().orElseThrow().valLoss(), org.assertj.core.api.Assertions.within(1e-4));
+    }
+  }
+
+  @Test
+  void badSettingsAreRejectedWithTheReason() {
+    assertThatThrownBy(() -> TrainingConfig.of(-1, OptimizerSpec.adam(1e-3), 1, tmp))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("epochs must be 1..10000, got -1");
+    assertThatThrownBy(() -> TrainingConfig.of(1_000_000, OptimizerSpec.adam(1e-3), 1, tmp))
+        .hasMessageContaining("epochs");
+    assertThatThrownBy(() -> OptimizerSpec.rmsprop(-0.1)).hasMessageContaining("learning rate must be > 0");
+    assertThatThrownBy(() -> OptimizerSpec.rmsprop(1e6)).hasMessageContaining("learning rate");
+    assertThatThrownBy(() -> OptimizerSpec.rmsprop(Double.NaN)).hasMessageContaining("learning rate");
+    assertThatThrownBy(() -> OptimizerSpec.parse("adagrad", 1e-3)).hasMessageContaining("unknown optimizer 'adagrad'");
+    try (Model m = TinyModels.cnn(SIZE, 2).build(1)) {
+      var three = new SyntheticImages(3, 4, SIZE, 4, 1, false);
+      assertThatThrownBy(() -> train(m, TrainingConfig.of(1, OptimizerSpec.adam(1e-3), 1, tmp), three, three,
+          TrainingListener.NONE)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("3 classes");
+      var big = SyntheticImages.binary(4, 32, 4, 1);
+      assertThatThrownBy(() -> train(m, TrainingConfig.of(1, OptimizerSpec.adam(1e-3), 1, tmp.resolve("b")), big, big,
+          TrainingListener.NONE)).hasMessageContaining("32x32");
+    }
+  }
+}
