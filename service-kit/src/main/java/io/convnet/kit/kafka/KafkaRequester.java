@@ -7,6 +7,7 @@ import io.convnet.kit.config.KitConfig;
 import io.convnet.kit.config.Settings;
 import io.convnet.proto.ErrorCode;
 import io.convnet.proto.Exchange;
+import io.convnet.proto.Exchanges;
 import io.convnet.proto.Headers;
 import io.convnet.proto.Topics;
 import io.micrometer.core.instrument.Counter;
@@ -218,6 +219,8 @@ public final class KafkaRequester {
 
   private void pollLoop() {
     try {
+      // Topic metadata now, so that the first send() does not wait for it on an event loop.
+      Exchanges.ALL.forEach(e -> producer.partitionsFor(e.requests().name()));
       consumer.subscribe(List.of(Topics.REPLIES.name()), new OwnedPartitions());
       while (running) {
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
@@ -369,12 +372,12 @@ public final class KafkaRequester {
 
     void accept(byte[] value) throws InvalidProtocolBufferException {
       R reply = exchange.replyParser().parseFrom(value);
-      if (gathered != null) {
-        synchronized (gathered) {
-          gathered.add(reply);
-        }
-      } else {
+      if (gathered == null) {
         single = reply;
+        return;
+      }
+      synchronized (gathered) {
+        gathered.add(reply);
       }
     }
 
