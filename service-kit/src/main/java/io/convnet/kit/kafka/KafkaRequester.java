@@ -28,6 +28,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -63,6 +64,9 @@ public final class KafkaRequester {
   private final Map<String, Pending<?>> pending = new ConcurrentHashMap<>();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger roundRobin = new AtomicInteger();
+  /** Correlation ids: unique per instance (random prefix), cheap per request (counter). */
+  private final String idPrefix = UUID.randomUUID() + "-";
+  private final AtomicLong ids = new AtomicLong();
   /** Owned reply partitions: changed on the poll thread only, read anywhere through the snapshot. */
   private final Set<Integer> owned = new java.util.TreeSet<>();
   private volatile int[] ownedSnapshot = new int[0];
@@ -73,6 +77,7 @@ public final class KafkaRequester {
   private volatile boolean acceptingRequests = true;
 
   private final MeterRegistry registry;
+  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
   private final Counter unmatched;
   private final Counter busy;
 
@@ -155,7 +160,7 @@ public final class KafkaRequester {
       refuse(p, new ServiceException(ErrorCode.BUSY, maxInFlight + " requests are already in flight; retry later"));
       return;
     }
-    String id = UUID.randomUUID().toString();
+    String id = idPrefix + ids.incrementAndGet();
     int replyPartition = partitions[Math.floorMod(roundRobin.getAndIncrement(), partitions.length)];
     long now = System.currentTimeMillis();
     RecordHeaders headers = new RecordHeaders();
@@ -210,10 +215,11 @@ public final class KafkaRequester {
 
   private void record(Pending<?> p, Throwable failure) {
     String outcome = failure == null ? "OK" : ServiceException.of(failure).code().name();
-    Timer.builder("convnet.requests").description("requests over Kafka, by exchange and outcome")
-        .tags("exchange", p.exchange.name(), "outcome", outcome)
-        .publishPercentileHistogram()
-        .register(registry)
+    timers.computeIfAbsent(p.exchange.name() + '/' + outcome, k -> Timer.builder("convnet.requests")
+            .description("requests over Kafka, by exchange and outcome")
+            .tags("exchange", p.exchange.name(), "outcome", outcome)
+            .publishPercentileHistogram()
+            .register(registry))
         .record(System.nanoTime() - p.startNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -64,6 +65,7 @@ final class ServeLoop<Q extends MessageLite, R extends MessageLite> {
   private final OffsetTracker offsets = new OffsetTracker();
   private final ConcurrentLinkedQueue<Finished> finished = new ConcurrentLinkedQueue<>();
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
   private final Promise<Void> started = Promise.promise();
   private final Promise<Void> stopped = Promise.promise();
   private final Thread thread;
@@ -244,10 +246,11 @@ final class ServeLoop<Q extends MessageLite, R extends MessageLite> {
 
   private void record(AsyncResult<R> ar, long startNanos) {
     String outcome = ar.succeeded() ? "OK" : ServiceException.of(ar.cause()).code().name();
-    Timer.builder("convnet.responder.requests").description("requests handled, by exchange and outcome")
-        .tags("exchange", exchange.name(), "outcome", outcome)
-        .publishPercentileHistogram()
-        .register(registry)
+    timers.computeIfAbsent(outcome, k -> Timer.builder("convnet.responder.requests")
+            .description("requests handled, by exchange and outcome")
+            .tags("exchange", exchange.name(), "outcome", outcome)
+            .publishPercentileHistogram()
+            .register(registry))
         .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
   }
 
