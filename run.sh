@@ -19,7 +19,9 @@ SERVICE_JAVA_OPTS=${CONVNET_SERVICE_JAVA_OPTS:--Xmx512m}
 KAFKA_JAVA_OPTS=${CONVNET_KAFKA_JAVA_OPTS:--Xmx512m}
 READY_TIMEOUT=${CONVNET_READY_TIMEOUT_S:-120}
 
-say() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*"; }
+say() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" 2>/dev/null || true; }
+# A closed terminal or pipe must not cut the clean stop short.
+trap '' PIPE
 
 # --- build what is missing: a jar or class path file absent, or sources newer than the last build
 STAMP=$RUN_DIR/.built
