@@ -15,39 +15,46 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** Closed-loop HTTP load: {@code concurrency} callers, each sending its next request when the last one returns. */
 final class LoadGenerator {
 
-  /** Latency percentiles and throughput of one measurement. */
-  record Result(int concurrency, long requests, int failures, double p50Ms, double p99Ms, double perSecond) {
+  /** Latencies (nanoseconds) of the requests that succeeded in one window, and how long the window was. */
+  record Sample(long[] latencies, int failures, double seconds) {
+  }
+
+  /** Percentiles and throughput over several windows pooled together. */
+  record Result(long requests, int failures, double p50Ms, double p99Ms, double perSecond) {
+    static Result of(java.util.List<Sample> samples) {
+      long[] all = samples.stream().flatMapToLong(s -> Arrays.stream(s.latencies())).sorted().toArray();
+      double seconds = samples.stream().mapToDouble(Sample::seconds).sum();
+      int failures = samples.stream().mapToInt(Sample::failures).sum();
+      return new Result(all.length, failures, percentile(all, 0.50), percentile(all, 0.99), all.length / seconds);
+    }
   }
 
   private final Vertx vertx;
+  private final java.util.Map<Integer, HttpClient> clients = new java.util.HashMap<>();
 
   LoadGenerator(Vertx vertx) {
     this.vertx = vertx;
   }
 
-  Result run(int port, String path, int concurrency, long warmupMs, long measureMs) {
-    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
-        new PoolOptions().setHttp1MaxSize(concurrency));
-    try {
-      await(loop(client, port, path, concurrency, warmupMs, null, new AtomicInteger()));
-      long[] latencies = new long[4_000_000];
-      AtomicInteger count = new AtomicInteger();
-      AtomicInteger failures = new AtomicInteger();
-      long t0 = System.nanoTime();
-      await(loop(client, port, path, concurrency, measureMs, latencies, count, failures));
-      double seconds = (System.nanoTime() - t0) / 1e9;
-      int n = Math.min(count.get(), latencies.length);
-      long[] sorted = Arrays.copyOf(latencies, n);
-      Arrays.sort(sorted);
-      return new Result(concurrency, n, failures.get(), percentile(sorted, 0.50), percentile(sorted, 0.99), n / seconds);
-    } finally {
-      client.close();
-    }
+  /** Runs {@code concurrency} callers for {@code ms} without recording (JIT, connections, caches). */
+  void warmUp(int port, String path, int concurrency, long ms) {
+    await(loop(client(concurrency), port, path, concurrency, ms, null, new AtomicInteger(), new AtomicInteger()));
   }
 
-  private Future<Void> loop(HttpClient client, int port, String path, int concurrency, long durationMs,
-                            long[] latencies, AtomicInteger count) {
-    return loop(client, port, path, concurrency, durationMs, latencies, count, new AtomicInteger());
+  Sample measure(int port, String path, int concurrency, long ms) {
+    long[] latencies = new long[2_000_000];
+    AtomicInteger count = new AtomicInteger();
+    AtomicInteger failures = new AtomicInteger();
+    long t0 = System.nanoTime();
+    await(loop(client(concurrency), port, path, concurrency, ms, latencies, count, failures));
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    return new Sample(Arrays.copyOf(latencies, Math.min(count.get(), latencies.length)), failures.get(), seconds);
+  }
+
+  /** One keep-alive pool per concurrency level, shared by both systems under test. */
+  private HttpClient client(int concurrency) {
+    return clients.computeIfAbsent(concurrency, c -> vertx.createHttpClient(
+        new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(c)));
   }
 
   private Future<Void> loop(HttpClient client, int port, String path, int concurrency, long durationMs,

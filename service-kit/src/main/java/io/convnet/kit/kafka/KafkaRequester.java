@@ -73,6 +73,8 @@ public final class KafkaRequester {
   private final Promise<Void> positioned = Promise.promise();
   private final Promise<Void> stopped = Promise.promise();
   private final Thread pollThread;
+  /** Poll thread only: completions gathered while handling one poll's replies. */
+  private final Map<Context, List<Runnable>> completions = new java.util.HashMap<>();
   private volatile boolean running = true;
   private volatile boolean acceptingRequests = true;
 
@@ -202,15 +204,26 @@ public final class KafkaRequester {
   /** Ends a request on its caller's context, exactly once (whoever removed it from {@code pending}). */
   private void end(Pending<?> p, Throwable failure) {
     inFlight.decrementAndGet();
-    vertx.cancelTimer(p.timerId);
-    p.context.runOnContext(v -> {
+    Runnable completion = () -> {
+      vertx.cancelTimer(p.timerId);  // here, not from the poll thread: one hop onto the event loop, not two
       record(p, failure);
       if (failure != null) {
         p.fail(failure);
       } else {
         p.succeed();
       }
-    });
+    };
+    if (Thread.currentThread() == pollThread) {
+      completions.computeIfAbsent(p.context, c -> new ArrayList<>()).add(completion);
+    } else {
+      p.context.runOnContext(v -> completion.run());
+    }
+  }
+
+  /** Replies of one poll complete with one hop per caller context, not one per reply. */
+  private void flushCompletions() {
+    completions.forEach((context, batch) -> context.runOnContext(v -> batch.forEach(Runnable::run)));
+    completions.clear();
   }
 
   private void record(Pending<?> p, Throwable failure) {
@@ -232,6 +245,7 @@ public final class KafkaRequester {
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
           onReply(record);
         }
+        flushCompletions();
       }
     } catch (WakeupException e) {
       // close() woke us up

@@ -20,6 +20,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +51,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ServeLoop<Q extends MessageLite, R extends MessageLite> {
   private static final Logger LOG = LoggerFactory.getLogger(ServeLoop.class);
+  private static final long COMMIT_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
   private record Finished(TopicPartition tp, long offset) {
   }
@@ -72,6 +74,7 @@ final class ServeLoop<Q extends MessageLite, R extends MessageLite> {
   private volatile boolean closing;
   private volatile long closeDeadlineNanos;
   private boolean paused;
+  private long lastCommitNanos;
 
   ServeLoop(Context context, KafkaClients clients, Producer<String, byte[]> producer, MeterRegistry registry,
             Exchange<Q, R> exchange, Function<Q, Future<R>> handler) {
@@ -145,11 +148,19 @@ final class ServeLoop<Q extends MessageLite, R extends MessageLite> {
       }
       try {
         var records = consumer.poll(Duration.ofMillis(closing || paused ? 5 : 100));
+        List<Runnable> handle = new ArrayList<>(records.count());
         for (ConsumerRecord<String, byte[]> record : records) {
           if (closing) {
             break;  // not started, not committed: the partition's next owner handles it
           }
-          dispatch(record);
+          Runnable task = accept(record);
+          if (task != null) {
+            handle.add(task);
+          }
+        }
+        if (!handle.isEmpty()) {
+          // One hop onto the event loop per poll, not per record.
+          context.runOnContext(v -> handle.forEach(Runnable::run));
         }
       } catch (WakeupException e) {
         // close() asked us to look at the closing flag
@@ -169,7 +180,8 @@ final class ServeLoop<Q extends MessageLite, R extends MessageLite> {
     }
   }
 
-  private void dispatch(ConsumerRecord<String, byte[]> record) {
+  /** Checks and parses a request; the task that handles it, or null when it was skipped. */
+  private Runnable accept(ConsumerRecord<String, byte[]> record) {
     TopicPartition tp = new TopicPartition(record.topic(), record.partition());
     offsets.started(tp, record.offset());
     String correlationId = header(record, Headers.CORRELATION_ID);
@@ -177,12 +189,12 @@ final class ServeLoop<Q extends MessageLite, R extends MessageLite> {
     Integer replyPartition = parseInt(header(record, Headers.REPLY_PARTITION));
     if (correlationId == null || replyTopic == null || replyPartition == null) {
       skip(record, "no-reply-address", "lacks the reply headers");
-      return;
+      return null;
     }
     Long deadline = parseLong(header(record, Headers.DEADLINE_MS));
     if (deadline != null && deadline < System.currentTimeMillis()) {
       skip(record, "expired", "expired " + (System.currentTimeMillis() - deadline) + " ms ago");
-      return;
+      return null;
     }
     Q request;
     try {
@@ -192,11 +204,11 @@ final class ServeLoop<Q extends MessageLite, R extends MessageLite> {
       // The asker gets a clear error instead of waiting for its timeout.
       sendReply(replyTopic, replyPartition, correlationId, null,
           new ServiceException(ErrorCode.INVALID_ARGUMENT, "malformed " + typeName() + ": " + e.getMessage()), null);
-      return;
+      return null;
     }
     inFlight.incrementAndGet();
     long startNanos = System.nanoTime();
-    context.runOnContext(v -> {
+    return () -> {
       Future<R> reply;
       try {
         reply = handler.apply(request);
@@ -212,7 +224,7 @@ final class ServeLoop<Q extends MessageLite, R extends MessageLite> {
         sendReply(replyTopic, replyPartition, correlationId, ar.succeeded() ? ar.result() : null, error,
             new Finished(tp, record.offset()));
       });
-    });
+    };
   }
 
   private void skip(ConsumerRecord<String, byte[]> record, String reason, String why) {
@@ -262,9 +274,11 @@ final class ServeLoop<Q extends MessageLite, R extends MessageLite> {
   }
 
   private void commit() {
-    if (exchange.broadcast()) {
+    // An offset commit per poll would double the broker's requests; revocation and close commit at once anyway.
+    if (exchange.broadcast() || System.nanoTime() - lastCommitNanos < COMMIT_INTERVAL_NANOS) {
       return;
     }
+    lastCommitNanos = System.nanoTime();
     Map<TopicPartition, OffsetAndMetadata> toCommit = offsets.committable();
     if (!toCommit.isEmpty()) {
       consumer.commitAsync(toCommit, (committed, e) -> {
