@@ -106,5 +106,7 @@ class GatewayTest {
 
     String metrics = TestServices.get(gateway.httpPort(), "/metrics").body();
     assertThat(metrics).contains("route=\"/v1/cluster\"").contains("route=\"/v1/models/:model/classify\"");
+    assertThat(metrics.lines().filter(l -> l.startsWith("convnet_requests_seconds_count{")
+        && l.contains("exchange=\"classify\"") && l.contains("outcome=\"DEADLINE_EXCEEDED\""))).isNotEmpty();
   }
 }

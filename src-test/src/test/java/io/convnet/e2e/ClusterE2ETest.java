@@ -95,6 +95,7 @@ class ClusterE2ETest {
     assertThat(instances).allSatisfy(i -> {
       assertThat(i.getString("version")).isNotBlank();
       assertThat(i.getLong("uptimeMs")).isPositive();
+      assertThat(i.getBoolean("ready")).as(i.getString("instanceId") + " ready").isTrue();
     });
   }
 

@@ -6,7 +6,6 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -26,13 +25,6 @@ public final class KitConfig {
 
   public static KitConfig fromEnvironment(String service, int defaultHttpPort) {
     return new KitConfig(service, defaultHttpPort, System.getenv());
-  }
-
-  /** The same configuration with some variables replaced. */
-  public KitConfig with(Map<String, String> overrides) {
-    Map<String, String> merged = new HashMap<>(env);
-    merged.putAll(overrides);
-    return new KitConfig(service, defaultHttpPort, merged);
   }
 
   public String service() {

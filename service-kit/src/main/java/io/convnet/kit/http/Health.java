@@ -17,7 +17,6 @@ import java.util.function.Supplier;
 public final class Health {
   private final Map<String, Supplier<Future<Void>>> checks = new LinkedHashMap<>();
   private volatile boolean stopping;
-  private volatile boolean lastReady;
 
   public synchronized void register(String name, Supplier<Future<Void>> check) {
     checks.put(name, check);
@@ -26,12 +25,6 @@ public final class Health {
   /** From now on not ready: the service is shutting down. */
   public void stopping() {
     stopping = true;
-    lastReady = false;
-  }
-
-  /** The outcome of the latest readiness evaluation. */
-  public boolean lastReady() {
-    return lastReady;
   }
 
   /** {"status": "UP"|"DOWN", "checks": {"kafka": "UP", "replies": "DOWN: ..."}} */
@@ -61,7 +54,6 @@ public final class Health {
         up &= f.succeeded();
         detail.put(names.get(i), f.succeeded() ? "UP" : "DOWN: " + f.cause().getMessage());
       }
-      lastReady = up;
       return Future.succeededFuture(new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", detail));
     });
   }

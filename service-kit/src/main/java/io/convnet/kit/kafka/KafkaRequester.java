@@ -251,7 +251,7 @@ public final class KafkaRequester {
       // close() woke us up
     } catch (RuntimeException e) {
       LOG.error("reply consumer failed", e);
-      positioned.tryFail(e);
+      ownContext.runOnContext(v -> positioned.tryFail(e));
     } finally {
       try {
         consumer.close(Duration.ofSeconds(5));
@@ -259,7 +259,7 @@ public final class KafkaRequester {
         LOG.warn("closing the reply consumer: {}", e.toString());
       }
       ownedSnapshot = new int[0];
-      stopped.tryComplete();
+      ownContext.runOnContext(v -> stopped.tryComplete());
     }
   }
 
@@ -366,7 +366,7 @@ public final class KafkaRequester {
       ownedSnapshot = owned.stream().mapToInt(Integer::intValue).toArray();
       LOG.info("owns reply partitions {}", owned);
       if (!owned.isEmpty()) {
-        positioned.tryComplete();
+        ownContext.runOnContext(v -> positioned.tryComplete());
       }
     }
   }

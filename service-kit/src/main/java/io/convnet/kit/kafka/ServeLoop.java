@@ -200,10 +200,10 @@ final class ServeLoop<Q extends MessageLite, R extends MessageLite> {
     try {
       request = exchange.requests().parse(record.value() == null ? new byte[0] : record.value());
     } catch (InvalidProtocolBufferException e) {
-      skip(record, "malformed", "is not a valid " + typeName() + " (" + e.getMessage() + ")");
+      skip(record, "malformed", "is not a valid " + exchange.name() + " request" + " (" + e.getMessage() + ")");
       // The asker gets a clear error instead of waiting for its timeout.
       sendReply(replyTopic, replyPartition, correlationId, null,
-          new ServiceException(ErrorCode.INVALID_ARGUMENT, "malformed " + typeName() + ": " + e.getMessage()), null);
+          new ServiceException(ErrorCode.INVALID_ARGUMENT, "malformed " + exchange.name() + " request" + ": " + e.getMessage()), null);
       return null;
     }
     inFlight.incrementAndGet();
@@ -306,10 +306,6 @@ final class ServeLoop<Q extends MessageLite, R extends MessageLite> {
       LOG.warn("{}: closing the consumer: {}", exchange.name(), e.toString());
     }
     context.runOnContext(v -> stopped.tryComplete());
-  }
-
-  private String typeName() {
-    return exchange.name() + " request";
   }
 
   /** close() may have woken the consumer up: that wake-up must not cost the commit. */

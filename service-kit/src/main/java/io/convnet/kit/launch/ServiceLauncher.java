@@ -118,7 +118,8 @@ public final class ServiceLauncher {
           }
           ServiceKit kit = new ServiceKit(definition, config, vertx, registry, clients, admin, producer, router,
               health, responder, requester, startedMs);
-          return responder.serve(Exchanges.STATUS, ping -> Future.succeededFuture(pong(kit)))
+          return responder.serve(Exchanges.STATUS, ping -> health.evaluate()
+                  .map(h -> pong(kit, "UP".equals(h.getString("status")))))
               .compose(x -> requester == null ? Future.succeededFuture()
                   : requester.whenReady().timeout(config.getInt(Settings.STARTUP_TIMEOUT_MS), TimeUnit.MILLISECONDS))
               .compose(x -> vertx.deployVerticle(definition.verticle().apply(kit)))
@@ -166,7 +167,7 @@ public final class ServiceLauncher {
         })));
   }
 
-  private static StatusPong pong(ServiceKit kit) {
+  private static StatusPong pong(ServiceKit kit, boolean ready) {
     long now = System.currentTimeMillis();
     return StatusPong.newBuilder()
         .setService(kit.service())
@@ -175,7 +176,7 @@ public final class ServiceLauncher {
         .setStartedMs(kit.startedMs())
         .setUptimeMs(now - kit.startedMs())
         .setHost(KitConfig.hostName())
-        .setReady(kit.health().lastReady())
+        .setReady(ready)
         .putAllDetails(kit.statusDetails())
         .build();
   }
