@@ -174,12 +174,23 @@ public final class KafkaRequester {
 
     pending.put(id, p);
     p.timerId = vertx.setTimer(Math.max(1, timeout.toMillis()), t -> expire(id, timeout));
-    producer.send(new ProducerRecord<>(exchange.requests().name(), null, id, request.toByteArray(), headers),
-        (metadata, error) -> {
-          if (error != null && pending.remove(id) != null) {
-            end(p, new ServiceException(ErrorCode.UNAVAILABLE, "could not send to " + exchange.requests() + ": " + error.getMessage()));
-          }
-        });
+    try {
+      producer.send(new ProducerRecord<>(exchange.requests().name(), null, id, request.toByteArray(), headers),
+          (metadata, error) -> {
+            if (error != null) {
+              sendFailed(id, exchange, error);
+            }
+          });
+    } catch (RuntimeException e) {  // e.g. no metadata within max.block.ms, or the producer closed
+      sendFailed(id, exchange, e);
+    }
+  }
+
+  private void sendFailed(String id, Exchange<?, ?> exchange, Exception error) {
+    Pending<?> p = pending.remove(id);
+    if (p != null) {
+      end(p, new ServiceException(ErrorCode.UNAVAILABLE, "could not send to " + exchange.requests() + ": " + error.getMessage()));
+    }
   }
 
   /** Fails at once, without touching Kafka. */

@@ -44,6 +44,16 @@ public final class KafkaResponder {
     return loop.start();
   }
 
+  /** A readiness check: fails when a consumer stopped serving on its own (it logged why). */
+  public Future<Void> check() {
+    for (ServeLoop<?, ?> loop : loops) {
+      if (loop.failure() != null) {
+        return Future.failedFuture("serving " + loop.exchangeName() + " stopped: " + loop.failure());
+      }
+    }
+    return Future.succeededFuture();
+  }
+
   /** Handles nothing new, lets what is in flight finish up to {@code grace}, commits, leaves the groups. */
   public Future<Void> close(Duration grace) {
     return Future.all(loops.stream().map(l -> l.close(grace)).toList()).mapEmpty();

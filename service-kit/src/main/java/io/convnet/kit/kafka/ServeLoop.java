@@ -72,6 +72,7 @@ final class ServeLoop<Q extends MessageLite, R extends MessageLite> {
   private final Promise<Void> stopped = Promise.promise();
   private final Thread thread;
   private volatile boolean closing;
+  private volatile Throwable failure;
   private volatile long closeDeadlineNanos;
   private boolean paused;
   private long lastCommitNanos;
@@ -102,6 +103,15 @@ final class ServeLoop<Q extends MessageLite, R extends MessageLite> {
     return started.future();
   }
 
+  /** Null while serving (or stopped on purpose); why the loop died otherwise. */
+  Throwable failure() {
+    return failure;
+  }
+
+  String exchangeName() {
+    return exchange.name();
+  }
+
   Future<Void> close(Duration grace) {
     closeDeadlineNanos = System.nanoTime() + grace.toNanos();
     closing = true;
@@ -126,6 +136,7 @@ final class ServeLoop<Q extends MessageLite, R extends MessageLite> {
       loop();
     } catch (RuntimeException e) {
       LOG.error("serving {} failed", exchange.name(), e);
+      failure = e;
       context.runOnContext(v -> started.tryFail(e));
     } finally {
       shutDown();
@@ -245,15 +256,22 @@ final class ServeLoop<Q extends MessageLite, R extends MessageLite> {
       headers.add(Headers.ERROR_MESSAGE, utf8(String.valueOf(error.getMessage())));
     }
     byte[] value = reply == null ? new byte[0] : reply.toByteArray();
-    producer.send(new ProducerRecord<>(replyTopic, replyPartition, correlationId, value, headers), (metadata, e) -> {
-      if (e != null) {
-        LOG.warn("{} reply to {}-{} not sent: {}", exchange.name(), replyTopic, replyPartition, e.toString());
-      }
-      if (done != null) {
-        finished.add(done);
-        inFlight.decrementAndGet();
-      }
-    });
+    try {
+      producer.send(new ProducerRecord<>(replyTopic, replyPartition, correlationId, value, headers),
+          (metadata, e) -> replySent(replyTopic, replyPartition, e, done));
+    } catch (RuntimeException e) {  // e.g. no metadata within max.block.ms, or the producer closed
+      replySent(replyTopic, replyPartition, e, done);
+    }
+  }
+
+  private void replySent(String replyTopic, int replyPartition, Exception error, Finished done) {
+    if (error != null) {
+      LOG.warn("{} reply to {}-{} not sent: {}", exchange.name(), replyTopic, replyPartition, error.toString());
+    }
+    if (done != null) {
+      finished.add(done);
+      inFlight.decrementAndGet();
+    }
   }
 
   private void record(AsyncResult<R> ar, long startNanos) {

@@ -110,6 +110,7 @@ public final class ServiceLauncher {
           router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
           registerKafkaChecks(health, admin, config, context);
           KafkaResponder responder = new KafkaResponder(vertx, clients, producer, registry);
+          health.register("responders", responder::check);
           KafkaRequester requester = definition.requestsOverKafka()
               ? new KafkaRequester(vertx, clients, producer, registry) : null;
           if (requester != null) {

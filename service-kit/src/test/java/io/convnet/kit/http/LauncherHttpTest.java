@@ -33,7 +33,8 @@ class LauncherHttpTest {
     var ready = TestServices.get(service.httpPort(), "/health/ready");
     assertThat(ready.statusCode()).isEqualTo(200);
     JsonObject checks = new JsonObject(ready.body()).getJsonObject("checks");
-    assertThat(checks.getMap()).containsEntry("kafka", "UP").containsEntry("topics", "UP").containsEntry("replies", "UP");
+    assertThat(checks.getMap()).containsEntry("kafka", "UP").containsEntry("topics", "UP").containsEntry("replies", "UP")
+        .containsEntry("responders", "UP");
   }
 
   @Test
