@@ -15,6 +15,13 @@ public final class Headers {
   public static final String DEADLINE_MS = "convnet-deadline-ms";
   /** Request/reply: which exchange a request belongs to (see {@link Exchanges}). */
   public static final String EXCHANGE = "convnet-exchange";
+  /**
+   * Replies: set (with {@link #ERROR_MESSAGE}) instead of a reply value when the responder
+   * could not answer; an {@link ErrorCode} name. The requester fails the request with it.
+   */
+  public static final String ERROR_CODE = "convnet-error-code";
+  /** Replies: what went wrong, for a person. */
+  public static final String ERROR_MESSAGE = "convnet-error-message";
 
   /** Score requests: the model to use when the value is a bare image, not a ScoreRequest. */
   public static final String MODEL = "convnet-model";

@@ -1,0 +1,94 @@
+package io.convnet.kit.config;
+
+import io.convnet.proto.Topic;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * A service's configuration: environment variables ({@link Settings}) over sane defaults.
+ * Tests pass their own map instead of the process environment.
+ */
+public final class KitConfig {
+  private final String service;
+  private final int defaultHttpPort;
+  private final Map<String, String> env;
+
+  public KitConfig(String service, int defaultHttpPort, Map<String, String> env) {
+    this.service = service;
+    this.defaultHttpPort = defaultHttpPort;
+    this.env = Map.copyOf(env);
+  }
+
+  public static KitConfig fromEnvironment(String service, int defaultHttpPort) {
+    return new KitConfig(service, defaultHttpPort, System.getenv());
+  }
+
+  public String service() {
+    return service;
+  }
+
+  public String get(Setting setting) {
+    String v = env.get(setting.name());
+    return v == null || v.isBlank() ? setting.defaultValue() : v.trim();
+  }
+
+  public int getInt(Setting setting) {
+    String v = get(setting);
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(setting.name() + " must be an integer, not '" + v + "'");
+    }
+  }
+
+  public Duration millis(Setting setting) {
+    return Duration.ofMillis(getInt(setting));
+  }
+
+  public String bootstrapServers() {
+    return get(Settings.KAFKA_BOOTSTRAP_SERVERS);
+  }
+
+  public String httpHost() {
+    return get(Settings.HTTP_HOST);
+  }
+
+  public int httpPort() {
+    String v = env.get(Settings.HTTP_PORT.name());
+    return v == null || v.isBlank() ? defaultHttpPort : getInt(Settings.HTTP_PORT);
+  }
+
+  public String instanceId() {
+    String v = env.get(Settings.INSTANCE_ID.name());
+    return v == null || v.isBlank() ? service + "-" + hostName() + "-" + ProcessHandle.current().pid() : v.trim();
+  }
+
+  public String replyGroup() {
+    String v = env.get(Settings.REPLY_GROUP.name());
+    return v == null || v.isBlank() ? service + "-replies" : v.trim();
+  }
+
+  public int partitions(Topic<?> topic) {
+    return getInt(Settings.partitions(topic));
+  }
+
+  public Path modelStore() {
+    return Path.of(get(Settings.MODEL_STORE));
+  }
+
+  public Path dataRoot() {
+    return Path.of(get(Settings.DATA_ROOT));
+  }
+
+  public static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return ManagementFactory.getRuntimeMXBean().getName().replaceFirst("^\\d+@", "");
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package io.convnet.kit.config;
+
+import io.convnet.proto.Topic;
+import io.convnet.proto.Topics;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Every setting of the kit, in one place; README.md documents each (a test checks it). */
+public final class Settings {
+  private Settings() {
+  }
+
+  public static final Setting KAFKA_BOOTSTRAP_SERVERS = new Setting("CONVNET_KAFKA_BOOTSTRAP_SERVERS",
+      "localhost:9092", "Kafka brokers to connect to");
+  public static final Setting HTTP_HOST = new Setting("CONVNET_HTTP_HOST",
+      "0.0.0.0", "address the HTTP server (API, health, metrics) binds to");
+  public static final Setting HTTP_PORT = new Setting("CONVNET_HTTP_PORT",
+      "gateway 8080, trainer 8081, inference-worker 8082, visualizer 8084",
+      "HTTP port: the gateway's API, and every service's /health and /metrics");
+  public static final Setting INSTANCE_ID = new Setting("CONVNET_INSTANCE_ID",
+      "<service>-<host>-<pid>", "this instance's name in /v1/cluster, client ids and logs");
+  public static final Setting REQUEST_TIMEOUT_MS = new Setting("CONVNET_REQUEST_TIMEOUT_MS",
+      "10000", "how long a request over Kafka waits for its reply (then 504 DEADLINE_EXCEEDED)");
+  public static final Setting STATUS_WINDOW_MS = new Setting("CONVNET_STATUS_WINDOW_MS",
+      "500", "how long GET /v1/cluster gathers status replies");
+  public static final Setting MAX_IN_FLIGHT = new Setting("CONVNET_MAX_IN_FLIGHT",
+      "256", "requests over Kafka one instance may have waiting for replies; beyond it 503 BUSY at once");
+  public static final Setting RESPONDER_CONCURRENCY = new Setting("CONVNET_RESPONDER_CONCURRENCY",
+      "64", "requests a serving instance handles at once per exchange; beyond it its partitions pause");
+  public static final Setting REPLY_GROUP = new Setting("CONVNET_REPLY_GROUP",
+      "<service>-replies", "consumer group sharing the replies topic among a service's instances");
+  public static final Setting KAFKA_CHECK_TIMEOUT_MS = new Setting("CONVNET_KAFKA_CHECK_TIMEOUT_MS",
+      "2000", "timeout of the Kafka reachability check behind /health/ready");
+  public static final Setting STARTUP_TIMEOUT_MS = new Setting("CONVNET_STARTUP_TIMEOUT_MS",
+      "60000", "how long a service waits at start for Kafka, its topics and its reply partitions");
+  public static final Setting REPLICATION_FACTOR = new Setting("CONVNET_REPLICATION_FACTOR",
+      "1", "replication factor of the topics the kit creates");
+  public static final Setting MAX_MESSAGE_BYTES = new Setting("CONVNET_MAX_MESSAGE_BYTES",
+      "8388608", "largest Kafka record (topic max.message.bytes, producer max.request.size)");
+  public static final Setting MAX_IMAGE_BYTES = new Setting("CONVNET_MAX_IMAGE_BYTES",
+      "4194304", "largest image that travels inline; larger HTTP bodies get 413 PAYLOAD_TOO_LARGE");
+  public static final Setting SHUTDOWN_GRACE_MS = new Setting("CONVNET_SHUTDOWN_GRACE_MS",
+      "10000", "on SIGTERM: how long in-flight work may take before it is failed");
+  public static final Setting MODEL_STORE = new Setting("CONVNET_MODEL_STORE",
+      "./models", "model store root: <store>/<model>/<version>/");
+  public static final Setting DATA_ROOT = new Setting("CONVNET_DATA_ROOT",
+      "./data", "root directory of training data and images passed by reference");
+
+  /** Partitions of a topic when the kit creates it: {@code CONVNET_PARTITIONS_CLASSIFY_REQUESTS} etc. */
+  public static Setting partitions(Topic<?> topic) {
+    String suffix = topic.name().replaceFirst("^convnet\\.", "").replaceAll("[.-]", "_").toUpperCase(Locale.ROOT);
+    String meaning = "partitions of " + topic.name() + (topic == Topics.REPLIES
+        ? " (must be >= the number of requesting instances)" : "");
+    return new Setting("CONVNET_PARTITIONS_" + suffix, String.valueOf(topic.defaultPartitions()), meaning);
+  }
+
+  public static final List<Setting> ALL = all();
+
+  private static List<Setting> all() {
+    List<Setting> all = new ArrayList<>(List.of(KAFKA_BOOTSTRAP_SERVERS, HTTP_HOST, HTTP_PORT, INSTANCE_ID,
+        REQUEST_TIMEOUT_MS, STATUS_WINDOW_MS, MAX_IN_FLIGHT, RESPONDER_CONCURRENCY, REPLY_GROUP,
+        KAFKA_CHECK_TIMEOUT_MS, STARTUP_TIMEOUT_MS, REPLICATION_FACTOR, MAX_MESSAGE_BYTES, MAX_IMAGE_BYTES,
+        SHUTDOWN_GRACE_MS, MODEL_STORE, DATA_ROOT));
+    Topics.ALL.forEach(t -> all.add(partitions(t)));
+    return List.copyOf(all);
+  }
+}

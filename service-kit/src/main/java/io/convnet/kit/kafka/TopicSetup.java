@@ -1,0 +1,78 @@
+package io.convnet.kit.kafka;
+
+import io.convnet.kit.config.KitConfig;
+import io.convnet.kit.config.Settings;
+import io.convnet.proto.Topic;
+import io.convnet.proto.Topics;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Creates every topic of {@link Topics#ALL} that is missing; blocking, for start-up threads. */
+public final class TopicSetup {
+  private static final Logger LOG = LoggerFactory.getLogger(TopicSetup.class);
+
+  private TopicSetup() {
+  }
+
+  public static void ensureTopics(Admin admin, KitConfig config, long timeoutMs)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    Set<String> existing = admin.listTopics().names().get(timeoutMs, TimeUnit.MILLISECONDS);
+    List<NewTopic> missing = new ArrayList<>();
+    for (Topic<?> topic : Topics.ALL) {
+      if (!existing.contains(topic.name())) {
+        missing.add(newTopic(topic, config));
+      }
+    }
+    if (!missing.isEmpty()) {
+      var results = admin.createTopics(missing).values();
+      for (var entry : results.entrySet()) {
+        try {
+          entry.getValue().get(timeoutMs, TimeUnit.MILLISECONDS);
+          LOG.info("created topic {}", entry.getKey());
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw e;
+          }
+        }
+      }
+    }
+    warnAboutPartitionCounts(admin, config, timeoutMs);
+  }
+
+  static NewTopic newTopic(Topic<?> topic, KitConfig config) {
+    Map<String, String> configs = new HashMap<>();
+    configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, config.get(Settings.MAX_MESSAGE_BYTES));
+    if (topic.compacted()) {
+      configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+    }
+    return new NewTopic(topic.name(), config.partitions(topic), (short) config.getInt(Settings.REPLICATION_FACTOR))
+        .configs(configs);
+  }
+
+  /** An existing topic keeps its partitions: say so when configuration asks for others. */
+  private static void warnAboutPartitionCounts(Admin admin, KitConfig config, long timeoutMs)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    Map<String, TopicDescription> described = admin.describeTopics(Topics.ALL.stream().map(Topic::name).toList())
+        .allTopicNames().get(timeoutMs, TimeUnit.MILLISECONDS);
+    for (Topic<?> topic : Topics.ALL) {
+      int actual = described.get(topic.name()).partitions().size();
+      if (actual != config.partitions(topic)) {
+        LOG.warn("topic {} has {} partitions, configuration asks for {} ({}): existing topics keep theirs",
+            topic.name(), actual, config.partitions(topic), Settings.partitions(topic).name());
+      }
+    }
+  }
+}

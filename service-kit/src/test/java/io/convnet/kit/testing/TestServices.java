@@ -1,0 +1,78 @@
+package io.convnet.kit.testing;
+
+import io.convnet.kafka.local.KafkaBrokerExtension;
+import io.convnet.kit.config.KitConfig;
+import io.convnet.kit.config.Settings;
+import io.convnet.kit.launch.RunningService;
+import io.convnet.kit.launch.ServiceDefinition;
+import io.convnet.kit.launch.ServiceLauncher;
+import io.vertx.core.Future;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Starts services in the test JVM against the {@link KafkaBrokerExtension}'s broker. */
+public final class TestServices {
+  private static final AtomicInteger COUNTER = new AtomicInteger();
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private TestServices() {
+  }
+
+  /** Configuration for a test instance: the test broker, a free HTTP port, short timeouts. */
+  public static KitConfig config(String service, Map<String, String> overrides) {
+    Map<String, String> env = new HashMap<>();
+    env.put(Settings.KAFKA_BOOTSTRAP_SERVERS.name(), KafkaBrokerExtension.bootstrapServers());
+    env.put(Settings.HTTP_HOST.name(), "127.0.0.1");
+    env.put(Settings.HTTP_PORT.name(), "0");
+    env.put(Settings.INSTANCE_ID.name(), service + "-" + COUNTER.incrementAndGet());
+    env.put(Settings.REQUEST_TIMEOUT_MS.name(), "5000");
+    env.put(Settings.SHUTDOWN_GRACE_MS.name(), "3000");
+    env.putAll(overrides);
+    return new KitConfig(service, 0, env);
+  }
+
+  public static RunningService start(ServiceDefinition definition, Map<String, String> overrides) {
+    return await(ServiceLauncher.start(definition, config(definition.name(), overrides)));
+  }
+
+  public static void stop(RunningService... services) {
+    for (RunningService s : services) {
+      if (s != null) {
+        await(s.close(Duration.ofSeconds(3)));
+      }
+    }
+  }
+
+  public static <T> T await(Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static HttpResponse<String> get(int port, String path) {
+    return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET().build());
+  }
+
+  public static HttpResponse<String> send(HttpRequest request) {
+    try {
+      return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs every test of every module (unit, in-JVM Kafka, end-to-end across JVMs).
+# Installs first what a fresh Debian machine lacks; never runs `mvn install`.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+missing=()
+command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null 2>&1 || missing+=(maven)
+command -v setsid >/dev/null 2>&1 || missing+=(util-linux)
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=; [ "$(id -u)" -ne 0 ] && sudo=sudo
+  echo "installing ${missing[*]} ..."
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq "${missing[@]}"
+fi
+
+exec nice mvn -B --no-transfer-progress verify "$@"
