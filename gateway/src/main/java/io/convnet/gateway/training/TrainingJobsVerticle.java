@@ -6,6 +6,7 @@ import io.convnet.kit.launch.ServiceKit;
 import io.convnet.proto.Topics;
 import io.convnet.proto.TrainControl;
 import io.convnet.proto.TrainEvent;
+import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 
@@ -33,6 +34,10 @@ public final class TrainingJobsVerticle extends VerticleBase {
         registry.cancelRequested(e.value().getJobId());
       }
     });
+    Gauge.builder("convnet.training.event.streams", registry, JobRegistry::subscriberCount)
+        .description("open server-sent event streams of training jobs").register(kit.registry());
+    Gauge.builder("convnet.training.jobs", registry, JobRegistry::size)
+        .description("training jobs known to this gateway").register(kit.registry());
     kit.health().register("training-jobs", () -> events.check().compose(v -> control.check()));
     new TrainingRoutes(vertx, kit.producer(), registry, kit.instanceId(),
         () -> events.caughtUp() && control.caughtUp(), kit.config().getInt(Settings.SSE_HEARTBEAT_MS))
