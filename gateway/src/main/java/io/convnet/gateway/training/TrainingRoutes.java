@@ -114,7 +114,7 @@ final class TrainingRoutes {
     }
     Object parsed;
     try {
-      parsed = buffer.toJson();
+      parsed = io.vertx.core.json.Json.decodeValue(buffer);
     } catch (DecodeException e) {
       throw new ServiceException(ErrorCode.INVALID_ARGUMENT, "the body is not valid JSON: " + e.getMessage());
     }
