@@ -15,9 +15,12 @@ import io.convnet.proto.TrainEvent;
 import io.convnet.proto.TrainJob;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,6 +48,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(KafkaBrokerExtension.class)
 class TrainingJobsApiTest {
   static final Duration WAIT = Duration.ofSeconds(20);
+  static final int EPOCHS_FOR_A_SLOW_CLIENT = 25_000;
   static RunningService gateway;
   static KafkaProducer<String, byte[]> producer;
 
@@ -360,6 +364,51 @@ class TrainingJobsApiTest {
       Thread.sleep(50);
     }
     assertThat(streams()).as("open event streams after the client left").isZero();
+  }
+
+  @Test
+  void aClientThatDoesNotReadIsCutOffInsteadOfGrowingTheGatewaysMemory() throws Exception {
+    String id = submit("{}");
+    emit(id, started());
+    try (Socket slow = new Socket()) {
+      slow.setReceiveBufferSize(2048);
+      slow.connect(new InetSocketAddress("127.0.0.1", gateway.httpPort()));
+      slow.getOutputStream().write(("GET /v1/training-jobs/" + id + "/events HTTP/1.1\r\nHost: localhost\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      slow.getOutputStream().flush();
+      long until = System.nanoTime() + WAIT.toNanos();
+      while (streams() < 1 && System.nanoTime() < until) {
+        Thread.sleep(20);
+      }
+      assertThat(streams()).isEqualTo(1);
+      // More than the socket buffers (4 MB here) and the stream's write queue hold: about 6 MB of events.
+      int epochs = EPOCHS_FOR_A_SLOW_CLIENT;
+      for (int e = 1; e <= epochs; e++) {
+        TrainEvent event = epoch(e, epochs).setJobId(id).setTimestampMs(System.currentTimeMillis())
+            .setInstance("trainer-test").build();
+        producer.send(new ProducerRecord<>(Topics.TRAIN_EVENTS.name(), id, event.toByteArray()));
+      }
+      producer.flush();
+      until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (streams() > 0 && System.nanoTime() < until) {
+        Thread.sleep(50);
+      }
+      assertThat(streams()).as("the slow client's stream was closed").isZero();
+    }
+    // The job itself is unaffected.
+    long until = System.nanoTime() + WAIT.toNanos();
+    while (newest(id).getInteger("epochsCompleted") < EPOCHS_FOR_A_SLOW_CLIENT && System.nanoTime() < until) {
+      Thread.sleep(50);
+    }
+    assertThat(newest(id).getInteger("epochsCompleted")).isEqualTo(EPOCHS_FOR_A_SLOW_CLIENT);
+  }
+
+  /** The job from the list (no history: cheap however many epochs it has). */
+  static JsonObject newest(String id) {
+    JsonObject job = json(TestServices.get(gateway.httpPort(), "/v1/training-jobs?limit=1")).getJsonArray("jobs")
+        .getJsonObject(0);
+    assertThat(job.getString("id")).isEqualTo(id);
+    return job;
   }
 
   /** Open event streams, from the gateway's own metrics. */
