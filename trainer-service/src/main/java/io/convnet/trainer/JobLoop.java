@@ -18,7 +18,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -47,7 +47,7 @@ final class JobLoop {
 
   /** The job being run: where it came from, its result, and the flag that lets it go. */
   private record Current(TopicPartition tp, long offset, String jobId, java.util.concurrent.Future<JobRun.Result> result,
-                         AtomicBoolean letGo) {
+                         AtomicReference<String> letGo) {
   }
 
   private final Context context;
@@ -147,7 +147,7 @@ final class JobLoop {
       return;
     }
     String jobId = job.getJobId().isEmpty() ? String.valueOf(record.key()) : job.getJobId();
-    AtomicBoolean letGo = new AtomicBoolean();
+    AtomicReference<String> letGo = new AtomicReference<>();
     LOG.info("job {} taken from partition {} offset {}", jobId, record.partition(), record.offset());
     env.status().accept(jobId + " starting");
     current = new Current(tp, record.offset(), jobId,
@@ -177,7 +177,7 @@ final class JobLoop {
       return;
     }
     LOG.info("job {}: letting it go ({})", current.jobId(), why);
-    current.letGo().set(true);
+    current.letGo().set(why);
     try {
       current.result().get(LET_GO_TIMEOUT_S, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -246,7 +246,7 @@ final class JobLoop {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
       if (current != null && partitions.contains(current.tp())) {
-        letGo("its partition " + current.tp() + " moves to another instance");
+        letGo("its partition " + current.tp().partition() + " moves to another instance");
         finish();
       }
     }

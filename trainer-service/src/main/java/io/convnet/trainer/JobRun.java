@@ -25,7 +25,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,10 +46,10 @@ final class JobRun {
   private final TrainerEnvironment env;
   private final TrainJob job;
   private final String jobId;
-  private final BooleanSupplier letGo;
+  private final Supplier<String> letGo;
 
-  /** @param letGo true when this instance must stop the job without ending it (shutdown, rebalance) */
-  JobRun(TrainerEnvironment env, TrainJob job, String jobId, BooleanSupplier letGo) {
+  /** @param letGo why this instance must stop the job without ending it (shutdown, rebalance); null while it runs on */
+  JobRun(TrainerEnvironment env, TrainJob job, String jobId, Supplier<String> letGo) {
     this.env = env;
     this.job = job;
     this.jobId = jobId;
@@ -114,7 +114,7 @@ final class JobRun {
         env.status());
     LOG.info("job {}: training {} ({}) on {}", jobId, req.modelName(), req.architecture(), job.getDataDir());
 
-    TrainingOutcome outcome = TrainingJob.run(req, progress, () -> cancelled() || letGo.getAsBoolean());
+    TrainingOutcome outcome = TrainingJob.run(req, progress, () -> cancelled() || letGo.get() != null);
     if (outcome.version() == 0) {
       if (cancelled()) {
         Files2.deleteRecursively(workDir);
@@ -123,7 +123,8 @@ final class JobRun {
       }
       LOG.info("job {}: let go after {} epochs; checkpoints stay in {}", jobId, progress.epochsDone(), workDir);
       env.events().send(event().setInterrupted(TrainEvent.Interrupted.newBuilder().setEpoch(progress.epochsDone())
-          .setReason(env.instance() + " stopped; the job resumes from its last epoch")).build());
+          .setReason(env.instance() + " let it go (" + letGo.get() + "); it resumes from its last epoch checkpoint"))
+          .build());
       return Result.INTERRUPTED;
     }
     EpochMetrics best = outcome.history().best().orElseThrow();
