@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
  * One client's {@code GET /v1/training-jobs/{id}/events} (server-sent events): the job's
  * events so far, then live ones, each as {@code id: <offset>}, {@code event: <kind>},
  * {@code data: <json>}; a comment heartbeat while nothing happens; the stream ends after the
- * job's last event. A reconnecting client's {@code Last-Event-ID} skips what it has seen.
+ * job's last event. A reconnecting client's {@code Last-Event-ID} skips what it has seen; one
+ * that has seen the ending gets 204 (which stops a browser's EventSource from reconnecting).
  *
  * <p>A slow client costs bounded memory: while its write queue is full, progress events
  * (each superseded by the next) are dropped, and after {@link #MAX_WRITES_WHILE_FULL} other
@@ -48,11 +49,18 @@ final class JobEventStream implements JobRegistry.Subscriber {
     if (subscription.isEmpty()) {
       return false;
     }
-    stream.begin(subscription.get().replay(), subscription.get().ended(), heartbeatMs);
+    JobRegistry.Subscription sub = subscription.get();
+    if (sub.ended() && sub.replay().isEmpty()) {
+      // A browser's EventSource reconnecting after the ending: 204 tells it to stop for good.
+      response.setStatusCode(204).end();
+      return true;
+    }
+    stream.begin(sub.replay(), heartbeatMs);
     return true;
   }
 
-  private void begin(List<JobState.Stored> replay, boolean ended, long heartbeatMs) {
+  /** An ended job's replay holds its ending, after which {@link #write} ends the stream. */
+  private void begin(List<JobState.Stored> replay, long heartbeatMs) {
     response.setChunked(true)
         .putHeader("content-type", "text/event-stream; charset=utf-8")
         .putHeader("cache-control", "no-cache")
@@ -64,10 +72,6 @@ final class JobEventStream implements JobRegistry.Subscriber {
     response.write("retry: 3000\n\n");
     for (JobState.Stored s : replay) {
       write(s.offset(), s.event());
-    }
-    if (ended && !closed) {  // the client saw the ending before it reconnected
-      close();
-      response.end();
     }
     if (!closed) {
       heartbeatTimer = vertx.setPeriodic(heartbeatMs, t -> {

@@ -290,6 +290,11 @@ class TrainingJobsApiTest {
         assertThat(again.awaitEnd(WAIT)).isTrue();
         assertThat(again.names()).containsExactly("epoch", "published");
       }
+      // One that saw the ending is told to stop reconnecting.
+      try (SseClient done = SseClient.open(gateway.httpPort(), "/v1/training-jobs/" + id + "/events",
+          Map.of("last-event-id", String.valueOf(sse.events.get(5).id())))) {
+        assertThat(done.status()).isEqualTo(204);
+      }
     }
     JsonObject job = awaitState(id, "succeeded");
     assertThat(job.getInteger("epochsCompleted")).isEqualTo(2);
