@@ -1,0 +1,178 @@
+package io.convnet.inference.batch;
+
+import io.convnet.infer.Predictor;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Dynamic batching for one loaded model version: images queued by any thread are run together
+ * on a dedicated thread, up to {@code maxBatch} per TensorFlow call, waiting at most
+ * {@code maxWait} after the oldest queued image for others to join (images that waited longer
+ * while the previous call ran go at once). Completions are handed to the executor each image
+ * named (a Vert.x context), one hand-over per executor per call.
+ */
+public final class Batcher {
+  private static final Logger LOG = LoggerFactory.getLogger(Batcher.class);
+
+  private record Item(float[] pixels, long queuedNanos, Executor completeOn, Scored.Completion completion) {
+  }
+
+  private final String name;
+  private final Predictor predictor;
+  private final InferenceMetrics.Meters meters;
+  private final int imageFloats;
+  private final int maxBatch;
+  private final long maxWaitNanos;
+  private final LinkedBlockingQueue<Item> queue = new LinkedBlockingQueue<>();
+  private final Thread thread;
+  private float[] batch;
+  private volatile boolean stopped;
+
+  public Batcher(String name, Predictor predictor, InferenceMetrics.Meters meters, int maxBatch, long maxWaitNanos) {
+    this.name = name;
+    this.predictor = predictor;
+    this.meters = meters;
+    this.imageFloats = predictor.imageSize();
+    this.maxBatch = maxBatch;
+    this.maxWaitNanos = maxWaitNanos;
+    this.thread = new Thread(this::run, "convnet-batcher-" + name);
+    this.thread.setDaemon(true);
+    this.thread.start();
+  }
+
+  /** Floats one preprocessed image has. */
+  public int imageFloats() {
+    return imageFloats;
+  }
+
+  /**
+   * Queues one preprocessed image ({@link #imageFloats()} NHWC floats). {@code completion}
+   * runs on {@code completeOn} (or on the batching thread when null), exactly once.
+   */
+  public void submit(float[] pixels, Executor completeOn, Scored.Completion completion) {
+    if (pixels.length != imageFloats) {
+      throw new IllegalArgumentException("expected " + imageFloats + " floats, got " + pixels.length);
+    }
+    if (stopped) {
+      complete(completeOn, completion, null, new IllegalStateException("model " + name + " is unloaded"));
+      return;
+    }
+    queue.add(new Item(pixels, System.nanoTime(), completeOn, completion));
+  }
+
+  /** Images waiting for a call. */
+  public int queued() {
+    return queue.size();
+  }
+
+  /** Stops the thread; images still queued fail (callers hold a reference while theirs are queued, so none should be). */
+  public void stop() {
+    stopped = true;
+    thread.interrupt();
+    try {
+      thread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    List<Item> left = new ArrayList<>();
+    queue.drainTo(left);
+    left.forEach(i -> complete(i.completeOn(), i.completion(), null, new IllegalStateException("model " + name + " is unloaded")));
+  }
+
+  private void run() {
+    List<Item> items = new ArrayList<>(maxBatch);
+    while (!stopped) {
+      try {
+        Item first = queue.poll(200, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        items.add(first);
+        long deadline = first.queuedNanos() + maxWaitNanos;
+        while (items.size() < maxBatch) {
+          long remaining = deadline - System.nanoTime();
+          Item next = remaining <= 0 ? queue.poll() : queue.poll(remaining, TimeUnit.NANOSECONDS);
+          if (next == null) {
+            break;
+          }
+          items.add(next);
+        }
+        execute(items);
+      } catch (InterruptedException e) {
+        if (!stopped) {
+          LOG.warn("batcher {} interrupted", name);
+        }
+      } catch (RuntimeException | Error e) {  // never let the thread die: the queue would hang
+        LOG.error("batcher {} failed", name, e);
+        for (Item i : items) {
+          complete(i.completeOn(), i.completion(), null, e);
+        }
+      } finally {
+        items.clear();
+      }
+    }
+  }
+
+  private void execute(List<Item> items) {
+    int n = items.size();
+    if (batch == null) {
+      batch = new float[maxBatch * imageFloats];
+    }
+    long start = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      Item item = items.get(i);
+      System.arraycopy(item.pixels(), 0, batch, i * imageFloats, imageFloats);
+      meters.queued(start - item.queuedNanos());
+    }
+    float[][] probabilities = null;
+    Throwable failure = null;
+    try {
+      probabilities = predictor.predict(batch, n);
+    } catch (RuntimeException e) {
+      failure = e;
+      LOG.error("model {}: a call of {} images failed", name, n, e);
+    }
+    long computeNanos = System.nanoTime() - start;
+    if (failure == null) {
+      meters.executed(n, computeNanos);
+    }
+    Map<Executor, List<Runnable>> byExecutor = new IdentityHashMap<>();
+    for (int i = 0; i < n; i++) {
+      Item item = items.get(i);
+      Scored scored = failure == null
+          ? new Scored(probabilities[i], start - item.queuedNanos(), computeNanos, n) : null;
+      Throwable error = failure;
+      Runnable done = () -> item.completion().done(scored, error);
+      if (item.completeOn() == null) {
+        safely(done);
+      } else {
+        byExecutor.computeIfAbsent(item.completeOn(), e -> new ArrayList<>()).add(done);
+      }
+    }
+    byExecutor.forEach((executor, list) -> executor.execute(() -> list.forEach(Batcher::safely)));
+  }
+
+  private static void complete(Executor on, Scored.Completion completion, Scored scored, Throwable error) {
+    Runnable done = () -> completion.done(scored, error);
+    if (on == null) {
+      safely(done);
+    } else {
+      on.execute(() -> safely(done));
+    }
+  }
+
+  private static void safely(Runnable r) {
+    try {
+      r.run();
+    } catch (RuntimeException e) {
+      LOG.error("a completion failed", e);
+    }
+  }
+}
