@@ -45,8 +45,13 @@ final class ServiceProcess implements AutoCloseable {
       List<String> command = new ArrayList<>(List.of(
           Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-          "-Dvertx.cacheDirBase=target/vertx-cache",
-          "-cp", classPath, main.getName()));
+          "-Dvertx.cacheDirBase=target/vertx-cache"));
+      // TensorFlow's natives: unpacked once into the cache the build uses, not again per process
+      String javacppCache = System.getProperty("org.bytedeco.javacpp.cachedir");
+      if (javacppCache != null) {
+        command.add("-Dorg.bytedeco.javacpp.cachedir=" + javacppCache);
+      }
+      command.addAll(List.of("-cp", classPath, main.getName()));
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
       builder.environment().put("CONVNET_KAFKA_BOOTSTRAP_SERVERS", KafkaBrokerExtension.bootstrapServers());
       builder.environment().put("CONVNET_HTTP_HOST", "127.0.0.1");
@@ -80,6 +85,12 @@ final class ServiceProcess implements AutoCloseable {
   HttpResponse<String> get(String path) throws IOException, InterruptedException {
     return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
         .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** SIGKILL: no shutdown hook, no goodbye to the consumer groups, open transactions left open. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(10, TimeUnit.SECONDS);
   }
 
   /** SIGTERM, then the exit status (or -1 if it did not exit within {@code timeout}). */
