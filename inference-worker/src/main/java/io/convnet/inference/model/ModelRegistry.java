@@ -267,7 +267,7 @@ public final class ModelRegistry implements AutoCloseable {
     }
     if (served.isEmpty() && store.models().isEmpty()) {
       return new ServiceException(ErrorCode.UNAVAILABLE, "no model loaded on " + config.instanceId()
-          + ": the model store " + store.root() + " is empty (asked for '" + name + "')");
+          + " (the model store " + store.root() + " is empty; asked for '" + name + "')");
     }
     return new ServiceException(ErrorCode.NOT_FOUND, "model '" + name + "' is not served; known models: "
         + String.join(", ", knownModels()));
