@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -31,20 +32,25 @@ public final class Batcher {
   private final int maxBatch;
   private final long maxWaitNanos;
   private final LinkedBlockingQueue<Item> queue = new LinkedBlockingQueue<>();
-  private final Thread thread;
+  private final CountDownLatch ended = new CountDownLatch(1);
+  private volatile Thread thread;
   private float[] batch;
   private volatile boolean stopped;
 
-  public Batcher(String name, Predictor predictor, InferenceMetrics.Meters meters, int maxBatch, long maxWaitNanos) {
+  /**
+   * @param threads runs the batching loop; a pool that reuses threads across versions, since each
+   *                new thread that runs TensorFlow gets a malloc arena of its own that is never
+   *                given back (resident memory would grow with every model switch)
+   */
+  public Batcher(String name, Predictor predictor, InferenceMetrics.Meters meters, int maxBatch, long maxWaitNanos,
+                 Executor threads) {
     this.name = name;
     this.predictor = predictor;
     this.meters = meters;
     this.imageFloats = predictor.imageSize();
     this.maxBatch = maxBatch;
     this.maxWaitNanos = maxWaitNanos;
-    this.thread = new Thread(this::run, "convnet-batcher-" + name);
-    this.thread.setDaemon(true);
-    this.thread.start();
+    threads.execute(this::loop);
   }
 
   /** Floats one preprocessed image has. */
@@ -75,15 +81,35 @@ public final class Batcher {
   /** Stops the thread; images still queued fail (callers hold a reference while theirs are queued, so none should be). */
   public void stop() {
     stopped = true;
-    thread.interrupt();
+    Thread t = thread;
+    if (t != null) {
+      t.interrupt();
+    }
     try {
-      thread.join(10_000);
+      if (!ended.await(10, TimeUnit.SECONDS)) {
+        LOG.warn("batcher {} did not stop within 10 s", name);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     List<Item> left = new ArrayList<>();
     queue.drainTo(left);
     left.forEach(i -> complete(i.completeOn(), i.completion(), null, new IllegalStateException("model " + name + " is unloaded")));
+  }
+
+  private void loop() {
+    Thread current = Thread.currentThread();
+    String poolName = current.getName();
+    current.setName("convnet-batcher-" + name);
+    thread = current;
+    try {
+      run();
+    } finally {
+      thread = null;
+      Thread.interrupted();  // the pool's thread goes back clean
+      current.setName(poolName);
+      ended.countDown();
+    }
   }
 
   private void run() {

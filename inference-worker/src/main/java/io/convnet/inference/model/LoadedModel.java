@@ -48,7 +48,7 @@ public final class LoadedModel {
 
   /** Loads the bundle in {@code dir} (seconds for a large model: never on an event loop). */
   static LoadedModel load(Path dir, String name, int version, WorkerConfig config, InferenceMetrics metrics,
-                          Executor closer) {
+                          Executor batchThreads, Executor closer) {
     long t0 = System.nanoTime();
     Predictor predictor = Predictor.open(dir);
     try {
@@ -60,7 +60,7 @@ public final class LoadedModel {
           Preprocessing.Mode.parse(m.preprocessing() == null ? "rescale" : m.preprocessing().mode()));
       InferenceMetrics.Meters meters = metrics.of(name, version);
       Batcher batcher = new Batcher(name + "-v" + version, predictor, meters, config.maxBatch(),
-          config.maxBatchWait().toNanos());
+          config.maxBatchWait().toNanos(), batchThreads);
       LOG.info("loaded {} v{} from {} in {} ms ({}x{}, labels {})", name, version, dir,
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), m.input().width(), m.input().height(), m.labels());
       return new LoadedModel(name, version, predictor, prep, batcher, meters, closer);

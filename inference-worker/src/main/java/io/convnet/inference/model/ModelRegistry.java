@@ -44,6 +44,8 @@ public final class ModelRegistry implements AutoCloseable {
   private final TrainingWatch training;
   private final Runnable onChange;
   private final ScheduledExecutorService loader;
+  /** Threads of the batchers, reused from version to version (see {@link io.convnet.inference.batch.Batcher}). */
+  private final java.util.concurrent.ExecutorService batchThreads;
   private final Map<String, LoadedModel> served = new ConcurrentHashMap<>();
   /** Explicitly requested older versions, least recently used first; guarded by {@code this}. */
   private final LinkedHashMap<String, LoadedModel> cached = new LinkedHashMap<>(8, 0.75f, true);
@@ -65,6 +67,13 @@ public final class ModelRegistry implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    // idle threads are kept (not timed out): a new thread would mean a new malloc arena
+    this.batchThreads = new java.util.concurrent.ThreadPoolExecutor(0, Integer.MAX_VALUE, 365, TimeUnit.DAYS,
+        new java.util.concurrent.SynchronousQueue<>(), r -> {
+          Thread t = new Thread(r, "convnet-batcher");
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   /** Loads the newest version of every model in the store (in the background), then scans it periodically. */
@@ -142,7 +151,7 @@ public final class ModelRegistry implements AutoCloseable {
     }
     if (next == null) {
       try {
-        next = LoadedModel.load(store.path(name, version), name, version, config, metrics, this::closeLater);
+        next = LoadedModel.load(store.path(name, version), name, version, config, metrics, batchThreads, this::closeLater);
       } catch (RuntimeException e) {
         failed.put(key(name, version), String.valueOf(e.getMessage()));
         LOG.error("cannot load {} v{}; still serving {}", name, version, current, e);
@@ -226,7 +235,7 @@ public final class ModelRegistry implements AutoCloseable {
     loads.put(key, load);
     loader.execute(() -> {
       try {
-        LoadedModel lm = LoadedModel.load(store.path(name, version), name, version, config, metrics, this::closeLater);
+        LoadedModel lm = LoadedModel.load(store.path(name, version), name, version, config, metrics, batchThreads, this::closeLater);
         List<LoadedModel> evicted = new ArrayList<>();
         synchronized (this) {
           loads.remove(key);
@@ -445,6 +454,7 @@ public final class ModelRegistry implements AutoCloseable {
       if (!loader.awaitTermination(10, TimeUnit.SECONDS)) {
         LOG.warn("model loader still busy after 10 s");
       }
+      batchThreads.shutdown();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
