@@ -88,6 +88,7 @@ final class ClassifyHandler {
     }
 
     void start() {
+      model.batcher().expect(scored.length);
       for (int i = 0; i < scored.length; i++) {
         int index = i;
         decodePool.execute(() -> {
@@ -97,6 +98,7 @@ final class ClassifyHandler {
           try {
             pixels = images.load(request.getImages(index), what, model.preprocessing());
           } catch (RuntimeException e) {
+            model.batcher().unexpect();
             onContext.execute(() -> done(index, null, ServiceException.of(e), 0));
             return;
           }

@@ -11,7 +11,7 @@ public final class WorkerSettings {
   public static final Setting MAX_BATCH = new Setting("CONVNET_MAX_BATCH",
       "32", "most images one TensorFlow call takes (dynamic batching)");
   public static final Setting MAX_BATCH_WAIT_MS = new Setting("CONVNET_MAX_BATCH_WAIT_MS",
-      "2", "longest a request waits for others to share its TensorFlow call (0: take only what is queued)");
+      "5", "longest a TensorFlow call waits for images already being decoded to join it (a lone request never waits)");
   public static final Setting DECODE_THREADS = new Setting("CONVNET_DECODE_THREADS",
       "number of cores", "threads decoding and preprocessing images before they are batched");
   public static final Setting MAX_IMAGE_PIXELS = new Setting("CONVNET_MAX_IMAGE_PIXELS",

@@ -9,18 +9,23 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Dynamic batching for one loaded model version: images queued by any thread are run together
- * on a dedicated thread, up to {@code maxBatch} per TensorFlow call, waiting at most
- * {@code maxWait} after the oldest queued image for others to join (images that waited longer
- * while the previous call ran go at once). Completions are handed to the executor each image
- * named (a Vert.x context), one hand-over per executor per call.
+ * on one thread, up to {@code maxBatch} per TensorFlow call. Images queued while the previous
+ * call ran go together at once; beyond those, the call waits (at most {@code maxWait} after its
+ * oldest image) only for images already announced ({@link #expect}) and still being decoded, so
+ * a lone request never waits for company that is not coming. Completions are handed to the
+ * executor each image named (a Vert.x context), one hand-over per executor per call.
  */
 public final class Batcher {
   private static final Logger LOG = LoggerFactory.getLogger(Batcher.class);
+
+  /** How often a waiting call looks whether the images it waits for are still being decoded. */
+  private static final long WAIT_STEP_NANOS = 200_000;
 
   private record Item(float[] pixels, long queuedNanos, Executor completeOn, Scored.Completion completion) {
   }
@@ -33,6 +38,7 @@ public final class Batcher {
   private final long maxWaitNanos;
   private final LinkedBlockingQueue<Item> queue = new LinkedBlockingQueue<>();
   private final CountDownLatch ended = new CountDownLatch(1);
+  private final AtomicInteger expected = new AtomicInteger();
   private volatile Thread thread;
   private float[] batch;
   private volatile boolean stopped;
@@ -53,6 +59,16 @@ public final class Batcher {
     threads.execute(this::loop);
   }
 
+  /** {@code n} images are being decoded for this batcher: a call about to start may wait for them. */
+  public void expect(int n) {
+    expected.addAndGet(n);
+  }
+
+  /** An announced image will not come (its decoding failed). */
+  public void unexpect() {
+    expected.decrementAndGet();
+  }
+
   /** Floats one preprocessed image has. */
   public int imageFloats() {
     return imageFloats;
@@ -67,10 +83,12 @@ public final class Batcher {
       throw new IllegalArgumentException("expected " + imageFloats + " floats, got " + pixels.length);
     }
     if (stopped) {
+      expected.decrementAndGet();
       complete(completeOn, completion, null, new IllegalStateException("model " + name + " is unloaded"));
       return;
     }
     queue.add(new Item(pixels, System.nanoTime(), completeOn, completion));
+    expected.decrementAndGet();  // after queuing: a waiting call never sees it neither expected nor queued
   }
 
   /** Images waiting for a call. */
@@ -123,10 +141,16 @@ public final class Batcher {
         items.add(first);
         long deadline = first.queuedNanos() + maxWaitNanos;
         while (items.size() < maxBatch) {
-          long remaining = deadline - System.nanoTime();
-          Item next = remaining <= 0 ? queue.poll() : queue.poll(remaining, TimeUnit.NANOSECONDS);
+          Item next = queue.poll();
           if (next == null) {
-            break;
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0 || expected.get() <= 0) {
+              break;
+            }
+            next = queue.poll(Math.min(remaining, WAIT_STEP_NANOS), TimeUnit.NANOSECONDS);
+            if (next == null) {
+              continue;
+            }
           }
           items.add(next);
         }

@@ -240,6 +240,7 @@ public final class ScoreLoop implements AutoCloseable {
     model.meters().request(1);
     Work w = new Work(record, input, model);
     LoadedModel m = model;
+    m.batcher().expect(1);
     decodePool.execute(() -> {
       float[] pixels;
       try {
@@ -247,6 +248,7 @@ public final class ScoreLoop implements AutoCloseable {
         pixels = images.load(input.image(), what, m.preprocessing());
         m.meters().decoded(System.nanoTime() - t0);
       } catch (RuntimeException e) {
+        m.batcher().unexpect();
         m.release();
         w.scored.completeExceptionally(e);
         return;
