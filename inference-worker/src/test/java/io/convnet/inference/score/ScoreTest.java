@@ -29,6 +29,8 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,19 +39,54 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(KafkaBrokerExtension.class)
 class ScoreTest {
   @TempDir
-  Path tmp;
+  static Path tmp;
+  static Path data;
+  static RunningService worker;
 
-  @Test
-  void everyRecordGetsExactlyOneResultOrDeadLetterUnderItsKey() throws Exception {
+  @BeforeAll
+  static void start() throws Exception {
     Path store = Files.createDirectories(tmp.resolve("models"));
-    Path data = Files.createDirectories(tmp.resolve("data"));
+    data = Files.createDirectories(tmp.resolve("data"));
     Files.write(data.resolve("cat.jpg"), TestBundles.jpeg(0, 4));
     TestBundles.publish(store, "cats-vs-dogs", 1);
-    RunningService worker = TestServices.start(InferenceWorkerMain.DEFINITION, Map.of(
+    worker = TestServices.start(InferenceWorkerMain.DEFINITION, Map.of(
         Settings.MODEL_STORE.name(), store.toString(),
         Settings.DATA_ROOT.name(), data.toString(),
         WorkerSettings.MODEL_POLL_MS.name(), "0",
         WorkerSettings.SCORE_MAX_RECORDS.name(), "16"));
+  }
+
+  @AfterAll
+  static void stop() {
+    TestServices.stop(worker);
+  }
+
+  @Test
+  void theScoreCommandWritesOneCsvRowPerImage() throws Exception {
+    Path folder = Files.createDirectories(data.resolve("batch"));
+    for (int i = 0; i < 6; i++) {
+      Files.write(folder.resolve("img" + i + ".jpg"), TestBundles.jpeg(i % 2, i));
+    }
+    Files.write(folder.resolve("broken.jpg"), "this is not an image".getBytes(StandardCharsets.UTF_8));
+    Files.createDirectories(folder.resolve("sub"));
+    Files.write(folder.resolve("sub/deep.png"), io.convnet.image.TestImages.png(io.convnet.image.TestImages.stripes(20, 0, 1)));
+    Path csv = tmp.resolve("out/results.csv");
+    int exit = new picocli.CommandLine(new io.convnet.inference.cli.ScoreCommand()).execute("--folder", folder.toString(),
+        "--recursive", "--by-reference", "--data-root", data.toString(), "--out", csv.toString(),
+        "--bootstrap", KafkaBrokerExtension.bootstrapServers(), "--timeout", "60");
+    assertThat(exit).isZero();
+    List<String> lines = Files.readAllLines(csv);
+    assertThat(lines.get(0)).isEqualTo("key,file,status,label,probability,p_cat,p_dog,model,version,error");
+    assertThat(lines).hasSize(1 + 8);
+    assertThat(lines.stream().filter(l -> l.contains(",ok,")).count()).isEqualTo(7);
+    assertThat(lines.stream().filter(l -> l.contains("broken.jpg"))).singleElement().satisfies(l ->
+        assertThat(l).contains("dead letter INVALID_ARGUMENT").contains("not a JPEG or PNG"));
+    assertThat(lines.stream().filter(l -> l.contains("deep.png"))).singleElement().satisfies(l ->
+        assertThat(l).contains(",ok,").contains(",cats-vs-dogs,1,"));
+  }
+
+  @Test
+  void everyRecordGetsExactlyOneResultOrDeadLetterUnderItsKey() throws Exception {
     try (ScoreTopics topics = new ScoreTopics(KafkaBrokerExtension.bootstrapServers())) {
       String topic = Topics.SCORE_REQUESTS.name();
       Map<String, String> expected = new HashMap<>();  // key -> "result" or the dead letter's code
@@ -128,8 +165,6 @@ class ScoreTest {
       assertThat(truncated.getOriginalValue().size()).isEqualTo(jpeg.length / 2);
       assertThat(TestServices.get(worker.httpPort(), "/metrics").body()).contains(
           "convnet_score_records_total{outcome=\"dead_letter\"", "convnet_score_transactions_total{outcome=\"committed\"");
-    } finally {
-      TestServices.stop(worker);
     }
   }
 
