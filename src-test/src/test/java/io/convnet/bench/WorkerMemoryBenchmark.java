@@ -34,8 +34,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * 8, real photos) during which the model is switched M times (default 20): a leaked Tensor costs
  * about 0.3 MB per call, a leaked model version tens of MB.
  *
- * <p>{@code ./bench-serving.sh memory [requests] [switches]}; the worker gets {@code MALLOC_ARENA_MAX=2}
- * as run.sh gives it (set {@code CONVNET_BENCH_MALLOC_ARENA_MAX} to compare).
+ * <p>{@code ./bench-serving.sh memory [requests] [switches]}; the worker gets {@code MALLOC_ARENA_MAX=2} and
+ * {@code MALLOC_MMAP_THRESHOLD_=131072} as run.sh gives it (set {@code CONVNET_BENCH_MALLOC_ARENA_MAX} and
+ * {@code CONVNET_BENCH_MALLOC_MMAP_THRESHOLD}, blank for glibc's defaults, to compare).
  */
 public final class WorkerMemoryBenchmark {
   private WorkerMemoryBenchmark() {
@@ -51,9 +52,10 @@ public final class WorkerMemoryBenchmark {
     Path store = BenchSetup.store(tmp);
     List<byte[]> photos = BenchSetup.photos(200);
     String arenas = System.getenv().getOrDefault("CONVNET_BENCH_MALLOC_ARENA_MAX", "2");
+    String mmapThreshold = System.getenv().getOrDefault("CONVNET_BENCH_MALLOC_MMAP_THRESHOLD", "131072");
 
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch",
+        "-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch", "-XX:NativeMemoryTracking=summary",
         "-Dorg.bytedeco.javacpp.cachedir=" + System.getProperty("org.bytedeco.javacpp.cachedir", ""),
         "-cp", System.getProperty("java.class.path"), "io.convnet.inference.InferenceWorkerMain"));
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
@@ -63,6 +65,9 @@ public final class WorkerMemoryBenchmark {
         "CONVNET_MODEL_POLL_MS", "0", "CONVNET_SCORE_ENABLED", "false", "TF_CPP_MIN_LOG_LEVEL", "1"));
     if (!arenas.isBlank()) {
       pb.environment().put("MALLOC_ARENA_MAX", arenas);
+    }
+    if (!mmapThreshold.isBlank()) {
+      pb.environment().put("MALLOC_MMAP_THRESHOLD_", mmapThreshold);
     }
     Process worker = pb.start();
     RunningService asker = BenchSetup.start(new ServiceDefinition("memory-bench-asker", 0, true, kit -> new VerticleBase() {
@@ -85,23 +90,29 @@ public final class WorkerMemoryBenchmark {
           throw new IllegalStateException(e);
         }
       };
-      System.out.printf("worker pid %d, MALLOC_ARENA_MAX=%s, load average %.1f%n", worker.pid(),
-          arenas.isBlank() ? "(glibc default)" : arenas, BenchSetup.loadAverage());
-      run(asker, photos, 1000, 8, served, null, 0);  // warm-up: JIT, pools, arenas, TF
-      for (int i = 0; i < 2; i++) {
+      System.out.printf("worker pid %d, MALLOC_ARENA_MAX=%s, MALLOC_MMAP_THRESHOLD_=%s, load average %.1f%n",
+          worker.pid(), arenas.isBlank() ? "(glibc default)" : arenas,
+          mmapThreshold.isBlank() ? "(glibc default)" : mmapThreshold, BenchSetup.loadAverage());
+      run(asker, photos, 2000, 8, served, null, 0);  // warm-up: JIT, pools, arenas, TF
+      for (int i = 0; i < 3; i++) {
         nextVersion.run();
         awaitVersion(asker, photos, version[0], served);
       }
       long before = settledRss(worker);
+      jcmd(worker, "VM.native_memory", "baseline");
       long t0 = System.nanoTime();
       int failures = run(asker, photos, requests, 8, served, nextVersion, switches);
       awaitVersion(asker, photos, version[0], served);
       long after = settledRss(worker);
+      String nmt = jcmd(worker, "VM.native_memory", "summary.diff");
       System.out.printf("%n| requests | switches | failures | RSS before | RSS after | growth | seconds |%n|---|---|---|---|---|---|---|%n");
       System.out.printf("| %,d | %d | %d | %.1f MB | %.1f MB | %+.1f MB (target < 5 MB) | %.0f |%n", requests, switches,
           failures, before / 1024.0, after / 1024.0, (after - before) / 1024.0, (System.nanoTime() - t0) / 1e9);
       System.out.printf("served version at the end %d of %d; load average %.1f%n", served.get(), version[0],
           BenchSetup.loadAverage());
+      // what the JVM itself grew by (code cache, metaspace, threads, GC); the rest of the RSS growth is native libraries
+      nmt.lines().filter(l -> l.contains("committed=") && l.contains("KB") && (l.startsWith("Total") || l.startsWith("-")))
+          .forEach(l -> System.out.println("  JVM " + l.trim()));
     } finally {
       asker.close(Duration.ofSeconds(2)).toCompletionStage().toCompletableFuture().get();
       worker.destroy();
@@ -156,6 +167,16 @@ public final class WorkerMemoryBenchmark {
       t.join();
     }
     return failures.get();
+  }
+
+  private static String jcmd(Process worker, String... command) throws Exception {
+    List<String> args = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+        Long.toString(worker.pid())));
+    args.addAll(List.of(command));
+    Process p = new ProcessBuilder(args).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    p.waitFor();
+    return out;
   }
 
   /** RSS after the worker's own GC, in KB. */

@@ -48,7 +48,9 @@ record RequestBody(String mediaType, Buffer raw, List<Part> parts) {
     }
     Promise<RequestBody> promise = Promise.promise();
     long[] total = {0};
-    request.exceptionHandler(promise::tryFail);
+    // a broken multipart body, a connection reset: the client's problem, not ours
+    request.exceptionHandler(e -> promise.tryFail(new ServiceException(ErrorCode.INVALID_ARGUMENT,
+        "could not read the request body: " + e.getMessage(), e)));
     if (isMultipart(mediaType)) {
       List<Part> parts = new ArrayList<>();
       request.setExpectMultipart(true);
@@ -68,7 +70,8 @@ record RequestBody(String mediaType, Buffer raw, List<Part> parts) {
             data.appendBuffer(chunk);
           }
         });
-        upload.exceptionHandler(promise::tryFail);
+        upload.exceptionHandler(e -> promise.tryFail(new ServiceException(ErrorCode.INVALID_ARGUMENT,
+            "could not read part '" + upload.name() + "': " + e.getMessage(), e)));
         upload.endHandler(v -> parts.add(new Part(upload.name(), upload.filename(), upload.contentType(), data)));
       });
       request.endHandler(v -> promise.tryComplete(new RequestBody(mediaType, Buffer.buffer(), parts)));
