@@ -134,7 +134,10 @@ start_service trainer-service io.convnet.trainer.TrainerMain "$TRAINER_PORT" "tr
 n=0
 for port in "${WORKER_PORTS[@]}"; do
   n=$((n + 1))
-  start_service inference-worker io.convnet.inference.InferenceWorkerMain "$port" "inference-worker-$HOST-$n"
+  # TensorFlow allocates from many threads and frees whole models: few glibc arenas, and large blocks
+  # mmap'ed (given back on free), or resident memory creeps up with model switches (README, Models)
+  MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-131072} \
+    start_service inference-worker io.convnet.inference.InferenceWorkerMain "$port" "inference-worker-$HOST-$n"
 done
 start_service visualizer-service io.convnet.visualizer.VisualizerMain "$VISUALIZER_PORT" "visualizer-service-$HOST"
 
@@ -175,6 +178,57 @@ for i in "${!SERVICE_NAMES[@]}"; do
 done
 printf '  kafka          %s\n  logs           %s\n' "$CONVNET_KAFKA_BOOTSTRAP_SERVERS" "$LOGS"
 printf '  model store    %s\n  data root      %s\n\n' "$CONVNET_MODEL_STORE" "$CONVNET_DATA_ROOT"
+
+# --- first start: the store has no cats-vs-dogs model yet. A bundle given in CONVNET_SEED_BUNDLE is
+# copied in; else a quick training job goes to the trainer (the workers load the model when it is
+# published; until then classify answers 503 "being trained" and score records wait).
+http_post() {  # port path json -> "status body"; plain bash, no curl needed
+  { exec 3<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || { echo "000"; return 0; }
+  printf 'POST %s HTTP/1.0\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: %s\r\n\r\n%s' \
+    "$2" "${#3}" "$3" >&3
+  local status body
+  read -r -t 30 _ status _ <&3 || status=000
+  body=$(sed '1,/^\r\{0,1\}$/d' <&3)
+  exec 3<&- 3>&-
+  echo "$status $body"
+}
+first_model() {
+  local name=cats-vs-dogs dir="$CONVNET_MODEL_STORE/cats-vs-dogs"
+  ls "$dir"/[0-9]*/manifest.json >/dev/null 2>&1 && return 0
+  if [ -n "${CONVNET_SEED_BUNDLE:-}" ]; then
+    [ -f "$CONVNET_SEED_BUNDLE/manifest.json" ] || { say "CONVNET_SEED_BUNDLE=$CONVNET_SEED_BUNDLE holds no bundle (no manifest.json)"; return 0; }
+    mkdir -p "$dir" && rm -rf "$dir/.tmp-seed" && cp -r "$CONVNET_SEED_BUNDLE" "$dir/.tmp-seed" && mv "$dir/.tmp-seed" "$dir/1"
+    say "model store: $name version 1 copied from $CONVNET_SEED_BUNDLE; the workers load it within seconds"
+    return 0
+  fi
+  if [ "${CONVNET_FIRST_START_TRAINING:-1}" = 0 ]; then
+    say "the model store $CONVNET_MODEL_STORE has no $name model (CONVNET_FIRST_START_TRAINING=0: not training one)"
+    return 0
+  fi
+  if [ ! -d "$CONVNET_DATA_ROOT/cats-vs-dogs/train" ]; then
+    say "no $name model and no training data in $CONVNET_DATA_ROOT/cats-vs-dogs/train: set CONVNET_DATA_ROOT or CONVNET_SEED_BUNDLE"
+    return 0
+  fi
+  local epochs=${CONVNET_FIRST_START_EPOCHS:-6}
+  local response status body id
+  response=$(http_post "$GATEWAY_PORT" /v1/training-jobs \
+    "{\"architecture\":\"tutorial-cnn\",\"model\":\"$name\",\"dataDir\":\"cats-vs-dogs\",\"epochs\":$epochs,\"batchSize\":32,\"augment\":false,\"maxImagesPerClass\":0}")
+  status=${response%% *}
+  body=${response#* }
+  case "$status" in
+    200|201|202)
+      id=$(printf '%s' "$body" | sed -n 's/.*"id" *: *"\{0,1\}\([^",}]*\).*/\1/p')
+      say "the model store has no $name model: training a quick one (tutorial CNN, $epochs epochs, job $id)"
+      say "  follow it:  curl http://localhost:$GATEWAY_PORT/v1/training-jobs/$id    (classify answers 503 until it is served)"
+      ;;
+    *)
+      say "the model store has no $name model, and the trainer did not take a job (HTTP $status: ${body:0:200})"
+      say "  train one:  ./convnet.sh train -d $CONVNET_DATA_ROOT/cats-vs-dogs --epochs $epochs --no-augment -o $CONVNET_MODEL_STORE"
+      say "  or restart with CONVNET_SEED_BUNDLE=<a bundle directory>; the workers pick up new versions within seconds"
+      ;;
+  esac
+}
+first_model
 
 # Wait until a signal; report a service that dies on its own.
 declare -A REPORTED=()

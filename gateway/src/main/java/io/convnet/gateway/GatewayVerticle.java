@@ -1,12 +1,12 @@
 package io.convnet.gateway;
 
 import io.convnet.gateway.training.TrainingJobsVerticle;
+import io.convnet.gateway.serving.ServingRoutes;
 import io.convnet.kit.config.Settings;
 import io.convnet.kit.launch.ServiceKit;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.handler.BodyHandler;
 
 /** Mounts the gateway's API on the service router. */
 public final class GatewayVerticle extends VerticleBase {
@@ -22,14 +22,9 @@ public final class GatewayVerticle extends VerticleBase {
     ClusterRoute cluster = new ClusterRoute(kit.requester(), kit.config().millis(Settings.STATUS_WINDOW_MS));
     router.get("/v1/cluster").handler(cluster::handle);
 
-    ClassifyRoute classify = new ClassifyRoute(kit.requester());
-    // No file uploads on disk (notes pitfall 7); bodies beyond the inline image limit get 413.
-    router.post("/v1/models/:model/classify")
-        .handler(BodyHandler.create(false).setBodyLimit(kit.config().getInt(Settings.MAX_IMAGE_BYTES)))
-        .handler(classify::handle);
+    ServingRoutes.mount(kit);
 
     // /v1/training-jobs...: the job registry (read from the events topic) and its routes.
-    Future<String> training = vertx.deployVerticle(new TrainingJobsVerticle(kit));
-    return training;
+    return vertx.deployVerticle(new TrainingJobsVerticle(kit)).mapEmpty();
   }
 }

@@ -13,9 +13,13 @@ public final class Exchanges {
   public static final Exchange<VisualizeRequest, VisualizeReply> VISUALIZE =
       new Exchange<>("visualize", Topics.VISUALIZE_REQUESTS, VisualizeReply.parser(), false);
 
+  /** Which models are served, their versions and metadata: any one inference worker answers. */
+  public static final Exchange<ModelsRequest, ModelsReply> MODELS =
+      new Exchange<>("models", Topics.MODEL_QUERIES, ModelsReply.parser(), false);
+
   /** Every instance of every service answers a ping. */
   public static final Exchange<StatusPing, StatusPong> STATUS =
       new Exchange<>("status", Topics.STATUS_PINGS, StatusPong.parser(), true);
 
-  public static final List<Exchange<?, ?>> ALL = List.of(CLASSIFY, VISUALIZE, STATUS);
+  public static final List<Exchange<?, ?>> ALL = List.of(CLASSIFY, MODELS, VISUALIZE, STATUS);
 }

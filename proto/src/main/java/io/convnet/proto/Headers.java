@@ -23,10 +23,19 @@ public final class Headers {
   /** Replies: what went wrong, for a person. */
   public static final String ERROR_MESSAGE = "convnet-error-message";
 
-  /** Score requests: the model to use when the value is a bare image, not a ScoreRequest. */
+  /**
+   * Score requests: the model to use when the value is a bare image or JSON without a model,
+   * {@code <name>} or {@code <name>:<version>}.
+   */
   public static final String MODEL = "convnet-model";
   /** Record value format: "application/x-protobuf" (default), "application/json", "image/jpeg", "image/png". */
   public static final String CONTENT_TYPE = "content-type";
+
+  /** Score results: the most probable class and its probability, readable without protobuf (kcat). */
+  public static final String RESULT_LABEL = "convnet-label";
+  public static final String RESULT_PROBABILITY = "convnet-probability";
+  /** Score results: the model that scored the record, {@code <name>:<version>}. */
+  public static final String RESULT_MODEL = "convnet-scored-by";
 
   /** Dead letters: why the record could not be processed. */
   public static final String DLQ_REASON = "convnet-dlq-reason";

@@ -28,6 +28,10 @@ public final class Topics {
   public static final Topic<ModelPublished> MODELS =
       new Topic<>("convnet.models", ModelPublished.parser(), 1, true);
 
+  /** Questions about the served models (the "models" exchange), answered by any one inference worker. */
+  public static final Topic<ModelsRequest> MODEL_QUERIES =
+      new Topic<>("convnet.models.queries", ModelsRequest.parser(), 4, false);
+
   public static final Topic<VisualizeRequest> VISUALIZE_REQUESTS =
       new Topic<>("convnet.visualize.requests", VisualizeRequest.parser(), 4, false);
 
@@ -44,6 +48,6 @@ public final class Topics {
 
   public static final List<Topic<?>> ALL = List.of(
       CLASSIFY_REQUESTS, SCORE_REQUESTS, SCORE_RESULTS, SCORE_DEAD_LETTERS,
-      TRAIN_JOBS, TRAIN_CONTROL, TRAIN_EVENTS, MODELS, VISUALIZE_REQUESTS, STATUS_PINGS, REPLIES);
+      TRAIN_JOBS, TRAIN_CONTROL, TRAIN_EVENTS, MODELS, MODEL_QUERIES, VISUALIZE_REQUESTS, STATUS_PINGS, REPLIES);
 
 }

@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.common.GroupState;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -167,7 +168,7 @@ class ClusterE2ETest {
 
     System.out.printf("takeover %d ms, %d requests, outcomes %s, answered by %s%n", takeoverMs, sent.get(), outcomes, answeredBy);
     assertThat(takeoverMs).as("survivor owns all partitions").isLessThan(2000);
-    assertThat(group.members()).singleElement().satisfies(m -> {
+    assertThat(classifyMembers(group)).singleElement().satisfies(m -> {
       assertThat(m.clientId()).startsWith("inference-worker-e2e-1");
       assertThat(m.assignment().topicPartitions()).hasSize(Topics.CLASSIFY_REQUESTS.defaultPartitions());
     });
@@ -194,14 +195,19 @@ class ClusterE2ETest {
         HttpResponse.BodyHandlers.ofString());
   }
 
-  /** The inference-worker group, stable, with {@code members} members that own every partition. */
+  /** The classify consumers of the inference-worker group (each worker also has one for the models exchange). */
+  static List<MemberDescription> classifyMembers(ConsumerGroupDescription group) {
+    return group.members().stream().filter(m -> m.clientId().endsWith("-classify")).toList();
+  }
+
+  /** The inference-worker group, stable, with {@code members} classify consumers that own every classify partition. */
   static ConsumerGroupDescription awaitGroup(int members, Duration timeout) throws Exception {
     long until = System.nanoTime() + timeout.toNanos();
     ConsumerGroupDescription group = null;
     while (System.nanoTime() < until) {
       group = admin.describeConsumerGroups(List.of("inference-worker")).all().get().get("inference-worker");
-      int owned = group.members().stream().mapToInt(m -> m.assignment().topicPartitions().size()).sum();
-      if (group.groupState() == GroupState.STABLE && group.members().size() == members
+      int owned = classifyMembers(group).stream().mapToInt(m -> m.assignment().topicPartitions().size()).sum();
+      if (group.groupState() == GroupState.STABLE && classifyMembers(group).size() == members
           && owned == Topics.CLASSIFY_REQUESTS.defaultPartitions()) {
         return group;
       }

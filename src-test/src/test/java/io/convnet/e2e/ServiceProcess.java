@@ -46,7 +46,7 @@ final class ServiceProcess implements AutoCloseable {
           Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
           "-Dvertx.cacheDirBase=target/vertx-cache"));
-      // TensorFlow's natives: unpacked once where the test JVM has them (surefire sets the property).
+      // TensorFlow's natives: unpacked once into the cache the build uses, not again per process
       String javacppCache = System.getProperty("org.bytedeco.javacpp.cachedir");
       if (javacppCache != null) {
         command.add("-Dorg.bytedeco.javacpp.cachedir=" + javacppCache);
@@ -85,6 +85,12 @@ final class ServiceProcess implements AutoCloseable {
   HttpResponse<String> get(String path) throws IOException, InterruptedException {
     return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
         .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** SIGKILL: no shutdown hook, no goodbye to the consumer groups, open transactions left open. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(10, TimeUnit.SECONDS);
   }
 
   /** SIGTERM, then the exit status (or -1 if it did not exit within {@code timeout}). */

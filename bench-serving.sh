@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Serving benchmarks (programs, not tests), each printing its figures and ratios measured side by side:
+#   ./bench-serving.sh http   [window-seconds, default 4] [rounds, default 4]   HTTP classify c1/c8/c32 vs in-process batch 1/32
+#   ./bench-serving.sh score  [images, default 2000] [rounds, default 2]        Kafka batch scoring vs in-process batch 32
+#   ./bench-serving.sh memory [requests, default 10000] [switches, default 20]  worker RSS before/after requests and model switches
+# -Dconvnet.bench.bundle=<bundle dir> (in CONVNET_BENCH_JAVA_OPTS) uses a trained bundle instead of an untrained tutorial CNN.
+set -euo pipefail
+cd "$(dirname "$0")"
+what=${1:-http}
+shift || true
+case "$what" in
+  http) main=io.convnet.bench.ServingBenchmark ;;
+  score) main=io.convnet.bench.ScoreBenchmark ;;
+  memory) main=io.convnet.bench.WorkerMemoryBenchmark ;;
+  *) echo "usage: $0 http|score|memory [args]" >&2; exit 2 ;;
+esac
+nice mvn -q -B -DskipTests package
+export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-1}
+exec java -Xmx2g -Dorg.bytedeco.javacpp.cachedir="${CONVNET_JAVACPP_CACHE:-$HOME/.cache/convnet-javacpp}" \
+  -Dconvnet.datasets="${CONVNET_DATASETS:-$PWD/../shared/datasets}" ${CONVNET_BENCH_JAVA_OPTS:-} \
+  -cp "src-test/target/test-classes:$(cat src-test/target/test-classpath.txt)" "$main" "$@"

@@ -1,0 +1,30 @@
+package io.convnet.gateway.serving;
+
+import io.convnet.kit.ServiceException;
+import io.convnet.proto.ErrorCode;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Set;
+
+/**
+ * JSON bodies of the TF Serving and Open Inference Protocol routes. Like those servers we read
+ * the body as JSON whatever plain type it is sent with ({@code curl -d} says form-urlencoded);
+ * binary and multipart types get UNSUPPORTED_MEDIA_TYPE.
+ */
+final class JsonBodies {
+  private static final Set<String> JSONISH = Set.of("", "application/json", "text/plain",
+      "application/x-www-form-urlencoded");
+
+  private JsonBodies() {
+  }
+
+  static Future<JsonObject> read(RoutingContext ctx, long maxBytes) {
+    String type = RequestBody.mediaType(ctx.request());
+    if (!JSONISH.contains(type)) {
+      return Future.failedFuture(new ServiceException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+          "Content-Type '" + type + "' is not supported here; send JSON (application/json)"));
+    }
+    return RequestBody.read(ctx.request(), maxBytes, maxBytes).map(body -> ImageInputs.json(body.raw()));
+  }
+}

@@ -1,0 +1,81 @@
+package io.convnet.gateway;
+
+import io.convnet.kit.ServiceException;
+import io.convnet.kit.launch.ServiceDefinition;
+import io.convnet.kit.launch.ServiceKit;
+import io.convnet.proto.ClassScore;
+import io.convnet.proto.ClassifyReply;
+import io.convnet.proto.ClassifyRequest;
+import io.convnet.proto.ErrorCode;
+import io.convnet.proto.Exchanges;
+import io.convnet.proto.Image;
+import io.convnet.proto.ModelInfo;
+import io.convnet.proto.ModelRef;
+import io.convnet.proto.ModelVersionStatus;
+import io.convnet.proto.ModelsReply;
+import io.convnet.proto.ModelsRequest;
+import io.convnet.proto.Prediction;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+
+/**
+ * A stand-in worker for the gateway's own tests (the real one is tested end to end in src-test):
+ * it tells what the gateway sent, so the tests can check how each body became images. For every
+ * image: probabilities (size / 1000, 1 - that), labels "big" and "small"; model "missing" and
+ * versions above 3 are NOT_FOUND, model "training" UNAVAILABLE. Models: "echo" v1..3, v3 served.
+ */
+final class ImageEchoWorker extends VerticleBase {
+  private final ServiceKit kit;
+
+  ImageEchoWorker(ServiceKit kit) {
+    this.kit = kit;
+  }
+
+  static ServiceDefinition definition() {
+    return new ServiceDefinition("gw-image-echo", 0, false, ImageEchoWorker::new);
+  }
+
+  @Override
+  public Future<?> start() {
+    return kit.responder().serve(Exchanges.CLASSIFY, this::classify)
+        .compose(v -> kit.responder().serve(Exchanges.MODELS, this::models));
+  }
+
+  private Future<ClassifyReply> classify(ClassifyRequest request) {
+    String model = request.getModel().getName();
+    if (model.equals("training")) {
+      return Future.failedFuture(new ServiceException(ErrorCode.UNAVAILABLE, "model 'training' is being trained"));
+    }
+    if (model.equals("missing") || request.getModel().getVersion() > 3) {
+      return Future.failedFuture(new ServiceException(ErrorCode.NOT_FOUND, "model '" + model + "' is not served"));
+    }
+    ClassifyReply.Builder reply = ClassifyReply.newBuilder()
+        .setModel(ModelRef.newBuilder().setName(model).setVersion(request.getModel().getVersion() == 0 ? 3
+            : request.getModel().getVersion()))
+        .addLabels("big").addLabels("small").setWorker(kit.instanceId());
+    for (Image image : request.getImagesList()) {
+      float big = image.getData().size() / 1000f;
+      reply.addPredictions(Prediction.newBuilder().addProbabilities(big).addProbabilities(1 - big)
+          .addRanked(ClassScore.newBuilder().setLabel(image.getName().isEmpty() ? "unnamed" : image.getName())
+              .setProbability(big)));
+    }
+    return Future.succeededFuture(reply.build());
+  }
+
+  private Future<ModelsReply> models(ModelsRequest request) {
+    if (!request.getName().isEmpty() && !request.getName().equals("echo")) {
+      return Future.failedFuture(new ServiceException(ErrorCode.NOT_FOUND, "model '" + request.getName() + "' is not served"));
+    }
+    ModelInfo.Builder info = ModelInfo.newBuilder().setName("echo").setServedVersion(3).addLabels("big").addLabels("small")
+        .setInputHeight(150).setInputWidth(150).setInputChannels(3);
+    for (int v = 1; v <= 3; v++) {
+      if (request.getVersion() == 0 || request.getVersion() == v) {
+        info.addVersions(ModelVersionStatus.newBuilder().setVersion(v).setState(v == 3 ? "AVAILABLE" : "END").setServed(v == 3));
+      }
+    }
+    if (info.getVersionsCount() == 0) {
+      return Future.failedFuture(new ServiceException(ErrorCode.NOT_FOUND, "no version " + request.getVersion()));
+    }
+    return Future.succeededFuture(ModelsReply.newBuilder().addModels(info).setWorker(kit.instanceId()).build());
+  }
+}

@@ -1,0 +1,196 @@
+package io.convnet.bench;
+
+import io.convnet.gateway.GatewayMain;
+import io.convnet.infer.Predictor;
+import io.convnet.inference.InferenceWorkerMain;
+import io.convnet.kafka.local.KafkaBrokerExtension;
+import io.convnet.kafka.local.LocalKafkaBroker;
+import io.convnet.kit.launch.RunningService;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * HTTP classify through the cluster (gateway -> Kafka -> worker with dynamic batching -> Kafka ->
+ * gateway) at concurrency 1, 8 and 32, side by side with the same bundle in process (decode,
+ * preprocess, one TensorFlow call) at batch 1 and batch 32. Windows of all five alternate, so load
+ * drifts of the shared machine hit each alike. Prints p50, p99, images/s and the target ratios.
+ *
+ * <p>{@code ./bench-serving.sh http [window-seconds] [rounds]}; {@code -Dconvnet.bench.bundle=dir}
+ * benchmarks a trained bundle instead of an untrained tutorial CNN.
+ */
+public final class ServingBenchmark {
+  private static final int[] CONCURRENCY = {1, 8, 32};
+
+  private ServingBenchmark() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    long windowMs = (long) ((args.length > 0 ? Double.parseDouble(args[0]) : 4) * 1000);
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+    Path tmp = Files.createTempDirectory("serving-bench");
+    String external = System.getProperty(KafkaBrokerExtension.BOOTSTRAP_PROPERTY);
+    LocalKafkaBroker broker = external == null ? LocalKafkaBroker.startEphemeral() : null;
+    String bootstrap = external != null ? external : broker.bootstrapServers();
+    Path store = BenchSetup.store(tmp);
+    List<byte[]> photos = BenchSetup.photos(256);
+    RunningService worker = BenchSetup.start(InferenceWorkerMain.DEFINITION, bootstrap, Map.of(
+        "CONVNET_MODEL_STORE", store.toString(), "CONVNET_SCORE_ENABLED", "false",
+        "CONVNET_RESPONDER_CONCURRENCY", "64"));
+    RunningService gateway = BenchSetup.start(GatewayMain.DEFINITION, bootstrap, Map.of());
+    Vertx vertx = Vertx.vertx();
+    System.out.printf("%d cores, load average %.1f, windows of %d ms, %d rounds, model %s, %d real photos%n",
+        Runtime.getRuntime().availableProcessors(), BenchSetup.loadAverage(), windowMs, rounds,
+        System.getProperty("convnet.bench.bundle", "untrained tutorial CNN 150x150"), photos.size());
+
+    Map<String, List<LoadGenerator.Sample>> samples = new HashMap<>();
+    Map<String, double[]> batches = new HashMap<>();  // {inferences, executions} during the HTTP windows
+    try (Predictor predictor = Predictor.open(store.resolve("cats-vs-dogs/1"))) {
+      List<String> systems = new ArrayList<>(List.of("in-process batch 1", "in-process batch 32"));
+      for (int c : CONCURRENCY) {
+        systems.add("HTTP concurrency " + c);
+      }
+      for (String system : systems) {  // warm-up: JIT, connections, TF's first calls
+        measure(system, predictor, photos, gateway.httpPort(), vertx, 2000);
+      }
+      for (int r = 0; r < rounds; r++) {
+        List<String> order = new ArrayList<>(systems);
+        java.util.Collections.rotate(order, r);
+        for (String system : order) {
+          double[] before = counts(worker.kit().registry());
+          samples.computeIfAbsent(system, k -> new ArrayList<>())
+              .add(measure(system, predictor, photos, gateway.httpPort(), vertx, windowMs));
+          double[] after = counts(worker.kit().registry());
+          double[] b = batches.computeIfAbsent(system, k -> new double[2]);
+          b[0] += after[0] - before[0];
+          b[1] += after[1] - before[1];
+        }
+        System.out.printf("round %d/%d done (load average %.1f)%n", r + 1, rounds, BenchSetup.loadAverage());
+      }
+      Map<String, LoadGenerator.Result> results = new HashMap<>();
+      System.out.println();
+      System.out.println("| system | p50 | p99 | images/s | failures | mean batch in the worker |");
+      System.out.println("|---|---|---|---|---|---|");
+      for (String system : systems) {
+        LoadGenerator.Result res = LoadGenerator.Result.of(samples.get(system));
+        double perImage = system.endsWith("batch 32") ? 32 : 1;
+        results.put(system, res);
+        double[] b = batches.get(system);
+        System.out.printf("| %s | %.1f ms | %.1f ms | %.1f | %d | %s |%n", system, res.p50Ms(), res.p99Ms(),
+            res.perSecond() * perImage, res.failures(), system.startsWith("HTTP") && b[1] > 0
+                ? String.format("%.1f", b[0] / b[1]) : "-");
+      }
+      double b32 = results.get("in-process batch 32").perSecond() * 32;
+      double c32 = results.get("HTTP concurrency 32").perSecond();
+      double b1p50 = results.get("in-process batch 1").p50Ms();
+      double c1p50 = results.get("HTTP concurrency 1").p50Ms();
+      System.out.printf("%nHTTP c32 / in-process batch 32 throughput: %.2f (target >= 0.85)%n", c32 / b32);
+      System.out.printf("HTTP c1 p50 - in-process batch 1 p50: %+.1f ms (target <= 3 ms)%n", c1p50 - b1p50);
+      System.out.printf("load average at the end %.1f%n", BenchSetup.loadAverage());
+    } finally {
+      vertx.close();
+      gateway.close(java.time.Duration.ofSeconds(2)).toCompletionStage().toCompletableFuture().get();
+      worker.close(java.time.Duration.ofSeconds(2)).toCompletionStage().toCompletableFuture().get();
+      if (broker != null) {
+        broker.close();
+      }
+      io.convnet.util.Files2.deleteRecursively(tmp);
+    }
+    System.exit(0);
+  }
+
+  private static double[] counts(MeterRegistry registry) {
+    return new double[] {
+        registry.find("convnet.inference.inferences").counters().stream().mapToDouble(Counter::count).sum(),
+        registry.find("convnet.inference.executions").counters().stream().mapToDouble(Counter::count).sum()};
+  }
+
+  private static LoadGenerator.Sample measure(String system, Predictor predictor, List<byte[]> photos, int port,
+                                              Vertx vertx, long ms) {
+    if (system.startsWith("in-process")) {
+      int n = system.endsWith("batch 32") ? 32 : 1;
+      long[] latencies = new long[1_000_000];
+      int count = 0;
+      long t0 = System.nanoTime();
+      long end = t0 + ms * 1_000_000;
+      int next = 0;
+      while (System.nanoTime() < end) {
+        long s = System.nanoTime();
+        BenchSetup.classifyInProcess(predictor, photos, next, n);
+        next += n;
+        latencies[count++] = System.nanoTime() - s;
+      }
+      return new LoadGenerator.Sample(Arrays.copyOf(latencies, count), 0, (System.nanoTime() - t0) / 1e9);
+    }
+    int concurrency = Integer.parseInt(system.substring(system.lastIndexOf(' ') + 1));
+    return post(vertx, port, photos, concurrency, ms);
+  }
+
+  private static final Map<Integer, HttpClient> CLIENTS = new HashMap<>();
+
+  /** Closed loop: {@code concurrency} callers, each posting its next photo when the last answer came. */
+  static LoadGenerator.Sample post(Vertx vertx, int port, List<byte[]> photos, int concurrency, long ms) {
+    HttpClient client = CLIENTS.computeIfAbsent(concurrency, c -> vertx.createHttpClient(
+        new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(c)));
+    long[] latencies = new long[1_000_000];
+    AtomicInteger count = new AtomicInteger();
+    AtomicInteger failures = new AtomicInteger();
+    AtomicInteger next = new AtomicInteger();
+    long t0 = System.nanoTime();
+    long end = t0 + ms * 1_000_000;
+    List<Future<Void>> callers = new ArrayList<>();
+    for (int i = 0; i < concurrency; i++) {
+      Promise<Void> done = Promise.promise();
+      callers.add(done.future());
+      vertx.runOnContext(v -> call(client, port, photos, next, end, latencies, count, failures, done));
+    }
+    try {
+      Future.all(callers).toCompletionStage().toCompletableFuture().get();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+    return new LoadGenerator.Sample(Arrays.copyOf(latencies, Math.min(count.get(), latencies.length)), failures.get(),
+        (System.nanoTime() - t0) / 1e9);
+  }
+
+  private static void call(HttpClient client, int port, List<byte[]> photos, AtomicInteger next, long end,
+                           long[] latencies, AtomicInteger count, AtomicInteger failures, Promise<Void> done) {
+    if (System.nanoTime() >= end) {
+      done.complete();
+      return;
+    }
+    Buffer body = Buffer.buffer(photos.get(Math.floorMod(next.getAndIncrement(), photos.size())));
+    long s = System.nanoTime();
+    client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
+            .setURI("/v1/models/cats-vs-dogs:classify").putHeader("content-type", "image/jpeg"))
+        .compose(req -> req.send(body))
+        .compose(resp -> resp.body().map(b -> resp.statusCode()))
+        .onComplete(ar -> {
+          if (ar.succeeded() && ar.result() == 200) {
+            int i = count.getAndIncrement();
+            if (i < latencies.length) {
+              latencies[i] = System.nanoTime() - s;
+            }
+          } else {
+            failures.incrementAndGet();
+          }
+          call(client, port, photos, next, end, latencies, count, failures, done);
+        });
+  }
+}
