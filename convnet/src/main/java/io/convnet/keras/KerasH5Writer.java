@@ -38,11 +38,20 @@ public final class KerasH5Writer {
    * @param naming weight names
    * @param savedModel write {@code model.save()}'s layout (under {@code model_weights}) instead of save_weights'
    * @param inputLayer list an {@code input_1} layer first, as functional models (keras.applications) do
+   * @param layers write only these layers (e.g. the base, for a {@code _notop} file); null = all
    */
-  public record Options(Naming naming, boolean savedModel, boolean inputLayer) {
-    public static final Options WEIGHTS = new Options(Naming.KERAS2, false, false);
-    public static final Options APPLICATIONS = new Options(Naming.KERAS2, false, true);
-    public static final Options SAVED_MODEL = new Options(Naming.KERAS2, true, false);
+  public record Options(Naming naming, boolean savedModel, boolean inputLayer, List<String> layers) {
+    public static final Options WEIGHTS = new Options(Naming.KERAS2, false, false, null);
+    public static final Options APPLICATIONS = new Options(Naming.KERAS2, false, true, null);
+    public static final Options SAVED_MODEL = new Options(Naming.KERAS2, true, false, null);
+
+    public Options(Naming naming, boolean savedModel, boolean inputLayer) {
+      this(naming, savedModel, inputLayer, null);
+    }
+
+    public Options onlyLayers(List<String> names) {
+      return new Options(naming, savedModel, inputLayer, names == null ? null : List.copyOf(names));
+    }
   }
 
   private KerasH5Writer() {}
@@ -85,7 +94,11 @@ public final class KerasH5Writer {
     if (options.inputLayer()) {
       names.add("input_1");
     }
-    names.addAll(model.spec().layerNames());
+    for (String n : model.spec().layerNames()) {
+      if (options.layers() == null || options.layers().contains(n)) {
+        names.add(n);
+      }
+    }
     root.putAttribute(KerasWeightsFile.LAYER_NAMES, names.toArray(String[]::new));
     root.putAttribute("backend", "tensorflow");
     root.putAttribute("keras_version", KERAS_VERSION);
@@ -95,6 +108,9 @@ public final class KerasH5Writer {
     List<int[]> inputShapes = model.spec().layerInputShapes();
     for (int i = 0; i < model.spec().layers().size(); i++) {
       Layer layer = model.spec().layers().get(i);
+      if (options.layers() != null && !options.layers().contains(layer.name())) {
+        continue;
+      }
       WritableGroup g = root.putGroup(layer.name());
       List<WeightSpec> weights = layer.weights(inputShapes.get(i));
       if (weights.isEmpty()) {
