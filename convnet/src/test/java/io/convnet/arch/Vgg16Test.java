@@ -85,4 +85,16 @@ class Vgg16Test {
           "dense_1_kernel", "output_bias");
     }
   }
+
+  @Test
+  void trainsFromScratchAtAReducedSizeAndTheLossFalls(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+    var train = io.convnet.testing.SyntheticImages.binary(16, 32, 8, 1);
+    try (Model m = Architectures.get("vgg16").define(32, 2).build(2)) {
+      var history = new io.convnet.train.Trainer(m, io.convnet.train.TrainingConfig.of(3,
+          io.convnet.train.OptimizerSpec.adam(1e-4), 2, tmp)).fit(train, train,
+          io.convnet.train.TrainingListener.NONE, () -> false);
+      assertThat(history.epochs()).hasSize(3);
+      assertThat(history.last().orElseThrow().loss()).isLessThan(history.epochs().get(0).loss());
+    }
+  }
 }
