@@ -43,6 +43,27 @@ def write_layers(g, style, prefix=""):
         lg.create_dataset(names[1], data=values(bias, index + 100))
 
 
+def write_nested(g):
+    """Chollet's model.add(conv_base); model.save(): the base is one layer whose weights carry inner names."""
+    g.attrs["layer_names"] = np.array([b"tiny_base", b"flatten", b"output"])
+    g.attrs["backend"] = b"tensorflow"
+    g.attrs["keras_version"] = b"2.2.4"
+    base = g.create_group("tiny_base")
+    names = []
+    for index, (name, kernel) in enumerate(LAYERS):
+        if kernel is None or name == "output":
+            continue
+        for suffix, shape, k in (("kernel:0", kernel, index), ("bias:0", (kernel[-1],), index + 100)):
+            names.append(name + "/" + suffix)
+            base.create_dataset(name + "/" + suffix, data=values(shape, k))
+    base.attrs["weight_names"] = np.array([n.encode("utf8") for n in names])
+    g.create_group("flatten").attrs["weight_names"] = []
+    out = g.create_group("output")
+    out.attrs["weight_names"] = np.array([b"output/kernel:0", b"output/bias:0"])
+    out.create_dataset("output/kernel:0", data=values((16, 3), 6))
+    out.create_dataset("output/bias:0", data=values((3,), 106))
+
+
 with h5py.File("tiny_keras2.h5", "w") as f:
     write_layers(f, "keras2")
 with h5py.File("tiny_keras1.h5", "w") as f:
@@ -54,3 +75,8 @@ with h5py.File("tiny_model_saved.h5", "w") as f:
         "name": "tiny", "layers": [{"class_name": "Conv2D", "config": {"name": "conv_1"}}]}}).encode("utf8")
     write_layers(f.create_group("model_weights"), "keras2")
     f.create_group("optimizer_weights")
+with h5py.File("tiny_nested_saved.h5", "w") as f:
+    f.attrs["keras_version"] = b"2.2.4"
+    f.attrs["backend"] = b"tensorflow"
+    f.attrs["model_config"] = b'{"class_name": "Sequential", "config": {"name": "nested", "layers": []}}'
+    write_nested(f.create_group("model_weights"))
