@@ -27,6 +27,9 @@ public final class ConvnetCli implements Runnable {
   }
 
   public static void main(String[] args) {
+    if (System.getProperty("log4j2.configurationFile") == null) {
+      System.setProperty("log4j2.configurationFile", "convnet-cli-log4j2.xml");
+    }
     System.exit(execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
   }
 
