@@ -82,6 +82,11 @@ public final class Vgg16Benchmark {
         new TransferOptions(weights, true, cache, fineTuneEpochs, fineTuneEpochs > 0 ? 1e-5 : 0, null));
     TrainingOutcome o = TrainingJob.run(req, new TrainingListener() {
       @Override
+      public void onTrainingStart(int firstEpoch, int epochs, int batchesPerEpoch) {
+        progress.onTrainingStart(firstEpoch, epochs, batchesPerEpoch);
+      }
+
+      @Override
       public void onBatchEnd(int epoch, int batch, int batches, double loss, double accuracy) {
         progress.onBatchEnd(epoch, batch, batches, loss, accuracy);
       }
