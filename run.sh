@@ -18,6 +18,21 @@ VISUALIZER_PORT=${CONVNET_VISUALIZER_PORT:-8084}
 SERVICE_JAVA_OPTS=${CONVNET_SERVICE_JAVA_OPTS:--Xmx512m}
 KAFKA_JAVA_OPTS=${CONVNET_KAFKA_JAVA_OPTS:--Xmx512m}
 READY_TIMEOUT=${CONVNET_READY_TIMEOUT_S:-120}
+# Training needs more heap (decoded images, the decode cache); tensors still live outside it.
+TRAINER_JAVA_OPTS=${CONVNET_TRAINER_JAVA_OPTS:--Xmx4g}
+# One model store for every service; training data from the shared datasets beside the checkout.
+export CONVNET_MODEL_STORE=${CONVNET_MODEL_STORE:-$ROOT/models}
+if [ -z "${CONVNET_DATA_ROOT:-}" ]; then
+  if [ -d "$ROOT/../shared/datasets" ]; then
+    CONVNET_DATA_ROOT=$(cd "$ROOT/../shared/datasets" && pwd)
+  else
+    CONVNET_DATA_ROOT=$ROOT/data
+  fi
+fi
+export CONVNET_DATA_ROOT
+# TensorFlow: natives unpacked once (as convnet.sh does), warnings and errors only.
+export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-1}
+JAVACPP_CACHE=${CONVNET_JAVACPP_CACHE:-$HOME/.cache/convnet-javacpp}
 
 say() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" 2>/dev/null || true; }
 # A closed terminal or pipe must not cut the clean stop short.
@@ -103,10 +118,11 @@ done
 grep -q '^READY' "$LOGS/kafka.log" || { say "Kafka not ready in 60 s:"; tail -20 "$LOGS/kafka.log"; exit 1; }
 
 # --- the services
-start_service() {  # module main-class port instance-id
+start_service() {  # module main-class port instance-id [java options, default $SERVICE_JAVA_OPTS]
   say "starting $4 on port $3 (log $LOGS/$4.log)"
-  CONVNET_HTTP_PORT=$3 CONVNET_INSTANCE_ID=$4 setsid java $SERVICE_JAVA_OPTS \
-    -Dvertx.cacheDirBase="$RUN_DIR/vertx-cache" -cp "$(classpath "$1")" "$2" >"$LOGS/$4.log" 2>&1 &
+  CONVNET_HTTP_PORT=$3 CONVNET_INSTANCE_ID=$4 setsid java ${5:-$SERVICE_JAVA_OPTS} \
+    -Dvertx.cacheDirBase="$RUN_DIR/vertx-cache" -Dorg.bytedeco.javacpp.cachedir="$JAVACPP_CACHE" \
+    -cp "$(classpath "$1")" "$2" >"$LOGS/$4.log" 2>&1 &
   SERVICE_PIDS+=($!)
   SERVICE_NAMES+=("$4")
   SERVICE_PORTS+=("$3")
@@ -114,7 +130,7 @@ start_service() {  # module main-class port instance-id
 SERVICE_PORTS=()
 HOST=$(hostname)
 start_service gateway io.convnet.gateway.GatewayMain "$GATEWAY_PORT" "gateway-$HOST"
-start_service trainer-service io.convnet.trainer.TrainerMain "$TRAINER_PORT" "trainer-service-$HOST"
+start_service trainer-service io.convnet.trainer.TrainerMain "$TRAINER_PORT" "trainer-service-$HOST" "$TRAINER_JAVA_OPTS"
 n=0
 for port in "${WORKER_PORTS[@]}"; do
   n=$((n + 1))
@@ -157,7 +173,8 @@ for i in "${!SERVICE_NAMES[@]}"; do
   printf '  %-30s http://localhost:%s/health/ready   http://localhost:%s/metrics\n' \
     "${SERVICE_NAMES[$i]}" "${SERVICE_PORTS[$i]}" "${SERVICE_PORTS[$i]}"
 done
-printf '  kafka          %s\n  logs           %s\n\n' "$CONVNET_KAFKA_BOOTSTRAP_SERVERS" "$LOGS"
+printf '  kafka          %s\n  logs           %s\n' "$CONVNET_KAFKA_BOOTSTRAP_SERVERS" "$LOGS"
+printf '  model store    %s\n  data root      %s\n\n' "$CONVNET_MODEL_STORE" "$CONVNET_DATA_ROOT"
 
 # Wait until a signal; report a service that dies on its own.
 declare -A REPORTED=()

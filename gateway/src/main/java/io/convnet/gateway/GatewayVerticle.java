@@ -1,5 +1,6 @@
 package io.convnet.gateway;
 
+import io.convnet.gateway.training.TrainingJobsVerticle;
 import io.convnet.kit.config.Settings;
 import io.convnet.kit.launch.ServiceKit;
 import io.vertx.core.Future;
@@ -26,6 +27,9 @@ public final class GatewayVerticle extends VerticleBase {
     router.post("/v1/models/:model/classify")
         .handler(BodyHandler.create(false).setBodyLimit(kit.config().getInt(Settings.MAX_IMAGE_BYTES)))
         .handler(classify::handle);
-    return Future.succeededFuture();
+
+    // /v1/training-jobs...: the job registry (read from the events topic) and its routes.
+    Future<String> training = vertx.deployVerticle(new TrainingJobsVerticle(kit));
+    return training;
   }
 }

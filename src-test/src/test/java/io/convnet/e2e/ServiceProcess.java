@@ -45,8 +45,13 @@ final class ServiceProcess implements AutoCloseable {
       List<String> command = new ArrayList<>(List.of(
           Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-          "-Dvertx.cacheDirBase=target/vertx-cache",
-          "-cp", classPath, main.getName()));
+          "-Dvertx.cacheDirBase=target/vertx-cache"));
+      // TensorFlow's natives: unpacked once where the test JVM has them (surefire sets the property).
+      String javacppCache = System.getProperty("org.bytedeco.javacpp.cachedir");
+      if (javacppCache != null) {
+        command.add("-Dorg.bytedeco.javacpp.cachedir=" + javacppCache);
+      }
+      command.addAll(List.of("-cp", classPath, main.getName()));
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
       builder.environment().put("CONVNET_KAFKA_BOOTSTRAP_SERVERS", KafkaBrokerExtension.bootstrapServers());
       builder.environment().put("CONVNET_HTTP_HOST", "127.0.0.1");

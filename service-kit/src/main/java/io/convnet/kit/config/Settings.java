@@ -46,6 +46,10 @@ public final class Settings {
       "./models", "model store root: <store>/<model>/<version>/");
   public static final Setting DATA_ROOT = new Setting("CONVNET_DATA_ROOT",
       "./data", "root directory of training data and images passed by reference");
+  public static final Setting TRAIN_PROGRESS_INTERVAL_MS = new Setting("CONVNET_TRAIN_PROGRESS_INTERVAL_MS",
+      "500", "trainer: at most one batch-progress event per job per interval (plus each epoch's last batch)");
+  public static final Setting SSE_HEARTBEAT_MS = new Setting("CONVNET_SSE_HEARTBEAT_MS",
+      "15000", "gateway: comment heartbeat interval on server-sent event streams (training job events)");
 
   /** Partitions of a topic when the kit creates it: {@code CONVNET_PARTITIONS_CLASSIFY_REQUESTS} etc. */
   public static Setting partitions(Topic<?> topic) {
@@ -61,7 +65,7 @@ public final class Settings {
     List<Setting> all = new ArrayList<>(List.of(KAFKA_BOOTSTRAP_SERVERS, HTTP_HOST, HTTP_PORT, INSTANCE_ID,
         REQUEST_TIMEOUT_MS, STATUS_WINDOW_MS, MAX_IN_FLIGHT, RESPONDER_CONCURRENCY, REPLY_GROUP,
         KAFKA_CHECK_TIMEOUT_MS, STARTUP_TIMEOUT_MS, REPLICATION_FACTOR, MAX_MESSAGE_BYTES, MAX_IMAGE_BYTES,
-        SHUTDOWN_GRACE_MS, MODEL_STORE, DATA_ROOT));
+        SHUTDOWN_GRACE_MS, MODEL_STORE, DATA_ROOT, TRAIN_PROGRESS_INTERVAL_MS, SSE_HEARTBEAT_MS));
     Topics.ALL.forEach(t -> all.add(partitions(t)));
     return List.copyOf(all);
   }

@@ -1,0 +1,233 @@
+package io.convnet.gateway.training;
+
+import io.convnet.kit.ServiceException;
+import io.convnet.proto.ErrorCode;
+import io.convnet.proto.TrainJob;
+import io.convnet.proto.TrainJobs;
+import io.vertx.core.json.JsonObject;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * The JSON body of {@code POST /v1/training-jobs}: the command line's parameters in camelCase,
+ * each optional with the command line's default. Every problem is named at once (unknown
+ * fields, wrong types, values out of range, a data path that could leave the data root).
+ * Whether the data exists is the trainer's to find out: it alone sees the data root.
+ */
+final class JobSpecs {
+  static final String DEFAULT_ARCHITECTURE = "tutorial-cnn";
+  static final String DEFAULT_MODEL = "cats-vs-dogs";
+  static final String DEFAULT_DATA_DIR = "cats-vs-dogs";
+  static final int DEFAULT_EPOCHS = 30;
+  static final int DEFAULT_BATCH_SIZE = 32;
+  static final String DEFAULT_OPTIMIZER = "rmsprop";
+  static final double DEFAULT_LEARNING_RATE = 1e-4;
+  static final long DEFAULT_SEED = 1;
+  static final int MAX_PATIENCE = TrainJobs.MAX_EPOCHS;
+  static final int MAX_IMAGES_PER_CLASS = 100_000_000;
+  static final int MAX_DATA_DIR_LENGTH = 1024;
+
+  static final List<String> FIELDS = List.of("architecture", "model", "dataDir", "epochs", "batchSize", "augment",
+      "optimizer", "learningRate", "seed", "maxImagesPerClass", "imageSize", "patience");
+  private static final Pattern WINDOWS_DRIVE = Pattern.compile("^[A-Za-z]:.*");
+
+  private JobSpecs() {
+  }
+
+  /** A job from {@code body} with defaults filled in (no id yet); INVALID_ARGUMENT naming every problem. */
+  static TrainJob.Builder parse(JsonObject body) {
+    Reader r = new Reader(body);
+    List<String> unknown = body.fieldNames().stream().filter(f -> !FIELDS.contains(f)).sorted().toList();
+    if (!unknown.isEmpty()) {
+      r.problems.add("unknown field" + (unknown.size() > 1 ? "s " : " ") + String.join(", ", unknown.stream()
+          .map(f -> "'" + f + "'").toList()) + "; known: " + String.join(", ", FIELDS));
+    }
+    String architecture = r.string("architecture", DEFAULT_ARCHITECTURE);
+    String model = r.string("model", DEFAULT_MODEL);
+    String dataDir = r.string("dataDir", DEFAULT_DATA_DIR);
+    long epochs = r.whole("epochs", DEFAULT_EPOCHS);
+    long batchSize = r.whole("batchSize", DEFAULT_BATCH_SIZE);
+    boolean augment = r.bool("augment", true);
+    String optimizer = r.string("optimizer", DEFAULT_OPTIMIZER);
+    double learningRate = r.number("learningRate", DEFAULT_LEARNING_RATE);
+    long seed = r.whole("seed", DEFAULT_SEED);
+    long maxImagesPerClass = r.whole("maxImagesPerClass", 0);
+    long imageSize = r.whole("imageSize", 0);
+    long patience = r.whole("patience", 0);
+
+    List<String> p = r.problems;
+    if (architecture != null && !TrainJobs.ARCHITECTURES.contains(architecture)) {
+      p.add("unknown architecture '" + architecture + "'; known: " + String.join(", ", TrainJobs.ARCHITECTURES));
+    }
+    if (model != null && !TrainJobs.MODEL_NAME.matcher(model).matches()) {
+      p.add("invalid model name '" + model + "': use 1-64 lower-case letters, digits, '.', '_' or '-', "
+          + "starting with a letter or digit");
+    }
+    if (dataDir != null) {
+      checkDataDir(dataDir, p);
+    }
+    range(p, "epochs", epochs, 1, TrainJobs.MAX_EPOCHS);
+    range(p, "batchSize", batchSize, 1, TrainJobs.MAX_BATCH_SIZE);
+    if (optimizer != null && !TrainJobs.OPTIMIZERS.contains(optimizer.toLowerCase(Locale.ROOT))) {
+      p.add("unknown optimizer '" + optimizer + "'; known: " + String.join(", ", TrainJobs.OPTIMIZERS));
+    }
+    if (!(learningRate > 0 && learningRate <= TrainJobs.MAX_LEARNING_RATE)) {
+      p.add("learningRate must be > 0 and <= " + (int) TrainJobs.MAX_LEARNING_RATE + ", got " + learningRate);
+    }
+    range(p, "maxImagesPerClass", maxImagesPerClass, 0, MAX_IMAGES_PER_CLASS);
+    if (imageSize != 0 && (imageSize < TrainJobs.MIN_IMAGE_SIZE || imageSize > TrainJobs.MAX_IMAGE_SIZE)) {
+      p.add("imageSize must be 0 (the architecture's default) or " + TrainJobs.MIN_IMAGE_SIZE + ".."
+          + TrainJobs.MAX_IMAGE_SIZE + ", got " + imageSize);
+    }
+    range(p, "patience", patience, 0, MAX_PATIENCE);
+    if (!p.isEmpty()) {
+      throw new ServiceException(ErrorCode.INVALID_ARGUMENT, String.join("; ", p));
+    }
+    return TrainJob.newBuilder().setArchitecture(architecture).setModel(model).setDataDir(dataDir)
+        .setEpochs((int) epochs).setBatchSize((int) batchSize).setAugment(augment)
+        .setOptimizer(optimizer.toLowerCase(Locale.ROOT)).setLearningRate(learningRate).setSeed(seed)
+        .setMaxImagesPerClass((int) maxImagesPerClass).setImageSize((int) imageSize).setPatience((int) patience);
+  }
+
+  /** The job's parameters as the POST body names them. */
+  static JsonObject toJson(TrainJob job) {
+    return new JsonObject()
+        .put("architecture", job.getArchitecture())
+        .put("model", job.getModel())
+        .put("dataDir", job.getDataDir())
+        .put("epochs", job.getEpochs())
+        .put("batchSize", job.getBatchSize())
+        .put("augment", job.getAugment())
+        .put("optimizer", job.getOptimizer())
+        .put("learningRate", job.getLearningRate())
+        .put("seed", job.getSeed())
+        .put("maxImagesPerClass", job.getMaxImagesPerClass())
+        .put("imageSize", job.getImageSize())
+        .put("patience", job.getPatience());
+  }
+
+  /** Syntax only: relative, no '..', nothing odd. The trainer resolves it (symbolic links included). */
+  private static void checkDataDir(String dataDir, List<String> p) {
+    String problem = null;
+    if (dataDir.isBlank()) {
+      problem = "is empty";
+    } else if (dataDir.length() > MAX_DATA_DIR_LENGTH) {
+      problem = "is longer than " + MAX_DATA_DIR_LENGTH + " characters";
+    } else if (dataDir.startsWith("/") || dataDir.startsWith("\\") || dataDir.startsWith("~")
+        || WINDOWS_DRIVE.matcher(dataDir).matches()) {
+      problem = "is absolute";
+    } else if (List.of(dataDir.split("[/\\\\]")).contains("..")) {
+      problem = "leaves the data root ('..' is not allowed)";
+    } else if (dataDir.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      problem = "contains control characters";
+    }
+    if (problem != null) {
+      p.add("dataDir '" + printable(dataDir) + "' " + problem
+          + "; give a folder relative to the data root, e.g. 'cats-vs-dogs'");
+    }
+  }
+
+  private static String printable(String s) {
+    String cut = s.length() > 80 ? s.substring(0, 80) + "..." : s;
+    return cut.replaceAll("\\p{Cntrl}", "?");
+  }
+
+  private static void range(List<String> p, String field, long value, long min, long max) {
+    if (value < min || value > max) {
+      p.add(field + " must be " + min + ".." + max + ", got " + value);
+    }
+  }
+
+  /** Typed reads of optional fields; a wrong type is a problem, the default stands in for it. */
+  private static final class Reader {
+    final JsonObject body;
+    final List<String> problems = new ArrayList<>();
+
+    Reader(JsonObject body) {
+      this.body = body;
+    }
+
+    String string(String field, String fallback) {
+      Object v = body.getValue(field);
+      if (v == null) {
+        return fallback;
+      }
+      if (v instanceof String s) {
+        return s;
+      }
+      problems.add(field + " must be a string, got " + describe(v));
+      return null;
+    }
+
+    boolean bool(String field, boolean fallback) {
+      Object v = body.getValue(field);
+      if (v == null) {
+        return fallback;
+      }
+      if (v instanceof Boolean b) {
+        return b;
+      }
+      problems.add(field + " must be true or false, got " + describe(v));
+      return fallback;
+    }
+
+    double number(String field, double fallback) {
+      Object v = body.getValue(field);
+      if (v == null) {
+        return fallback;
+      }
+      if (v instanceof Number n) {
+        return n.doubleValue();
+      }
+      problems.add(field + " must be a number, got " + describe(v));
+      return fallback;
+    }
+
+    /** A whole number (2.0 counts, 2.5 does not); values beyond 64 bits saturate and fail the range checks. */
+    long whole(String field, long fallback) {
+      Object v = body.getValue(field);
+      if (v == null) {
+        return fallback;
+      }
+      if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
+        return ((Number) v).longValue();
+      }
+      if (v instanceof BigInteger bi) {
+        if (bi.bitLength() > 63) {
+          problems.add(field + " is too large: " + bi);
+          return fallback;
+        }
+        return bi.longValue();
+      }
+      if (v instanceof Number n) {
+        BigDecimal d = v instanceof BigDecimal bd ? bd : BigDecimal.valueOf(n.doubleValue());
+        try {
+          return d.toBigIntegerExact().longValueExact();
+        } catch (ArithmeticException e) {
+          problems.add(field + " must be a whole number" + (d.stripTrailingZeros().scale() > 0 ? "" : " that fits in 64 bits")
+              + ", got " + d.stripTrailingZeros().toPlainString());
+          return fallback;
+        }
+      }
+      problems.add(field + " must be a whole number, got " + describe(v));
+      return fallback;
+    }
+
+    private static String describe(Object v) {
+      if (v instanceof String s) {
+        return "the string \"" + printable(s) + "\"";
+      }
+      if (v instanceof JsonObject) {
+        return "an object";
+      }
+      if (v instanceof io.vertx.core.json.JsonArray) {
+        return "an array";
+      }
+      return String.valueOf(v);
+    }
+  }
+}

@@ -1,0 +1,240 @@
+package io.convnet.gateway.training;
+
+import io.convnet.kit.ServiceException;
+import io.convnet.kit.http.HttpErrors;
+import io.convnet.proto.ErrorCode;
+import io.convnet.proto.Error;
+import io.convnet.proto.Topics;
+import io.convnet.proto.TrainControl;
+import io.convnet.proto.TrainEvent;
+import io.convnet.proto.TrainJob;
+import io.convnet.proto.TrainJobs;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+
+/**
+ * The training-job API: {@code POST /v1/training-jobs} (validate, record {@code Submitted},
+ * queue the job), {@code GET /v1/training-jobs[?state=&limit=]}, {@code GET .../{id}},
+ * {@code DELETE .../{id}} (cancel), {@code GET .../{id}/events} (server-sent events).
+ */
+final class TrainingRoutes {
+  static final String BASE = "/v1/training-jobs";
+  static final int BODY_LIMIT = 64 * 1024;
+  static final int DEFAULT_LIMIT = 100;
+  static final int MAX_LIMIT = 1000;
+
+  private final Vertx vertx;
+  private final Producer<String, byte[]> producer;
+  private final JobRegistry registry;
+  private final String instance;
+  private final BooleanSupplier loaded;
+  private final long heartbeatMs;
+
+  TrainingRoutes(Vertx vertx, Producer<String, byte[]> producer, JobRegistry registry, String instance,
+                 BooleanSupplier loaded, long heartbeatMs) {
+    this.vertx = vertx;
+    this.producer = producer;
+    this.registry = registry;
+    this.instance = instance;
+    this.loaded = loaded;
+    this.heartbeatMs = heartbeatMs;
+  }
+
+  void mount(Router router) {
+    router.post(BASE).handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT)).handler(this::create);
+    router.get(BASE).handler(this::list);
+    router.get(BASE + "/:id").handler(this::get);
+    router.delete(BASE + "/:id").handler(this::cancel);
+    router.get(BASE + "/:id/events").handler(this::events);
+  }
+
+  private boolean loading(RoutingContext ctx) {
+    if (loaded.getAsBoolean()) {
+      return false;
+    }
+    HttpErrors.respond(ctx, ErrorCode.UNAVAILABLE, "the job list is still being read from "
+        + Topics.TRAIN_EVENTS.name() + "; retry in a moment");
+    return true;
+  }
+
+  private void create(RoutingContext ctx) {
+    if (loading(ctx)) {
+      return;
+    }
+    String contentType = ctx.request().getHeader("content-type");
+    if (contentType != null && !contentType.toLowerCase(java.util.Locale.ROOT).contains("json")) {
+      HttpErrors.respond(ctx, ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send the job as JSON (application/json), not "
+          + contentType);
+      return;
+    }
+    TrainJob job;
+    try {
+      JsonObject body = body(ctx);
+      long now = System.currentTimeMillis();
+      job = JobSpecs.parse(body).setJobId(JobIds.next(now)).setSubmittedMs(now).build();
+    } catch (ServiceException e) {
+      HttpErrors.respond(ctx, e);
+      return;
+    }
+    TrainEvent submitted = TrainEvent.newBuilder().setJobId(job.getJobId()).setTimestampMs(job.getSubmittedMs())
+        .setInstance(instance).setSubmitted(TrainEvent.Submitted.newBuilder().setJob(job)).build();
+    // Submitted first: the job's history exists before any trainer can report on it.
+    send(Topics.TRAIN_EVENTS.name(), job.getJobId(), submitted.toByteArray())
+        .compose(metadata -> {
+          registry.apply(metadata.offset(), submitted);  // read-your-writes; the follower skips it later
+          return send(Topics.TRAIN_JOBS.name(), job.getJobId(), job.toByteArray()).recover(e -> {
+            failUnqueued(job.getJobId(), e);
+            return Future.failedFuture(e);
+          });
+        })
+        .onSuccess(v -> ctx.response().setStatusCode(201)
+            .putHeader("location", BASE + "/" + job.getJobId())
+            .putHeader("content-type", "application/json")
+            .end(registry.read(job.getJobId(), j -> j.toJson(true)).orElseThrow().encode()))
+        .onFailure(e -> HttpErrors.respond(ctx, e));
+  }
+
+  private static JsonObject body(RoutingContext ctx) {
+    var buffer = ctx.body().buffer();
+    if (buffer == null || buffer.length() == 0) {
+      throw new ServiceException(ErrorCode.INVALID_ARGUMENT,
+          "send the job as a JSON object, e.g. {\"dataDir\": \"cats-vs-dogs\", \"epochs\": 2}; {} takes every default");
+    }
+    Object parsed;
+    try {
+      parsed = io.vertx.core.json.Json.decodeValue(buffer);
+    } catch (DecodeException e) {
+      throw new ServiceException(ErrorCode.INVALID_ARGUMENT, "the body is not valid JSON: " + e.getMessage());
+    }
+    if (!(parsed instanceof JsonObject json)) {
+      throw new ServiceException(ErrorCode.INVALID_ARGUMENT, "the body must be a JSON object, not "
+          + (parsed instanceof JsonArray ? "an array" : String.valueOf(parsed)));
+    }
+    return json;
+  }
+
+  /** The job could not be queued: its history must not say "queued" for ever. */
+  private void failUnqueued(String jobId, Throwable cause) {
+    TrainEvent failed = TrainEvent.newBuilder().setJobId(jobId).setTimestampMs(System.currentTimeMillis())
+        .setInstance(instance).setFailed(TrainEvent.Failed.newBuilder().setError(Error.newBuilder()
+            .setCode(ErrorCode.UNAVAILABLE).setMessage("the job could not be queued: " + cause.getMessage()))).build();
+    send(Topics.TRAIN_EVENTS.name(), jobId, failed.toByteArray())
+        .onSuccess(metadata -> registry.apply(metadata.offset(), failed));
+  }
+
+  private void list(RoutingContext ctx) {
+    if (loading(ctx)) {
+      return;
+    }
+    String state = ctx.queryParams().get("state");
+    if (state != null && !TrainJobs.STATES.contains(state)) {
+      HttpErrors.respond(ctx, ErrorCode.INVALID_ARGUMENT, "unknown state '" + state + "'; known: "
+          + String.join(", ", TrainJobs.STATES));
+      return;
+    }
+    int limit;
+    try {
+      String l = ctx.queryParams().get("limit");
+      limit = l == null ? DEFAULT_LIMIT : Integer.parseInt(l);
+      if (limit < 1 || limit > MAX_LIMIT) {
+        throw new NumberFormatException();
+      }
+    } catch (NumberFormatException e) {
+      HttpErrors.respond(ctx, ErrorCode.INVALID_ARGUMENT, "limit must be 1.." + MAX_LIMIT);
+      return;
+    }
+    List<JsonObject> jobs = registry.list(state, limit);
+    ctx.response().putHeader("content-type", "application/json")
+        .end(new JsonObject().put("count", jobs.size()).put("jobs", new JsonArray(List.copyOf(jobs))).encode());
+  }
+
+  private void get(RoutingContext ctx) {
+    if (loading(ctx)) {
+      return;
+    }
+    String id = ctx.pathParam("id");
+    registry.read(id, j -> j.toJson(true)).ifPresentOrElse(
+        json -> ctx.response().putHeader("content-type", "application/json").end(json.encode()),
+        () -> notFound(ctx, id));
+  }
+
+  private void cancel(RoutingContext ctx) {
+    if (loading(ctx)) {
+      return;
+    }
+    String id = ctx.pathParam("id");
+    String state = registry.read(id, JobState::state).orElse(null);
+    if (state == null) {
+      notFound(ctx, id);
+      return;
+    }
+    if (registry.read(id, JobState::ended).orElse(false)) {
+      HttpErrors.respond(ctx, ErrorCode.CONFLICT, "training job '" + id + "' has already ended (" + state
+          + "); nothing to cancel");
+      return;
+    }
+    TrainControl cancel = TrainControl.newBuilder().setJobId(id).setAction(TrainControl.Action.CANCEL)
+        .setTimestampMs(System.currentTimeMillis()).build();
+    send(Topics.TRAIN_CONTROL.name(), id, cancel.toByteArray())
+        .onSuccess(v -> {
+          registry.cancelRequested(id);
+          ctx.response().setStatusCode(202).putHeader("content-type", "application/json")
+              .end(registry.read(id, j -> j.toJson(false)).orElseThrow().encode());
+        })
+        .onFailure(e -> HttpErrors.respond(ctx, e));
+  }
+
+  private void events(RoutingContext ctx) {
+    if (loading(ctx)) {
+      return;
+    }
+    String id = ctx.pathParam("id");
+    long after = -1;
+    String lastEventId = ctx.request().getHeader("last-event-id");
+    if (lastEventId != null) {
+      try {
+        after = Long.parseLong(lastEventId.trim());
+      } catch (NumberFormatException e) {
+        HttpErrors.respond(ctx, ErrorCode.INVALID_ARGUMENT, "Last-Event-ID must be an event id from this stream");
+        return;
+      }
+    }
+    if (!JobEventStream.open(vertx, ctx.response(), registry, id, after, heartbeatMs)) {
+      notFound(ctx, id);
+    }
+  }
+
+  private static void notFound(RoutingContext ctx, String id) {
+    HttpErrors.respond(ctx, ErrorCode.NOT_FOUND, "no training job '" + id + "'");
+  }
+
+  /** Sends a record; the outcome comes back on the caller's context. Kafka unreachable: UNAVAILABLE. */
+  private Future<RecordMetadata> send(String topic, String key, byte[] value) {
+    var context = vertx.getOrCreateContext();
+    Promise<RecordMetadata> promise = Promise.promise();
+    try {
+      producer.send(new ProducerRecord<>(topic, key, value), (metadata, e) -> context.runOnContext(v -> {
+        if (e != null) {
+          promise.fail(new ServiceException(ErrorCode.UNAVAILABLE, "could not write to " + topic + ": " + e.getMessage(), e));
+        } else {
+          promise.complete(metadata);
+        }
+      }));
+    } catch (RuntimeException e) {
+      promise.fail(new ServiceException(ErrorCode.UNAVAILABLE, "could not write to " + topic + ": " + e.getMessage(), e));
+    }
+    return promise.future();
+  }
+}
