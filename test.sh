@@ -15,4 +15,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get install -y -qq "${missing[@]}"
 fi
 
-exec nice mvn -B --no-transfer-progress verify "$@"
+# The real ImageNet labels (npm's @tensorflow-models/mobilenet) for convnet's ClassLabelsTest; skipped without npm.
+labels=$(convnet/scripts/fetch-imagenet-labels.sh 2>/dev/null || true)
+[ -n "$labels" ] && [ -f "$labels" ] || labels=
+exec nice mvn -B --no-transfer-progress ${labels:+-Dconvnet.imagenetLabels=$labels} verify "$@"

@@ -4,12 +4,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
-/** Architectures by id; another issue's VGG16 registers itself with {@link #register}. */
+/** Architectures by id: {@code tutorial-cnn}, {@code vgg16} (base + transfer head), {@code vgg16-top}. */
 public final class Architectures {
   private static final Map<String, Architecture> BY_ID = new LinkedHashMap<>();
 
   static {
     register(new TutorialCnn());
+    register(new Vgg16());
+    register(new Vgg16.Top());
   }
 
   private Architectures() {}

@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "convnet", mixinStandardHelpOptions = true, version = "convnet 0.1.0",
     description = "Trains and evaluates convolutional networks (TensorFlow Java).",
-    subcommands = {TrainCommand.class, EvaluateCommand.class, SummaryCommand.class, BenchCommand.class})
+    subcommands = {TrainCommand.class, EvaluateCommand.class, SummaryCommand.class, BenchCommand.class,
+        KerasCommand.class})
 public final class ConvnetCli implements Runnable {
   public static final int FAILED = 1;
   public static final int BAD_INPUT = 2;
@@ -22,10 +23,13 @@ public final class ConvnetCli implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: train, evaluate or summary");
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: train, evaluate, summary, keras or bench");
   }
 
   public static void main(String[] args) {
+    if (System.getProperty("log4j2.configurationFile") == null) {
+      System.setProperty("log4j2.configurationFile", "convnet-cli-log4j2.xml");
+    }
     System.exit(execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
   }
 

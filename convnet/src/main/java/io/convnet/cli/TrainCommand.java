@@ -4,6 +4,7 @@ import io.convnet.job.TrainingJob;
 import io.convnet.job.TrainingOutcome;
 import io.convnet.job.TrainingRequest;
 import io.convnet.train.OptimizerSpec;
+import io.convnet.transfer.TransferOptions;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -68,11 +69,34 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "continue from the last epoch checkpoint of an interrupted run")
   boolean resume;
 
+  @Option(names = "--weights", description = "Keras .h5 weights for the convolutional base, matched by layer name "
+      + "(e.g. vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5)")
+  Path weights;
+
+  @Option(names = "--freeze-base", description = "train only the head; the base's weights stay as imported")
+  boolean freezeBase;
+
+  @Option(names = "--cache-bottleneck", description = "with --freeze-base: run the base once per image and train the "
+      + "head on the cached features (no augmentation in that phase)")
+  boolean cacheBottleneck;
+
+  @Option(names = "--fine-tune-epochs", defaultValue = "0",
+      description = "then fine-tune the last block and the head for N epochs (SGD, momentum 0.9); 0 = no fine-tuning")
+  int fineTuneEpochs;
+
+  @Option(names = "--fine-tune-lr", description = "fine-tuning learning rate (default: 1e-5)")
+  Double fineTuneLr;
+
+  @Option(names = "--fine-tune-from", description = "first layer to unfreeze (default: block5_conv1)")
+  String fineTuneFrom;
+
   @Override
   public Integer call() {
     var out = spec.commandLine().getOut();
     TrainingRequest req = new TrainingRequest(arch, model, data, epochs, batchSize, augment,
-        OptimizerSpec.parse(optimizer, lr), seed, maxPerClass, imageSize, patience, output, workDir, resume);
+        OptimizerSpec.parse(optimizer, lr), seed, maxPerClass, imageSize, patience, output, workDir, resume,
+        new TransferOptions(weights, freezeBase, cacheBottleneck, fineTuneEpochs, fineTuneLr == null ? 0 : fineTuneLr,
+            fineTuneFrom));
     TrainingOutcome o;
     try (StopOnSignal stop = new StopOnSignal()) {
       o = TrainingJob.run(req, new ProgressBar(out, System.console() != null), stop);

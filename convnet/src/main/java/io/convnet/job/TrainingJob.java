@@ -18,6 +18,7 @@ import io.convnet.train.StopReason;
 import io.convnet.train.Trainer;
 import io.convnet.train.TrainingConfig;
 import io.convnet.train.TrainingListener;
+import io.convnet.transfer.TransferTraining;
 import io.convnet.util.Files2;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -50,16 +51,31 @@ public final class TrainingJob {
     }
     try (DataSplits data = DataSplits.open(req.dataDir(), train, validation)) {
       Sequential spec = arch.define(req.imageSize(), data.training().classNames().size()).name(req.modelName());
+      if (req.transfer().active()) {
+        spec = TransferTraining.spec(spec, req.transfer());
+      }
       LOG.info("training {} ({}) on {} training / {} validation images of {}", req.modelName(), req.architecture(),
           data.training().imageCount(), data.validation().imageCount(), data.training().classNames());
       TrainingConfig cfg = new TrainingConfig(req.epochs(), req.optimizer(), req.seed(), req.patience(), true,
           req.workDir(), null);
+      // a failed weight import throws here: the model is closed and nothing is published
       try (Model model = spec.build(req.seed())) {
-        History history = new Trainer(model, cfg).fit(data.training(), data.validation(), listener, cancelled);
+        History history;
+        Map<String, Object> transfer = null;
+        if (req.transfer().active()) {
+          TransferTraining.Result r = TransferTraining.fit(model, req.transfer(), cfg, data, listener, cancelled);
+          history = r.history();
+          transfer = TransferTraining.describe(req.transfer(), r, spec);
+        } else {
+          history = new Trainer(model, cfg).fit(data.training(), data.validation(), listener, cancelled);
+        }
         if (history.stopReason() == StopReason.CANCELLED || history.epochs().isEmpty()) {
           return new TrainingOutcome(req.modelName(), 0, null, history, seconds(start));
         }
         Manifest manifest = manifest(req, arch, pre, data.training().classNames(), history);
+        if (transfer != null) {
+          manifest.training().put("transfer", transfer);
+        }
         BundleStore store = new BundleStore(req.store());
         int version = store.publish(req.modelName(), (dir, v) -> {
           BundleWriter.write(model, manifest.withVersion(v), dir);

@@ -4,6 +4,9 @@ import io.convnet.arch.Architectures;
 import io.convnet.bundle.BundleStore;
 import io.convnet.train.OptimizerSpec;
 import io.convnet.train.TrainingConfig;
+import io.convnet.transfer.BaseAndHead;
+import io.convnet.transfer.TransferOptions;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -18,10 +21,12 @@ import java.nio.file.Path;
  * @param store model store root ({@code models/})
  * @param workDir checkpoints; null = {@code <store>/.work/<model>}
  * @param resume continue from the checkpoint in the work directory (else it is cleared)
+ * @param transfer transfer learning and fine-tuning ({@link TransferOptions#NONE}: plain training); its weights
+ *     file must exist, its fine-tune layer must be a conv layer of the architecture's base
  */
 public record TrainingRequest(String architecture, String modelName, Path dataDir, int epochs, int batchSize,
     boolean augment, OptimizerSpec optimizer, long seed, int maxPerClass, int imageSize, int patience, Path store,
-    Path workDir, boolean resume) {
+    Path workDir, boolean resume, TransferOptions transfer) {
 
   public static final int MAX_BATCH_SIZE = 1024;
 
@@ -52,6 +57,34 @@ public record TrainingRequest(String architecture, String modelName, Path dataDi
     }
     imageSize = imageSize == 0 ? arch.defaultImageSize() : imageSize;
     workDir = workDir == null ? store.resolve(".work").resolve(modelName) : workDir;
+    transfer = transfer == null ? TransferOptions.NONE : transfer;
+    if (transfer.active()) {
+      checkTransfer(transfer, arch.define(imageSize, 2));
+    }
+  }
+
+  /** Plain training (no transfer learning). */
+  public TrainingRequest(String architecture, String modelName, Path dataDir, int epochs, int batchSize,
+      boolean augment, OptimizerSpec optimizer, long seed, int maxPerClass, int imageSize, int patience, Path store,
+      Path workDir, boolean resume) {
+    this(architecture, modelName, dataDir, epochs, batchSize, augment, optimizer, seed, maxPerClass, imageSize,
+        patience, store, workDir, resume, TransferOptions.NONE);
+  }
+
+  private static void checkTransfer(TransferOptions t, io.convnet.nn.Sequential spec) {
+    if (t.weights() != null && !Files.isRegularFile(t.weights())) {
+      throw new IllegalArgumentException("no such weights file: " + t.weights());
+    }
+    BaseAndHead split = BaseAndHead.of(spec);
+    if (t.fineTune()) {
+      split.baseFrom(split.fineTuneFrom(t));
+    }
+  }
+
+  /** The same request with other transfer options. */
+  public TrainingRequest withTransfer(TransferOptions t) {
+    return new TrainingRequest(architecture, modelName, dataDir, epochs, batchSize, augment, optimizer, seed,
+        maxPerClass, imageSize, patience, store, workDir, resume, t);
   }
 
   /** The tutorial's settings: tutorial CNN, batch 32, RMSprop 1e-4, seed 1. */

@@ -29,10 +29,13 @@ public final class Sequential {
     this.layers = layers;
   }
 
-  /** Starts a model on images of {@code height x width x channels}. */
+  /**
+   * Starts a model on images of {@code height x width x channels}, or on feature maps (a transfer-learning head
+   * trained on cached bottleneck features takes e.g. 4x4x512).
+   */
   public static Sequential input(int height, int width, int channels) {
-    if (height < 1 || width < 1 || channels < 1 || height > 4096 || width > 4096 || channels > 16) {
-      throw new IllegalArgumentException("input must be 1..4096 x 1..4096 x 1..16, got "
+    if (height < 1 || width < 1 || channels < 1 || height > 4096 || width > 4096 || channels > 4096) {
+      throw new IllegalArgumentException("input must be 1..4096 x 1..4096 x 1..4096, got "
           + height + "x" + width + "x" + channels);
     }
     return new Sequential("sequential", new int[] {height, width, channels}, List.of());

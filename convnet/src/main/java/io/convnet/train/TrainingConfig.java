@@ -54,6 +54,10 @@ public record TrainingConfig(int epochs, OptimizerSpec optimizer, long seed, int
     return new TrainingConfig(e, optimizer, seed, patience, keepBest, workDir, trainLayers);
   }
 
+  public TrainingConfig withWorkDir(Path dir) {
+    return new TrainingConfig(epochs, optimizer, seed, patience, keepBest, dir, trainLayers);
+  }
+
   public TrainingConfig withTrainLayers(List<String> layers) {
     return new TrainingConfig(epochs, optimizer, seed, patience, keepBest, workDir, layers);
   }

@@ -11,12 +11,14 @@ public final class TrainJobs {
   private TrainJobs() {
   }
 
-  /** Architecture ids the cluster can train ({@code vgg16} joins when convnet registers it). */
-  public static final List<String> ARCHITECTURES = List.of("tutorial-cnn");
+  /** Architecture ids the cluster can train (convnet's {@code Architectures.ids()}). */
+  public static final List<String> ARCHITECTURES = List.of("tutorial-cnn", "vgg16", "vgg16-top");
   public static final List<String> OPTIMIZERS = List.of("rmsprop", "adam", "sgd");
 
   public static final int MAX_EPOCHS = 10_000;
   public static final int MAX_BATCH_SIZE = 1024;
+  /** Fine-tuning's learning rate when a job gives 0 (SGD, momentum 0.9; convnet's TransferOptions). */
+  public static final double DEFAULT_FINE_TUNE_LEARNING_RATE = 1e-5;
   /** Learning rates are in (0, MAX_LEARNING_RATE]. */
   public static final double MAX_LEARNING_RATE = 10;
   /** Input side: 0 (the architecture's default) or MIN..MAX. */

@@ -15,9 +15,11 @@ import io.convnet.proto.ErrorCode;
 import io.convnet.proto.ModelPublished;
 import io.convnet.proto.TrainEvent;
 import io.convnet.proto.TrainJob;
+import io.convnet.proto.TransferLearning;
 import io.convnet.train.EpochMetrics;
 import io.convnet.train.OptimizerSpec;
 import io.convnet.train.StopReason;
+import io.convnet.transfer.TransferOptions;
 import io.convnet.util.Files2;
 import java.io.File;
 import java.io.UncheckedIOException;
@@ -95,7 +97,7 @@ final class JobRun {
 
   private Result train(Path workDir) {
     // The parameters first (cheap, and independent of any file), then the data.
-    request(env.store());
+    request(env.store(), null);
     DataRoot root;
     try {
       root = new DataRoot(env.dataRoot());
@@ -103,7 +105,8 @@ final class JobRun {
       throw new IllegalStateException("the trainer's data root is unusable (CONVNET_DATA_ROOT): " + e.getMessage(), e);
     }
     Path data = root.resolve(job.getDataDir());
-    TrainingRequest req = request(data);
+    String weights = job.hasTransfer() ? job.getTransfer().getWeights() : "";
+    TrainingRequest req = request(data, weights.isEmpty() ? null : root.resolve(weights));
     ImageFolder train = ImageFolder.scan(data.resolve(DataSplits.TRAIN), req.maxPerClass());
     ImageFolder validation = ImageFolder.scan(data.resolve(DataSplits.VALIDATION));
     List<String> labels = train.classNames();
@@ -146,11 +149,22 @@ final class JobRun {
     return end(published, model);
   }
 
-  private TrainingRequest request(Path data) {
+  /** The job as convnet takes it; {@code weights} resolved under the data root (null: none, or not yet). */
+  private TrainingRequest request(Path data, Path weights) {
     return new TrainingRequest(job.getArchitecture(), job.getModel().isEmpty() ? null : job.getModel(), data,
         job.getEpochs(), job.getBatchSize(), job.getAugment(),
         OptimizerSpec.parse(job.getOptimizer(), job.getLearningRate()), job.getSeed(), job.getMaxImagesPerClass(),
-        job.getImageSize(), job.getPatience(), env.store(), workDir(env.store(), jobId), true);
+        job.getImageSize(), job.getPatience(), env.store(), workDir(env.store(), jobId), true, transfer(weights));
+  }
+
+  /** TrainJob.transfer (proto3: absent and all-default mean plain training) as convnet's options. */
+  private TransferOptions transfer(Path weights) {
+    if (!job.hasTransfer()) {
+      return TransferOptions.NONE;
+    }
+    TransferLearning t = job.getTransfer();
+    return new TransferOptions(weights, t.getFreezeBase(), t.getCacheBottleneck(), t.getFineTuneEpochs(),
+        t.getFineTuneLearningRate(), t.getFineTuneFrom());
   }
 
   /** Recorded first, then announced: a job delivered again finds its ending (see {@link FinishedJobs}). */

@@ -33,6 +33,8 @@ class ProtocolAgreementTest {
     assertThatThrownBy(() -> TrainingConfig.requireEpochs(TrainJobs.MAX_EPOCHS + 1))
         .isInstanceOf(IllegalArgumentException.class);
     assertThat(TrainingRequest.MAX_BATCH_SIZE).isEqualTo(TrainJobs.MAX_BATCH_SIZE);
+    assertThat(io.convnet.transfer.TransferOptions.DEFAULT_FINE_TUNE_LR)
+        .isEqualTo(TrainJobs.DEFAULT_FINE_TUNE_LEARNING_RATE);
   }
 
   @Test

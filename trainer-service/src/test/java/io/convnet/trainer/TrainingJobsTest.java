@@ -14,6 +14,7 @@ import io.convnet.proto.TrainControl;
 import io.convnet.proto.TrainEvent;
 import io.convnet.proto.TrainEvent.KindCase;
 import io.convnet.proto.TrainJob;
+import io.convnet.proto.TransferLearning;
 import io.convnet.testing.ImageFolders;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -197,8 +198,9 @@ class TrainingJobsTest {
     Files.write(data.resolve("corrupt/train/dog/corrupt.jpg"), new byte[] {(byte) 0xFF, (byte) 0xD8, 1, 2, 3, 4});
 
     Map<String, TrainJob> jobs = new LinkedHashMap<>();
-    jobs.put("unknown architecture 'resnet'; known: tutorial-cnn", tinyJob("bad-1").setArchitecture("resnet").build());
-    jobs.put("unknown architecture 'vgg16'", tinyJob("bad-2").setArchitecture("vgg16").build());
+    jobs.put("unknown architecture 'resnet'; known: tutorial-cnn, vgg16, vgg16-top",
+        tinyJob("bad-1").setArchitecture("resnet").build());
+    jobs.put("unknown architecture 'vgg19'", tinyJob("bad-2").setArchitecture("vgg19").build());
     jobs.put("invalid model name 'Bad Name'", tinyJob("Bad Name").build());
     jobs.put("epochs must be 1..10000, got 0", tinyJob("bad-3").setEpochs(0).build());
     jobs.put("epochs must be 1..10000, got 1000000", tinyJob("bad-4").setEpochs(1_000_000).build());
@@ -215,6 +217,17 @@ class TrainingJobsTest {
     jobs.put("data folder one-class/train has only one class sub-folder ('cat')",
         tinyJob("bad-13").setDataDir("one-class").build());
     jobs.put("corrupt.jpg", tinyJob("bad-14").setDataDir("corrupt").build());
+    Files.writeString(data.resolve("not-keras.h5"), "<html>not found</html>");
+    jobs.put("data path 'imagenet/missing.h5' does not exist under the data root",
+        tinyJob("bad-15").setTransfer(TransferLearning.newBuilder().setWeights("imagenet/missing.h5")
+            .setFreezeBase(true)).build());
+    jobs.put("not-keras.h5: not an HDF5 file (no HDF5 signature; it starts with \"<html>no\")",
+        tinyJob("bad-16").setTransfer(TransferLearning.newBuilder().setWeights("not-keras.h5").setFreezeBase(true))
+            .build());
+    jobs.put("caching bottleneck features needs a frozen base",
+        tinyJob("bad-17").setTransfer(TransferLearning.newBuilder().setCacheBottleneck(true)).build());
+    jobs.put("cannot fine-tune from 'dense_1'", tinyJob("bad-18").setTransfer(TransferLearning.newBuilder()
+        .setFreezeBase(true).setFineTuneEpochs(1).setFineTuneFrom("dense_1")).build());
     for (TrainJob job : jobs.values()) {
       submit(job);
     }
@@ -286,6 +299,31 @@ class TrainingJobsTest {
           > interrupted.getInterrupted().getEpoch())).isNotEmpty().allMatch(e -> e.getInstance().equals(other));
     } finally {
       trainer = second;
+    }
+  }
+
+  @Test
+  @Order(6)
+  void aVgg16TransferJobImportsKerasWeightsTrainsTheHeadFineTunesAndPublishes() throws Exception {
+    Path weights = data.resolve("imagenet/vgg16_notop.h5");
+    try (io.convnet.nn.Model source = io.convnet.arch.Vgg16.withHead(32, 32, 2).build(9)) {
+      io.convnet.keras.KerasH5Writer.write(source, weights, io.convnet.keras.KerasH5Writer.Options.APPLICATIONS
+          .onlyLayers(io.convnet.arch.Vgg16.base(32, 32).layerNames()));
+    }
+    String id = submit(tinyJob("tiny-vgg").setArchitecture("vgg16").setEpochs(1).setTransfer(TransferLearning
+        .newBuilder().setWeights("imagenet/vgg16_notop.h5").setFreezeBase(true).setCacheBottleneck(true)
+        .setFineTuneEpochs(1)).build());
+    List<TrainEvent> got = awaitEnd(id);
+    assertThat(kinds(got)).containsExactly(KindCase.STARTED, KindCase.EPOCH, KindCase.EPOCH, KindCase.PUBLISHED);
+    assertThat(got.get(0).getStarted().getEpochs()).isEqualTo(2);  // head epoch + fine-tuning epoch
+    assertThat(got.stream().filter(TrainEvent::hasEpoch).map(e -> e.getEpoch().getEpoch())).containsExactly(1, 2);
+    Path bundle = store.resolve(got.get(got.size() - 1).getPublished().getPath());
+    assertThat(Files.readString(bundle.resolve("manifest.json"))).contains("\"architecture\" : \"vgg16\"",
+        "\"mode\" : \"CAFFE\"", "\"weights\" : \"vgg16_notop.h5\"", "\"freeze_base\" : true",
+        "\"cache_bottleneck\" : true", "\"fine_tune_epochs\" : 1", "\"fine_tune_from\" : \"block5_conv1\"",
+        "\"fine_tune_learning_rate\" : 1.0E-5");
+    try (io.convnet.infer.Predictor p = io.convnet.infer.Predictor.open(bundle)) {
+      assertThat(p.manifest().convLayers()).isEqualTo(io.convnet.arch.Vgg16.convLayers());
     }
   }
 }

@@ -4,6 +4,7 @@ import io.convnet.kit.ServiceException;
 import io.convnet.proto.ErrorCode;
 import io.convnet.proto.TrainJob;
 import io.convnet.proto.TrainJobs;
+import io.convnet.proto.TransferLearning;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -32,7 +33,10 @@ final class JobSpecs {
   static final int MAX_DATA_DIR_LENGTH = 1024;
 
   static final List<String> FIELDS = List.of("architecture", "model", "dataDir", "epochs", "batchSize", "augment",
-      "optimizer", "learningRate", "seed", "maxImagesPerClass", "imageSize", "patience");
+      "optimizer", "learningRate", "seed", "maxImagesPerClass", "imageSize", "patience", "transfer");
+  static final List<String> TRANSFER_FIELDS = List.of("weights", "freezeBase", "cacheBottleneck", "fineTuneEpochs",
+      "fineTuneLearningRate", "fineTuneFrom");
+  private static final Pattern LAYER_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,127}");
   private static final Pattern WINDOWS_DRIVE = Pattern.compile("^[A-Za-z]:.*");
 
   private JobSpecs() {
@@ -60,6 +64,7 @@ final class JobSpecs {
     long patience = r.whole("patience", 0);
 
     List<String> p = r.problems;
+    TransferLearning transfer = transfer(body, p);
     if (architecture != null && !TrainJobs.ARCHITECTURES.contains(architecture)) {
       p.add("unknown architecture '" + architecture + "'; known: " + String.join(", ", TrainJobs.ARCHITECTURES));
     }
@@ -68,7 +73,7 @@ final class JobSpecs {
           + "starting with a letter or digit");
     }
     if (dataDir != null) {
-      checkDataDir(dataDir, p);
+      checkRelativePath("dataDir", dataDir, "a folder relative to the data root, e.g. 'cats-vs-dogs'", p);
     }
     range(p, "epochs", epochs, 1, TrainJobs.MAX_EPOCHS);
     range(p, "batchSize", batchSize, 1, TrainJobs.MAX_BATCH_SIZE);
@@ -87,15 +92,75 @@ final class JobSpecs {
     if (!p.isEmpty()) {
       throw new ServiceException(ErrorCode.INVALID_ARGUMENT, String.join("; ", p));
     }
-    return TrainJob.newBuilder().setArchitecture(architecture).setModel(model).setDataDir(dataDir)
+    TrainJob.Builder job = TrainJob.newBuilder().setArchitecture(architecture).setModel(model).setDataDir(dataDir)
         .setEpochs((int) epochs).setBatchSize((int) batchSize).setAugment(augment)
         .setOptimizer(optimizer.toLowerCase(Locale.ROOT)).setLearningRate(learningRate).setSeed(seed)
         .setMaxImagesPerClass((int) maxImagesPerClass).setImageSize((int) imageSize).setPatience((int) patience);
+    return transfer == null ? job : job.setTransfer(transfer);
+  }
+
+  /**
+   * The optional {@code transfer} object (transfer learning and fine-tuning), checked as the trainer's
+   * {@code TransferOptions} does; null when absent. Whether the weights file exists is the trainer's to find out.
+   */
+  private static TransferLearning transfer(JsonObject body, List<String> p) {
+    Object v = body.getValue("transfer");
+    if (v == null) {
+      return null;
+    }
+    if (!(v instanceof JsonObject t)) {
+      p.add("transfer must be an object like {\"weights\": \"imagenet/vgg16_notop.h5\", \"freezeBase\": true}, got "
+          + Reader.describe(v));
+      return null;
+    }
+    Reader r = new Reader(t, "transfer.");
+    List<String> unknown = t.fieldNames().stream().filter(f -> !TRANSFER_FIELDS.contains(f)).sorted().toList();
+    if (!unknown.isEmpty()) {
+      p.add("unknown field" + (unknown.size() > 1 ? "s " : " ") + String.join(", ", unknown.stream()
+          .map(f -> "'transfer." + f + "'").toList()) + "; known in transfer: " + String.join(", ", TRANSFER_FIELDS));
+    }
+    String weights = r.string("weights", "");
+    boolean freezeBase = r.bool("freezeBase", false);
+    boolean cacheBottleneck = r.bool("cacheBottleneck", false);
+    long fineTuneEpochs = r.whole("fineTuneEpochs", 0);
+    double fineTuneLearningRate = r.number("fineTuneLearningRate", 0);
+    String fineTuneFrom = r.string("fineTuneFrom", "");
+    p.addAll(r.problems);
+    if (weights != null && !weights.isEmpty()) {
+      checkRelativePath("transfer.weights", weights,
+          "a Keras .h5 file relative to the data root, e.g. 'imagenet/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5'",
+          p);
+    }
+    range(p, "transfer.fineTuneEpochs", fineTuneEpochs, 0, TrainJobs.MAX_EPOCHS);
+    if (!(fineTuneLearningRate >= 0 && fineTuneLearningRate <= TrainJobs.MAX_LEARNING_RATE)) {
+      p.add("transfer.fineTuneLearningRate must be 0 (the default, " + TrainJobs.DEFAULT_FINE_TUNE_LEARNING_RATE
+          + ") or > 0 and <= " + (int) TrainJobs.MAX_LEARNING_RATE + ", got " + fineTuneLearningRate);
+    }
+    if (fineTuneFrom != null && !fineTuneFrom.isEmpty() && !LAYER_NAME.matcher(fineTuneFrom).matches()) {
+      p.add("transfer.fineTuneFrom '" + printable(fineTuneFrom) + "' is not a layer name (e.g. 'block5_conv1')");
+    }
+    if (cacheBottleneck && !freezeBase) {
+      p.add("transfer.cacheBottleneck needs transfer.freezeBase: cached features hold only while the base does not "
+          + "train");
+    }
+    if (fineTuneEpochs > 0 && !freezeBase) {
+      p.add("transfer.fineTuneEpochs needs transfer.freezeBase: fine-tuning follows a phase that trains the new head "
+          + "on the frozen base");
+    }
+    if (fineTuneEpochs == 0 && (fineTuneLearningRate != 0 || fineTuneFrom != null && !fineTuneFrom.isEmpty())) {
+      p.add("transfer.fineTuneLearningRate and transfer.fineTuneFrom need transfer.fineTuneEpochs > 0");
+    }
+    if (weights == null || fineTuneFrom == null) {
+      return null; // wrong types: already a problem
+    }
+    return TransferLearning.newBuilder().setWeights(weights).setFreezeBase(freezeBase)
+        .setCacheBottleneck(cacheBottleneck).setFineTuneEpochs((int) Math.max(0, Math.min(fineTuneEpochs,
+            Integer.MAX_VALUE))).setFineTuneLearningRate(fineTuneLearningRate).setFineTuneFrom(fineTuneFrom).build();
   }
 
   /** The job's parameters as the POST body names them. */
   static JsonObject toJson(TrainJob job) {
-    return new JsonObject()
+    JsonObject json = new JsonObject()
         .put("architecture", job.getArchitecture())
         .put("model", job.getModel())
         .put("dataDir", job.getDataDir())
@@ -108,10 +173,17 @@ final class JobSpecs {
         .put("maxImagesPerClass", job.getMaxImagesPerClass())
         .put("imageSize", job.getImageSize())
         .put("patience", job.getPatience());
+    if (job.hasTransfer()) {
+      TransferLearning t = job.getTransfer();
+      json.put("transfer", new JsonObject().put("weights", t.getWeights()).put("freezeBase", t.getFreezeBase())
+          .put("cacheBottleneck", t.getCacheBottleneck()).put("fineTuneEpochs", t.getFineTuneEpochs())
+          .put("fineTuneLearningRate", t.getFineTuneLearningRate()).put("fineTuneFrom", t.getFineTuneFrom()));
+    }
+    return json;
   }
 
   /** Syntax only: relative, no '..', nothing odd. The trainer resolves it (symbolic links included). */
-  private static void checkDataDir(String dataDir, List<String> p) {
+  private static void checkRelativePath(String field, String dataDir, String hint, List<String> p) {
     String problem = null;
     if (dataDir.isBlank()) {
       problem = "is empty";
@@ -126,8 +198,7 @@ final class JobSpecs {
       problem = "contains control characters";
     }
     if (problem != null) {
-      p.add("dataDir '" + printable(dataDir) + "' " + problem
-          + "; give a folder relative to the data root, e.g. 'cats-vs-dogs'");
+      p.add(field + " '" + printable(dataDir) + "' " + problem + "; give " + hint);
     }
   }
 
@@ -145,10 +216,17 @@ final class JobSpecs {
   /** Typed reads of optional fields; a wrong type is a problem, the default stands in for it. */
   private static final class Reader {
     final JsonObject body;
+    final String prefix;
     final List<String> problems = new ArrayList<>();
 
     Reader(JsonObject body) {
+      this(body, "");
+    }
+
+    /** Reads a nested object; {@code prefix} ("transfer.") names its fields in problems. */
+    Reader(JsonObject body, String prefix) {
       this.body = body;
+      this.prefix = prefix;
     }
 
     String string(String field, String fallback) {
@@ -159,7 +237,7 @@ final class JobSpecs {
       if (v instanceof String s) {
         return s;
       }
-      problems.add(field + " must be a string, got " + describe(v));
+      problems.add(prefix + field + " must be a string, got " + describe(v));
       return null;
     }
 
@@ -171,7 +249,7 @@ final class JobSpecs {
       if (v instanceof Boolean b) {
         return b;
       }
-      problems.add(field + " must be true or false, got " + describe(v));
+      problems.add(prefix + field + " must be true or false, got " + describe(v));
       return fallback;
     }
 
@@ -183,7 +261,7 @@ final class JobSpecs {
       if (v instanceof Number n) {
         return n.doubleValue();
       }
-      problems.add(field + " must be a number, got " + describe(v));
+      problems.add(prefix + field + " must be a number, got " + describe(v));
       return fallback;
     }
 
@@ -198,7 +276,7 @@ final class JobSpecs {
       }
       if (v instanceof BigInteger bi) {
         if (bi.bitLength() > 63) {
-          problems.add(field + " is too large: " + bi);
+          problems.add(prefix + field + " is too large: " + bi);
           return fallback;
         }
         return bi.longValue();
@@ -208,16 +286,16 @@ final class JobSpecs {
         try {
           return d.toBigIntegerExact().longValueExact();
         } catch (ArithmeticException e) {
-          problems.add(field + " must be a whole number" + (d.stripTrailingZeros().scale() > 0 ? "" : " that fits in 64 bits")
+          problems.add(prefix + field + " must be a whole number" + (d.stripTrailingZeros().scale() > 0 ? "" : " that fits in 64 bits")
               + ", got " + d.stripTrailingZeros().toPlainString());
           return fallback;
         }
       }
-      problems.add(field + " must be a whole number, got " + describe(v));
+      problems.add(prefix + field + " must be a whole number, got " + describe(v));
       return fallback;
     }
 
-    private static String describe(Object v) {
+    static String describe(Object v) {
       if (v instanceof String s) {
         return "the string \"" + printable(s) + "\"";
       }

@@ -166,7 +166,8 @@ class TrainingJobsApiTest {
   @Test
   void badJobsAreRefusedWithEveryProblemNamed() {
     assertThat(error400("{\"epochz\": 3, \"foo\": 1}")).startsWith("unknown fields 'epochz', 'foo'; known: architecture, ");
-    assertThat(error400("{\"architecture\": \"resnet\"}")).isEqualTo("unknown architecture 'resnet'; known: tutorial-cnn");
+    assertThat(error400("{\"architecture\": \"resnet\"}"))
+        .isEqualTo("unknown architecture 'resnet'; known: tutorial-cnn, vgg16, vgg16-top");
     assertThat(error400("{\"model\": \"Bad Name\"}")).startsWith("invalid model name 'Bad Name'");
     assertThat(error400("{\"epochs\": 0}")).isEqualTo("epochs must be 1..10000, got 0");
     assertThat(error400("{\"epochs\": -5}")).isEqualTo("epochs must be 1..10000, got -5");
@@ -192,6 +193,27 @@ class TrainingJobsApiTest {
     assertThat(error400("{\"dataDir\": \"cats/../../secret\"}")).startsWith("dataDir 'cats/../../secret' leaves");
     assertThat(error400("{\"dataDir\": \"\"}")).startsWith("dataDir '' is empty");
     assertThat(error400("{\"dataDir\": 7}")).isEqualTo("dataDir must be a string, got 7");
+    assertThat(error400("{\"transfer\": true}")).startsWith("transfer must be an object like {");
+    assertThat(error400("{\"transfer\": {\"weight\": \"x.h5\"}}"))
+        .startsWith("unknown field 'transfer.weight'; known in transfer: weights, freezeBase, ");
+    assertThat(error400("{\"transfer\": {\"weights\": \"/etc/x.h5\", \"freezeBase\": true}}"))
+        .startsWith("transfer.weights '/etc/x.h5' is absolute; give a Keras .h5 file relative to the data root");
+    assertThat(error400("{\"transfer\": {\"weights\": \"../x.h5\", \"freezeBase\": true}}"))
+        .startsWith("transfer.weights '../x.h5' leaves the data root");
+    assertThat(error400("{\"transfer\": {\"freezeBase\": \"yes\"}}"))
+        .isEqualTo("transfer.freezeBase must be true or false, got the string \"yes\"");
+    assertThat(error400("{\"transfer\": {\"cacheBottleneck\": true}}"))
+        .startsWith("transfer.cacheBottleneck needs transfer.freezeBase");
+    assertThat(error400("{\"transfer\": {\"fineTuneEpochs\": 3}}")).startsWith("transfer.fineTuneEpochs needs "
+        + "transfer.freezeBase");
+    assertThat(error400("{\"transfer\": {\"freezeBase\": true, \"fineTuneEpochs\": -1}}"))
+        .isEqualTo("transfer.fineTuneEpochs must be 0..10000, got -1");
+    assertThat(error400("{\"transfer\": {\"freezeBase\": true, \"fineTuneEpochs\": 1, "
+        + "\"fineTuneLearningRate\": 20}}")).startsWith("transfer.fineTuneLearningRate must be 0 (the default, 1.0E-5) or");
+    assertThat(error400("{\"transfer\": {\"freezeBase\": true, \"fineTuneFrom\": \"block5_conv1\"}}"))
+        .isEqualTo("transfer.fineTuneLearningRate and transfer.fineTuneFrom need transfer.fineTuneEpochs > 0");
+    assertThat(error400("{\"transfer\": {\"freezeBase\": true, \"fineTuneEpochs\": 1, "
+        + "\"fineTuneFrom\": \"block5 conv1\"}}")).startsWith("transfer.fineTuneFrom 'block5 conv1' is not a layer name");
     // Several at once: each named.
     assertThat(error400("{\"epochs\": 0, \"batchSize\": -1, \"dataDir\": \"../x\"}")).contains(
         "epochs must be 1..10000, got 0", "batchSize must be 1..1024, got -1", "dataDir '../x' leaves the data root");
@@ -202,6 +224,30 @@ class TrainingJobsApiTest {
     HttpResponse<String> text = post("epochs=2", "text/plain");
     assertThat(text.statusCode()).isEqualTo(415);
     assertThat(json(text).getJsonObject("error").getString("code")).isEqualTo("UNSUPPORTED_MEDIA_TYPE");
+  }
+
+  @Test
+  void aTransferLearningJobCarriesItsOptionsToTheTrainer() throws Exception {
+    JsonObject transfer = new JsonObject().put("weights", "imagenet/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5")
+        .put("freezeBase", true).put("cacheBottleneck", true).put("fineTuneEpochs", 10)
+        .put("fineTuneLearningRate", 1e-5).put("fineTuneFrom", "block5_conv1");
+    HttpResponse<String> r = post(new JsonObject().put("architecture", "vgg16").put("imageSize", 150)
+        .put("transfer", transfer).encode());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    JsonObject job = json(r);
+    assertThat(job.getJsonObject("spec").getJsonObject("transfer")).isEqualTo(transfer);
+    TrainJob queued = TrainJob.parseFrom(recordsOf(Topics.TRAIN_JOBS.name(), job.getString("id"), 1).get(0));
+    assertThat(queued.getArchitecture()).isEqualTo("vgg16");
+    assertThat(queued.getTransfer()).isEqualTo(io.convnet.proto.TransferLearning.newBuilder()
+        .setWeights("imagenet/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5").setFreezeBase(true)
+        .setCacheBottleneck(true).setFineTuneEpochs(10).setFineTuneLearningRate(1e-5).setFineTuneFrom("block5_conv1")
+        .build());
+    // defaults: a frozen base on random weights, no fine-tuning
+    String id = submit("{\"architecture\": \"vgg16\", \"transfer\": {\"freezeBase\": true}}");
+    TrainJob plain = TrainJob.parseFrom(recordsOf(Topics.TRAIN_JOBS.name(), id, 1).get(0));
+    assertThat(plain.getTransfer().getFreezeBase()).isTrue();
+    assertThat(plain.getTransfer().getWeights()).isEmpty();
+    assertThat(plain.getTransfer().getFineTuneEpochs()).isZero();
   }
 
   @Test
