@@ -1,0 +1,217 @@
+package io.convnet.bench;
+
+import io.convnet.image.ImageDecoder;
+import io.convnet.image.RgbImage;
+import io.convnet.nn.GraphNames;
+import io.convnet.viz.ActivationMaximization;
+import io.convnet.viz.ActivationMaximization.FilterImage;
+import io.convnet.viz.AscentOptions;
+import io.convnet.viz.AscentProgress;
+import io.convnet.viz.ClassVisualization;
+import io.convnet.viz.FeatureMaps;
+import io.convnet.viz.FilterGrid;
+import io.convnet.viz.GradCam;
+import io.convnet.viz.NaturalMaxima;
+import io.convnet.viz.Rendering;
+import io.convnet.viz.Saliency;
+import io.convnet.viz.VisualModel;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+/**
+ * Visualization figures for one bundle, printed: time per ascent step and per 8-filter grid against one
+ * forward+backward pass at batch 1 measured in the same run; the quality of the default filter grids
+ * (reached activation / natural maximum over the validation images); and the images (filter grids,
+ * class outputs, feature maps, saliency, Grad-CAM of a real photo) written as PNGs.
+ *
+ * <pre>
+ * java -cp ... io.convnet.bench.VisualizationBenchmark --bundle models/cats-vs-dogs/3 \
+ *     [--data-root ../shared/datasets] [--validation DIR] [--out docs/images] [--filters 8]
+ *     [--rounds 20] [--photo FILE] [--steps N] [--max-per-class 0]
+ * </pre>
+ */
+public final class VisualizationBenchmark {
+  private VisualizationBenchmark() {}
+
+  public static void main(String[] args) throws IOException {
+    Map<String, String> a = parse(args);
+    Path bundle = Path.of(require(a, "bundle"));
+    Path dataRoot = Path.of(a.getOrDefault("data-root", "../shared/datasets"));
+    Path out = a.containsKey("out") ? Path.of(a.get("out")) : null;
+    int filters = Integer.parseInt(a.getOrDefault("filters", "8"));
+    int rounds = Integer.parseInt(a.getOrDefault("rounds", "20"));
+    int maxPerClass = Integer.parseInt(a.getOrDefault("max-per-class", "0"));
+    AscentOptions options = AscentOptions.DEFAULTS;
+    if (a.containsKey("steps")) {
+      options = options.withSteps(Integer.parseInt(a.get("steps")));
+    }
+    PrintStream p = System.out;
+    try (VisualModel model = VisualModel.load(bundle)) {
+      p.printf(Locale.ROOT, "model %s v%d (%s), input %dx%d, conv layers %s, default grid layers %s%n", model.name(),
+          model.version(), model.manifest().architecture(), model.height(), model.width(), model.convLayers(),
+          model.lastConvOfEachBlock());
+      Path validation = a.containsKey("validation") ? Path.of(a.get("validation"))
+          : NaturalMaxima.validationDir(model.manifest(), dataRoot).orElseThrow(() -> new IllegalArgumentException(
+              "no validation folder recorded in the manifest under " + dataRoot + "; pass --validation DIR"));
+      timing(model, options, filters, rounds, p);
+      long t0 = System.nanoTime();
+      NaturalMaxima natural = NaturalMaxima.compute(model, validation, maxPerClass);
+      p.printf(Locale.ROOT, "natural maxima: %d images of %s in %.1f s%n", natural.images(), validation,
+          (System.nanoTime() - t0) / 1e9);
+      quality(model, options, filters, natural, out, p);
+      if (out != null) {
+        Path photo = a.containsKey("photo") ? Path.of(a.get("photo")) : firstImage(validation);
+        images(model, options, photo, out, p);
+      }
+    }
+  }
+
+  private static void timing(VisualModel model, AscentOptions options, int filters, int rounds, PrintStream p) {
+    int plane = model.height() * model.width() * 3;
+    float[] x = new float[plane];
+    Arrays.fill(x, model.pixels().gray()[0]);
+    float[] w = model.classWeights(0);
+    String layer = model.lastConvOfEachBlock().get(model.lastConvOfEachBlock().size() - 1);
+    AscentOptions one = options.withSteps(rounds);
+    for (int warm = 0; warm < 3; warm++) {
+      model.gradient(List.of(GraphNames.LOGITS), x, 1, List.of(w));
+      ActivationMaximization.filters(model, layer, new int[] {0}, options.withSteps(2), AscentProgress.NONE);
+      ActivationMaximization.filters(model, layer, IntStream.range(0, filters).toArray(), options.withSteps(2),
+          AscentProgress.NONE);
+    }
+    double[] pass = new double[rounds];
+    double[] step = new double[rounds];
+    for (int r = 0; r < rounds; r++) {  // interleaved: both see the same machine
+      long t0 = System.nanoTime();
+      model.gradient(List.of(GraphNames.LOGITS), x, 1, List.of(w));
+      pass[r] = (System.nanoTime() - t0) / 1e6;
+      t0 = System.nanoTime();
+      ActivationMaximization.filters(model, layer, new int[] {0}, options.withSteps(1), AscentProgress.NONE);
+      step[r] = (System.nanoTime() - t0) / 1e6 / 2;  // one step plus the final scoring pass
+    }
+    long t0 = System.nanoTime();
+    ActivationMaximization.filters(model, layer, IntStream.range(0, filters).toArray(), options, AscentProgress.NONE);
+    double grid = (System.nanoTime() - t0) / 1e9;
+    t0 = System.nanoTime();
+    model.gradient(List.of(GraphNames.LOGITS), x, 1, List.of(w));
+    double after = (System.nanoTime() - t0) / 1e6;
+    double passMs = median(pass);
+    double stepMs = median(step);
+    p.printf(Locale.ROOT, "forward+backward at batch 1 (logits -> input), median of %d: %.2f ms%n", rounds, passMs);
+    p.printf(Locale.ROOT, "ascent step at batch 1 (%s filter 0, regularizers included), median of %d: %.2f ms = "
+        + "%.2f x the forward+backward pass%n", layer, rounds, stepMs, stepMs / passMs);
+    p.printf(Locale.ROOT, "%d-filter grid of %s, %d steps at batch %d: %.2f s = %.1f ms per step = %.2f x %d "
+        + "forward+backward passes at batch 1 (one more pass after it: %.2f ms)%n", filters, layer, options.steps(),
+        filters, grid, grid * 1000 / (options.steps() + 1), grid * 1000 / (options.steps() + 1) / (passMs * filters),
+        filters, after);
+  }
+
+  private static void quality(VisualModel model, AscentOptions options, int filters, NaturalMaxima natural, Path out,
+      PrintStream p) throws IOException {
+    List<FilterImage> all = new ArrayList<>();
+    long t0 = System.nanoTime();
+    for (String layer : model.lastConvOfEachBlock()) {
+      int n = Math.min(filters, model.channels(layer));
+      all.addAll(ActivationMaximization.filters(model, layer, IntStream.range(0, n).toArray(), options,
+          AscentProgress.NONE));
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    p.printf(Locale.ROOT, "default grids (%s, %d filters each, %d steps): %.1f s%n", model.lastConvOfEachBlock(),
+        filters, options.steps(), seconds);
+    p.println("layer         filter   reached   natural   ratio");
+    int good = 0;
+    List<Double> ratios = new ArrayList<>();
+    for (FilterImage f : all) {
+      double nat = natural.max(f.layer(), f.filter());
+      double ratio = FilterGrid.ratio(f.reached(), nat);
+      ratios.add(ratio);
+      good += ratio >= 2 ? 1 : 0;
+      p.printf(Locale.ROOT, "%-12s %7d %9.4f %9.4f %7.2f%s%n", f.layer(), f.filter(), f.reached(), nat, ratio,
+          f.preactivation() ? "  (dead: pre-activation only)" : "");
+    }
+    double[] finite = ratios.stream().filter(r -> !Double.isNaN(r) && !Double.isInfinite(r))
+        .mapToDouble(Double::doubleValue).toArray();
+    p.printf(Locale.ROOT, "QUALITY: %d of %d filters (%.0f%%) reach >= 2x their natural maximum; median ratio %.2f, "
+        + "min %.2f%n", good, all.size(), 100.0 * good / all.size(), median(finite),
+        Arrays.stream(finite).min().orElse(Double.NaN));
+    if (out != null) {
+      Files.createDirectories(out);
+      String title = String.format(Locale.ROOT, "%s v%d: filters by activation maximization (%d steps); reached "
+          + "mean activation, and its ratio to the largest over %d validation images", model.name(), model.version(),
+          options.steps(), natural.images());
+      Files.write(out.resolve("filters.png"), Rendering.png(FilterGrid.render(title, all, natural, 150)));
+    }
+  }
+
+  private static void images(VisualModel model, AscentOptions options, Path photo, Path out, PrintStream p)
+      throws IOException {
+    RgbImage image = ImageDecoder.standard().decode(photo);
+    String name = photo.getFileName().toString();
+    List<Rendering.Tile> classes = new ArrayList<>();
+    for (String label : model.labels()) {
+      long t0 = System.nanoTime();
+      var c = ClassVisualization.visualize(model, label, options, AscentProgress.NONE);
+      p.printf(Locale.ROOT, "class '%s': logit %.2f, probability %.4f, %.1f s%n", label, c.logit(), c.probability(),
+          (System.nanoTime() - t0) / 1e9);
+      classes.add(new Rendering.Tile(c.image().toBufferedImage(),
+          List.of(String.format(Locale.ROOT, "%s: logit %.1f, p %.3f", label, c.logit(), c.probability()))));
+    }
+    Files.write(out.resolve("classes.png"), Rendering.png(Rendering.grid(model.name() + ": what the model thinks each "
+        + "class looks like", List.of(new Rendering.Row(List.of(), classes)), 200)));
+    var maps = FeatureMaps.compute(model, image, List.of(), FeatureMaps.DEFAULT_CHANNELS);
+    Files.write(out.resolve("feature-maps.png"), Rendering.png(FeatureMaps.render(model.name()
+        + ": feature maps of " + name, maps, 96)));
+    Files.write(out.resolve("saliency.png"), Rendering.png(Saliency.vanilla(model, image, null).render(name, 2)));
+    long t0 = System.nanoTime();
+    var smooth = Saliency.smoothGrad(model, image, null, Saliency.DEFAULT_SAMPLES, Saliency.DEFAULT_NOISE, 1);
+    p.printf(Locale.ROOT, "SmoothGrad, %d samples: %.2f s%n", Saliency.DEFAULT_SAMPLES, (System.nanoTime() - t0) / 1e9);
+    Files.write(out.resolve("smoothgrad.png"), Rendering.png(smooth.render(name, 2)));
+    Files.write(out.resolve("grad-cam.png"), Rendering.png(GradCam.compute(model, image, null, null).render(name, 2)));
+    p.println("images written to " + out);
+  }
+
+  private static Path firstImage(Path folder) throws IOException {
+    try (Stream<Path> s = Files.walk(folder)) {
+      return s.filter(f -> f.toString().endsWith(".jpg")).sorted().filter(f -> f.toString().contains("dog"))
+          .findFirst().orElseThrow(() -> new IllegalArgumentException("no .jpg under " + folder));
+    }
+  }
+
+  private static double median(double[] v) {
+    if (v.length == 0) {
+      return Double.NaN;
+    }
+    double[] s = v.clone();
+    Arrays.sort(s);
+    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  }
+
+  private static Map<String, String> parse(String[] args) {
+    Map<String, String> m = new HashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      if (!args[i].startsWith("--") || i + 1 >= args.length) {
+        throw new IllegalArgumentException("expected --name value pairs, got '" + args[i] + "'");
+      }
+      m.put(args[i].substring(2), args[++i]);
+    }
+    return m;
+  }
+
+  private static String require(Map<String, String> a, String key) {
+    String v = a.get(key);
+    if (v == null) {
+      throw new IllegalArgumentException("--" + key + " is required");
+    }
+    return v;
+  }
+}

@@ -1,0 +1,91 @@
+package io.convnet.viz;
+
+import io.convnet.image.RgbImage;
+import io.convnet.nn.GraphNames;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What each filter looks for: gradient ascent on the mean activation of filter k of a conv layer,
+ * starting from gray with slight noise (see {@link AscentOptions} for the regularizers). All filters of
+ * one layer ascend together, one image each, in one batched pass per step. While an image's ReLU output
+ * is zero everywhere (a dead start, no gradient), that image climbs the filter's pre-activation instead.
+ */
+public final class ActivationMaximization {
+  /** Most filters of one layer in one call. */
+  public static final int MAX_FILTERS = 64;
+
+  private ActivationMaximization() {}
+
+  /**
+   * One visualized filter.
+   *
+   * @param reached mean activation (layer output, after its activation) of the filter on {@code image}
+   * @param preactivation whether the image was still dead (zero output) at the end, i.e. only the
+   *     pre-activation could be climbed
+   */
+  public record FilterImage(String layer, int filter, RgbImage image, double reached, boolean preactivation) {}
+
+  /** Checks a layer and filter indices, with messages naming what is valid. */
+  public static void check(VisualModel model, String layer, int[] filters) {
+    model.convLayer(layer);
+    int c = model.channels(layer);
+    if (filters.length == 0 || filters.length > MAX_FILTERS) {
+      throw new IllegalArgumentException("give 1.." + MAX_FILTERS + " filters per layer, not " + filters.length);
+    }
+    for (int f : filters) {
+      if (f < 0 || f >= c) {
+        throw new IllegalArgumentException("filter " + f + " is out of range: layer '" + layer + "' has " + c
+            + " filters (0.." + (c - 1) + ")");
+      }
+    }
+  }
+
+  public static List<FilterImage> filters(VisualModel model, String layer, int[] filters, AscentOptions options,
+      AscentProgress progress) {
+    return filters(model, layer, filters, options, progress, 0, options.steps());
+  }
+
+  /** As {@link #filters}, reporting progress as {@code doneBefore + step} of {@code total}. */
+  public static List<FilterImage> filters(VisualModel model, String layer, int[] filters, AscentOptions options,
+      AscentProgress progress, int doneBefore, int total) {
+    check(model, layer, filters);
+    int channels = model.channels(layer);
+    boolean hasPreact = model.hasPreactivation(layer);
+    int n = filters.length;
+    GradientAscent.Target target = new GradientAscent.Target() {
+      @Override
+      public List<String> tensors() {
+        return hasPreact ? List.of(layer, GraphNames.preActivation(layer)) : List.of(layer);
+      }
+
+      @Override
+      public List<float[]> weights(float[] last) {
+        float[] out = new float[n * channels];
+        float[] pre = new float[n * channels];
+        for (int i = 0; i < n; i++) {
+          boolean dead = hasPreact && !(last[i] > 0);
+          (dead ? pre : out)[i * channels + filters[i]] = 1f;
+        }
+        return hasPreact ? List.of(out, pre) : List.of(out);
+      }
+
+      @Override
+      public float[] scores(List<float[]> means) {
+        float[] s = new float[n];
+        for (int i = 0; i < n; i++) {
+          s[i] = means.get(0)[i * channels + filters[i]];
+        }
+        return s;
+      }
+    };
+    GradientAscent.Outcome outcome = GradientAscent.run(model, target, n, options, progress, doneBefore, total);
+    List<FilterImage> out = new ArrayList<>();
+    int plane = model.height() * model.width() * 3;
+    for (int i = 0; i < n; i++) {
+      RgbImage image = model.preprocessing().toImage(outcome.images(), i * plane);
+      out.add(new FilterImage(layer, filters[i], image, outcome.scores()[i], !(outcome.scores()[i] > 0)));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,80 @@
+package io.convnet.viz;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Gradient ascent in (preprocessed) input space for a batch of images at once, each image with its own
+ * objective: per step jitter (cyclic shift), one batched forward+backward pass, the gradient divided by
+ * its RMS per image, a total-variation term, L2 decay towards gray, a Gaussian blur every few steps, and
+ * clipping to valid pixels.
+ */
+final class GradientAscent {
+  private GradientAscent() {}
+
+  /** What is maximized: tensors for {@link VisualModel#gradient}, their weights, and each image's score. */
+  interface Target {
+    List<String> tensors();
+
+    /** Weights for the next step, given each image's score after the last one (NaN before the first). */
+    List<float[]> weights(float[] lastScores);
+
+    /** Each image's score from the tensors' channel means. */
+    float[] scores(List<float[]> means);
+  }
+
+  /** The images (preprocessed, interleaved HWC) and their scores without jitter. */
+  record Outcome(float[] images, float[] scores, List<float[]> means) {}
+
+  static Outcome run(VisualModel model, Target target, int n, AscentOptions o, AscentProgress progress,
+      int doneBefore, int total) {
+    int h = model.height();
+    int w = model.width();
+    int plane = h * w * 3;
+    PixelSpace space = model.pixels();
+    Random random = new Random(o.seed());
+    float[] x = new float[n * plane];
+    for (int i = 0; i < x.length; i++) {
+      int c = i % 3;
+      x[i] = space.gray()[c] + (float) ((random.nextDouble() * 2 - 1) * o.noise() * space.range(c));
+    }
+    space.clip(x);
+    float[] shifted = new float[x.length];
+    float[] direction = new float[x.length];
+    float[] scores = new float[n];
+    Arrays.fill(scores, Float.NaN);
+    List<String> tensors = target.tensors();
+    for (int step = 0; step < o.steps(); step++) {
+      int dy = o.jitter() == 0 ? 0 : random.nextInt(2 * o.jitter() + 1) - o.jitter();
+      int dx = o.jitter() == 0 ? 0 : random.nextInt(2 * o.jitter() + 1) - o.jitter();
+      ImageOps.roll(x, shifted, n, h, w, dy, dx);
+      VisualModel.GradientResult r = model.gradient(tensors, shifted, n, target.weights(scores));
+      scores = target.scores(r.means());
+      ImageOps.roll(r.inputGradient(), direction, n, h, w, -dy, -dx);
+      for (int i = 0; i < n; i++) {
+        double rms = ImageOps.rms(direction, i, plane);
+        float scale = rms > 1e-12 ? (float) (1 / rms) : 0f;
+        for (int j = i * plane, end = j + plane; j < end; j++) {
+          direction[j] *= scale;
+        }
+      }
+      if (o.totalVariation() > 0) {
+        ImageOps.addTotalVariationGradient(x, direction, n, h, w, space, o.totalVariation());
+      }
+      float keep = (float) (1 - o.l2Decay());
+      for (int j = 0; j < x.length; j++) {
+        int c = j % 3;
+        float moved = x[j] + (float) (o.stepSize() * space.range(c)) * direction[j];
+        x[j] = space.gray()[c] + (moved - space.gray()[c]) * keep;
+      }
+      if (o.blurEvery() > 0 && (step + 1) % o.blurEvery() == 0) {
+        ImageOps.gaussianBlur(x, n, h, w, o.blurSigma());
+      }
+      space.clip(x);
+      progress.step(doneBefore + step + 1, total);
+    }
+    VisualModel.GradientResult last = model.gradient(tensors, x, n, target.weights(scores));
+    return new Outcome(x, target.scores(last.means()), last.means());
+  }
+}
