@@ -1,6 +1,10 @@
 package io.convnet.viz;
 
+import io.convnet.image.Resize;
+import io.convnet.image.RgbImage;
+import java.awt.image.BufferedImage;
 import java.math.BigDecimal;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -22,6 +26,8 @@ import java.util.Locale;
  */
 public final class ConvolutionExplainer {
   public static final int MAX_STRIDE = 16;
+  /** An image is shrunk to fit this side before its luma becomes the input matrix. */
+  public static final int MAX_IMAGE_SIDE = 256;
 
   private ConvolutionExplainer() {}
 
@@ -152,6 +158,79 @@ public final class ConvolutionExplainer {
           }
         }
         out[orow][ocol] = max;
+      }
+    }
+    return out;
+  }
+
+  /** An image's explanation: the luma matrix it used (0..255) and the maps. */
+  public record ImageExplanation(double[][] luma, Explanation explanation) {}
+
+  /**
+   * The same on an image: shrunk (bilinear) to fit {@link #MAX_IMAGE_SIDE} if larger, then its luma
+   * {@code Y = 0.299 R + 0.587 G + 0.114 B} (ITU-R BT.601, on 0..255, an exact decimal) is the input.
+   */
+  public static ImageExplanation explainImage(RgbImage image, Kernel kernel, int stride, Padding padding) {
+    RgbImage img = image;
+    int side = Math.max(image.width(), image.height());
+    if (side > MAX_IMAGE_SIDE) {
+      double s = (double) MAX_IMAGE_SIDE / side;
+      img = Resize.bilinear(image, Math.max(1, (int) Math.round(image.width() * s)),
+          Math.max(1, (int) Math.round(image.height() * s)));
+    }
+    BigDecimal[][] exact = new BigDecimal[img.height()][img.width()];
+    double[][] luma = new double[img.height()][img.width()];
+    for (int y = 0; y < img.height(); y++) {
+      for (int x = 0; x < img.width(); x++) {
+        long thousandths = 299L * img.get(x, y, 0) + 587L * img.get(x, y, 1) + 114L * img.get(x, y, 2);
+        exact[y][x] = BigDecimal.valueOf(thousandths, 3);
+        luma[y][x] = exact[y][x].doubleValue();
+      }
+    }
+    if (stride < 1 || stride > MAX_STRIDE) {
+      throw new IllegalArgumentException("stride must be 1.." + MAX_STRIDE + ", not " + stride);
+    }
+    if (kernel.rows() > img.height() || kernel.cols() > img.width()) {
+      throw new IllegalArgumentException("the kernel (" + kernel.rows() + "x" + kernel.cols()
+          + ") is larger than the image (" + img.height() + "x" + img.width() + ")");
+    }
+    return new ImageExplanation(luma, explainExact(exact, kernel, stride, padding));
+  }
+
+  /**
+   * Four panels in gray: the input, the feature map (its minimum black, maximum white), the rectified
+   * map and the pooled map (0 black, maximum white); pixels enlarged to a common height.
+   */
+  public static BufferedImage render(String title, double[][] input, Explanation e) {
+    int tile = Math.max(128, Math.min(512, Math.max(input.length, input[0].length)));
+    List<Rendering.Tile> tiles = List.of(
+        new Rendering.Tile(gray(input, false), List.of("input " + input.length + "x" + input[0].length)),
+        new Rendering.Tile(gray(e.featureMap(), false), List.of("feature map " + shape(e.featureMap()))),
+        new Rendering.Tile(gray(e.rectified(), true), List.of("ReLU " + shape(e.rectified()))),
+        new Rendering.Tile(gray(e.pooled(), true), List.of("max pool 2x2/2 " + shape(e.pooled()))));
+    String line = String.format(Locale.ROOT, "%s - kernel %s, stride %d, padding %s", title, e.kernel().name(),
+        e.stride(), e.padding().id());
+    return Rendering.grid(line, List.of(new Rendering.Row(List.of(), tiles)), tile);
+  }
+
+  private static String shape(double[][] m) {
+    return m.length + "x" + m[0].length;
+  }
+
+  private static BufferedImage gray(double[][] m, boolean fromZero) {
+    double lo = fromZero ? 0 : Double.POSITIVE_INFINITY;
+    double hi = Double.NEGATIVE_INFINITY;
+    for (double[] r : m) {
+      for (double v : r) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+    }
+    BufferedImage out = new BufferedImage(m[0].length, m.length, BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < m.length; y++) {
+      for (int x = 0; x < m[0].length; x++) {
+        int g = hi > lo ? (int) Math.round((m[y][x] - lo) / (hi - lo) * 255) : 0;
+        out.setRGB(x, y, g << 16 | g << 8 | g);
       }
     }
     return out;

@@ -46,6 +46,9 @@ final class GradientAscent {
     Arrays.fill(scores, Float.NaN);
     List<String> tensors = target.tensors();
     for (int step = 0; step < o.steps(); step++) {
+      if (Thread.currentThread().isInterrupted()) {
+        throw new java.util.concurrent.CancellationException("gradient ascent interrupted at step " + step);
+      }
       int dy = o.jitter() == 0 ? 0 : random.nextInt(2 * o.jitter() + 1) - o.jitter();
       int dx = o.jitter() == 0 ? 0 : random.nextInt(2 * o.jitter() + 1) - o.jitter();
       ImageOps.roll(x, shifted, n, h, w, dy, dx);

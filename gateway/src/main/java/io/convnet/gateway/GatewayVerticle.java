@@ -26,6 +26,7 @@ public final class GatewayVerticle extends VerticleBase {
     router.post("/v1/models/:model/classify")
         .handler(BodyHandler.create(false).setBodyLimit(kit.config().getInt(Settings.MAX_IMAGE_BYTES)))
         .handler(classify::handle);
+    io.convnet.gateway.visualize.VisualizeRoutes.mount(router, kit);
     return Future.succeededFuture();
   }
 }
