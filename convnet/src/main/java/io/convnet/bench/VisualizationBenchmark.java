@@ -55,6 +55,24 @@ public final class VisualizationBenchmark {
     if (a.containsKey("steps")) {
       options = options.withSteps(Integer.parseInt(a.get("steps")));
     }
+    if (a.containsKey("step-size")) {
+      options = options.withStepSize(Double.parseDouble(a.get("step-size")));
+    }
+    if (a.containsKey("jitter")) {
+      options = options.withJitter(Integer.parseInt(a.get("jitter")));
+    }
+    if (a.containsKey("l2-decay")) {
+      options = options.withL2Decay(Double.parseDouble(a.get("l2-decay")));
+    }
+    if (a.containsKey("blur-every") || a.containsKey("blur-sigma")) {
+      options = options.withBlur(Integer.parseInt(a.getOrDefault("blur-every", "" + options.blurEvery())),
+          Double.parseDouble(a.getOrDefault("blur-sigma", "" + options.blurSigma())));
+    }
+    if (a.containsKey("tv")) {
+      options = options.withTotalVariation(Double.parseDouble(a.get("tv")));
+    }
+    boolean skipTiming = Boolean.parseBoolean(a.getOrDefault("skip-timing", "false"));
+    List<String> onlyLayers = a.containsKey("layers") ? List.of(a.get("layers").split(",")) : null;
     PrintStream p = System.out;
     try (VisualModel model = VisualModel.load(bundle)) {
       p.printf(Locale.ROOT, "model %s v%d (%s), input %dx%d, conv layers %s, default grid layers %s%n", model.name(),
@@ -63,13 +81,16 @@ public final class VisualizationBenchmark {
       Path validation = a.containsKey("validation") ? Path.of(a.get("validation"))
           : NaturalMaxima.validationDir(model.manifest(), dataRoot).orElseThrow(() -> new IllegalArgumentException(
               "no validation folder recorded in the manifest under " + dataRoot + "; pass --validation DIR"));
-      timing(model, options, filters, rounds, p);
+      p.println("options: " + options);
+      if (!skipTiming) {
+        timing(model, options, filters, rounds, p);
+      }
       long t0 = System.nanoTime();
       NaturalMaxima natural = NaturalMaxima.compute(model, validation, maxPerClass);
       p.printf(Locale.ROOT, "natural maxima: %d images of %s in %.1f s%n", natural.images(), validation,
           (System.nanoTime() - t0) / 1e9);
-      quality(model, options, filters, natural, out, p);
-      if (out != null) {
+      quality(model, options, filters, natural, out, onlyLayers, p);
+      if (out != null && !Boolean.parseBoolean(a.getOrDefault("skip-images", "false"))) {
         Path photo = a.containsKey("photo") ? Path.of(a.get("photo")) : firstImage(validation);
         images(model, options, photo, out, p);
       }
@@ -117,10 +138,10 @@ public final class VisualizationBenchmark {
   }
 
   private static void quality(VisualModel model, AscentOptions options, int filters, NaturalMaxima natural, Path out,
-      PrintStream p) throws IOException {
+      List<String> onlyLayers, PrintStream p) throws IOException {
     List<FilterImage> all = new ArrayList<>();
     long t0 = System.nanoTime();
-    for (String layer : model.lastConvOfEachBlock()) {
+    for (String layer : onlyLayers == null ? model.lastConvOfEachBlock() : onlyLayers) {
       int n = Math.min(filters, model.channels(layer));
       all.addAll(ActivationMaximization.filters(model, layer, IntStream.range(0, n).toArray(), options,
           AscentProgress.NONE));

@@ -8,12 +8,20 @@ import java.util.List;
 /**
  * What each filter looks for: gradient ascent on the mean activation of filter k of a conv layer,
  * starting from gray with slight noise (see {@link AscentOptions} for the regularizers). All filters of
- * one layer ascend together, one image each, in one batched pass per step. While an image's ReLU output
- * is zero everywhere (a dead start, no gradient), that image climbs the filter's pre-activation instead.
+ * one layer ascend together, one image each, in one batched pass per step.
+ *
+ * <p>Where a filter's ReLU output is zero its gradient is zero, so a region that starts inactive (for
+ * a filter whose response to gray is negative, that is all but the zero-padded border) would stay gray.
+ * During the first half of the steps the objective therefore adds {@value #LEAK} x the mean
+ * pre-activation (a leaky gradient through the ReLU, like Lucid's redirected ReLU); while an image's
+ * output is zero everywhere it climbs the pre-activation alone. The second half climbs the output
+ * only: the activation that is reported and compared with natural images.
  */
 public final class ActivationMaximization {
   /** Most filters of one layer in one call. */
   public static final int MAX_FILTERS = 64;
+  /** Weight of the pre-activation mean during the first half of the steps. */
+  static final float LEAK = 0.25f;
 
   private ActivationMaximization() {}
 
@@ -60,12 +68,19 @@ public final class ActivationMaximization {
       }
 
       @Override
-      public List<float[]> weights(float[] last) {
+      public List<float[]> weights(int step, int steps, float[] last) {
         float[] out = new float[n * channels];
         float[] pre = new float[n * channels];
+        boolean early = step < steps / 2;
         for (int i = 0; i < n; i++) {
-          boolean dead = hasPreact && !(last[i] > 0);
-          (dead ? pre : out)[i * channels + filters[i]] = 1f;
+          int k = i * channels + filters[i];
+          boolean dead = hasPreact && !(last[i] > 0) && step < steps;
+          if (dead) {
+            pre[k] = 1f;
+          } else {
+            out[k] = 1f;
+            pre[k] = hasPreact && early ? LEAK : 0f;
+          }
         }
         return hasPreact ? List.of(out, pre) : List.of(out);
       }

@@ -22,7 +22,7 @@ public record AscentOptions(int steps, double stepSize, int jitter, double l2Dec
 
   public static final int MAX_STEPS = 1000;
 
-  public static final AscentOptions DEFAULTS = new AscentOptions(150, 0.01, 4, 0.002, 4, 0.6, 0.1, 0.04, 1);
+  public static final AscentOptions DEFAULTS = new AscentOptions(150, 0.05, 4, 0.001, 4, 0.6, 0.05, 0.04, 1);
 
   public AscentOptions {
     check(steps >= 1 && steps <= MAX_STEPS, "steps must be 1.." + MAX_STEPS + ", not " + steps);

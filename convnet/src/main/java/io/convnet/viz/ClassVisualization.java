@@ -29,7 +29,7 @@ public final class ClassVisualization {
       }
 
       @Override
-      public List<float[]> weights(float[] last) {
+      public List<float[]> weights(int step, int steps, float[] last) {
         return List.of(w);
       }
 

@@ -17,8 +17,11 @@ final class GradientAscent {
   interface Target {
     List<String> tensors();
 
-    /** Weights for the next step, given each image's score after the last one (NaN before the first). */
-    List<float[]> weights(float[] lastScores);
+    /**
+     * Weights for step {@code step} of {@code steps}, given each image's score after the last one (NaN
+     * before the first; the final scoring pass asks with {@code step == steps}).
+     */
+    List<float[]> weights(int step, int steps, float[] lastScores);
 
     /** Each image's score from the tensors' channel means. */
     float[] scores(List<float[]> means);
@@ -52,7 +55,7 @@ final class GradientAscent {
       int dy = o.jitter() == 0 ? 0 : random.nextInt(2 * o.jitter() + 1) - o.jitter();
       int dx = o.jitter() == 0 ? 0 : random.nextInt(2 * o.jitter() + 1) - o.jitter();
       ImageOps.roll(x, shifted, n, h, w, dy, dx);
-      VisualModel.GradientResult r = model.gradient(tensors, shifted, n, target.weights(scores));
+      VisualModel.GradientResult r = model.gradient(tensors, shifted, n, target.weights(step, o.steps(), scores));
       scores = target.scores(r.means());
       ImageOps.roll(r.inputGradient(), direction, n, h, w, -dy, -dx);
       for (int i = 0; i < n; i++) {
@@ -77,7 +80,7 @@ final class GradientAscent {
       space.clip(x);
       progress.step(doneBefore + step + 1, total);
     }
-    VisualModel.GradientResult last = model.gradient(tensors, x, n, target.weights(scores));
+    VisualModel.GradientResult last = model.gradient(tensors, x, n, target.weights(o.steps(), o.steps(), scores));
     return new Outcome(x, target.scores(last.means()), last.means());
   }
 }

@@ -139,6 +139,25 @@ class ConvolutionExplainerTest {
   }
 
   @Test
+  void anImageIsExplainedThroughItsExactLuma() {
+    io.convnet.image.RgbImage img = io.convnet.image.RgbImage.blank(2, 2);
+    img.set(0, 0, 0xff0000);
+    img.set(1, 0, 0x00ff00);
+    img.set(0, 1, 0x0000ff);
+    img.set(1, 1, 0x0a141e);  // (10, 20, 30)
+    var e = ConvolutionExplainer.explainImage(img, Kernel.custom(new double[][] {{1}}), 1, Padding.VALID);
+    // 0.299 * 255, 0.587 * 255, 0.114 * 255, 2.99 + 11.74 + 3.42
+    assertThat(e.luma()).isDeepEqualTo(new double[][] {{76.245, 149.685}, {29.07, 18.15}});
+    assertThat(e.explanation().featureMap()).isDeepEqualTo(e.luma());
+    assertThat(e.explanation().pooled()).isDeepEqualTo(new double[][] {{149.685}});
+    var big = ConvolutionExplainer.explainImage(io.convnet.image.RgbImage.blank(600, 300), Kernel.named("edge3"), 1,
+        Padding.SAME);
+    assertThat(big.luma().length).isEqualTo(128);
+    assertThat(big.luma()[0].length).isEqualTo(256);
+    assertThat(ConvolutionExplainer.render("t", big.luma(), big.explanation()).getWidth()).isGreaterThan(4 * 128);
+  }
+
+  @Test
   void badInputIsRefusedWithAClearMessage() {
     assertThatThrownBy(() -> ConvolutionExplainer.explain(new double[][] {{1, 2}, {3}}, SOBEL_X, 1, Padding.VALID))
         .hasMessageContaining("not a matrix: row 1 has 1 values, row 0 has 2");
