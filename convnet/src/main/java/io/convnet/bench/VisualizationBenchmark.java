@@ -37,7 +37,9 @@ import java.util.stream.Stream;
  * <pre>
  * java -cp ... io.convnet.bench.VisualizationBenchmark --bundle models/cats-vs-dogs/3 \
  *     [--data-root ../shared/datasets] [--validation DIR] [--out docs/images] [--filters 8]
- *     [--rounds 20] [--photo FILE] [--steps N] [--max-per-class 0]
+ *     [--rounds 20] [--photo FILE] [--max-per-class 0] [--batch 1] [--layers a,b] [--skip-timing true]
+ *     [--skip-images true] [--steps N] [--step-size S] [--jitter J] [--l2-decay D] [--blur-every K]
+ *     [--blur-sigma S] [--tv W]
  * </pre>
  */
 public final class VisualizationBenchmark {
@@ -89,7 +91,7 @@ public final class VisualizationBenchmark {
       NaturalMaxima natural = NaturalMaxima.compute(model, validation, maxPerClass);
       p.printf(Locale.ROOT, "natural maxima: %d images of %s in %.1f s%n", natural.images(), validation,
           (System.nanoTime() - t0) / 1e9);
-      quality(model, options, filters, natural, out, onlyLayers, p);
+      quality(model, options, filters, Integer.parseInt(a.getOrDefault("batch", "1")), natural, out, onlyLayers, p);
       if (out != null && !Boolean.parseBoolean(a.getOrDefault("skip-images", "false"))) {
         Path photo = a.containsKey("photo") ? Path.of(a.get("photo")) : firstImage(validation);
         images(model, options, photo, out, p);
@@ -102,49 +104,65 @@ public final class VisualizationBenchmark {
     float[] x = new float[plane];
     Arrays.fill(x, model.pixels().gray()[0]);
     float[] w = model.classWeights(0);
-    String layer = model.lastConvOfEachBlock().get(model.lastConvOfEachBlock().size() - 1);
-    AscentOptions one = options.withSteps(rounds);
+    List<String> blocks = model.lastConvOfEachBlock();
+    String layer = blocks.get(blocks.size() - 1);
+    int[] ids = IntStream.range(0, Math.min(filters, model.channels(layer))).toArray();
     for (int warm = 0; warm < 3; warm++) {
       model.gradient(List.of(GraphNames.LOGITS), x, 1, List.of(w));
-      ActivationMaximization.filters(model, layer, new int[] {0}, options.withSteps(2), AscentProgress.NONE);
-      ActivationMaximization.filters(model, layer, IntStream.range(0, filters).toArray(), options.withSteps(2),
-          AscentProgress.NONE);
+      ActivationMaximization.filters(model, layer, ids, options.withSteps(2), 1, AscentProgress.NONE, 0, 1);
+      ActivationMaximization.filters(model, layer, ids, options.withSteps(2), ids.length, AscentProgress.NONE, 0, 1);
     }
-    double[] pass = new double[rounds];
-    double[] step = new double[rounds];
-    for (int r = 0; r < rounds; r++) {  // interleaved: both see the same machine
-      long t0 = System.nanoTime();
-      model.gradient(List.of(GraphNames.LOGITS), x, 1, List.of(w));
-      pass[r] = (System.nanoTime() - t0) / 1e6;
-      t0 = System.nanoTime();
-      ActivationMaximization.filters(model, layer, new int[] {0}, options.withSteps(1), AscentProgress.NONE);
-      step[r] = (System.nanoTime() - t0) / 1e6 / 2;  // one step plus the final scoring pass
-    }
+    // passes, grid at batch 1, passes, grid at batch n, passes: each grid is compared with the passes around it
+    double[] before = passes(model, x, w, rounds);
     long t0 = System.nanoTime();
-    ActivationMaximization.filters(model, layer, IntStream.range(0, filters).toArray(), options, AscentProgress.NONE);
-    double grid = (System.nanoTime() - t0) / 1e9;
+    ActivationMaximization.filters(model, layer, ids, options, 1, AscentProgress.NONE, 0, 1);
+    double grid1 = (System.nanoTime() - t0) / 1e9;
+    double[] middle = passes(model, x, w, rounds);
     t0 = System.nanoTime();
-    model.gradient(List.of(GraphNames.LOGITS), x, 1, List.of(w));
-    double after = (System.nanoTime() - t0) / 1e6;
-    double passMs = median(pass);
-    double stepMs = median(step);
-    p.printf(Locale.ROOT, "forward+backward at batch 1 (logits -> input), median of %d: %.2f ms%n", rounds, passMs);
-    p.printf(Locale.ROOT, "ascent step at batch 1 (%s filter 0, regularizers included), median of %d: %.2f ms = "
-        + "%.2f x the forward+backward pass%n", layer, rounds, stepMs, stepMs / passMs);
-    p.printf(Locale.ROOT, "%d-filter grid of %s, %d steps at batch %d: %.2f s = %.1f ms per step = %.2f x %d "
-        + "forward+backward passes at batch 1 (one more pass after it: %.2f ms)%n", filters, layer, options.steps(),
-        filters, grid, grid * 1000 / (options.steps() + 1), grid * 1000 / (options.steps() + 1) / (passMs * filters),
-        filters, after);
+    ActivationMaximization.filters(model, layer, ids, options, ids.length, AscentProgress.NONE, 0, 1);
+    double gridN = (System.nanoTime() - t0) / 1e9;
+    double[] after = passes(model, x, w, rounds);
+    double pass1 = median(concat(before, middle));
+    double pass2 = median(concat(middle, after));
+    int passesPerImage = options.steps() + 1;  // the steps plus the final scoring pass
+    double step1 = grid1 * 1000 / (ids.length * passesPerImage);
+    double stepN = gridN * 1000 / passesPerImage;
+    p.printf(Locale.ROOT, "forward+backward pass at batch 1 (logits -> input), median of %d before / between / after"
+        + " the grids: %.2f / %.2f / %.2f ms%n", rounds, median(before), median(middle), median(after));
+    p.printf(Locale.ROOT, "TIMING ascent step at batch 1 (%s, regularizers included): %.2f ms = %.2f x the "
+        + "forward+backward pass (%.2f ms)%n", layer, step1, step1 / pass1, pass1);
+    p.printf(Locale.ROOT, "TIMING %d-filter grid of %s, %d steps, batch 1: %.2f s = %.2f x %d x %d passes%n",
+        ids.length, layer, options.steps(), grid1, grid1 * 1000 / (pass1 * ids.length * passesPerImage), ids.length,
+        passesPerImage);
+    p.printf(Locale.ROOT, "TIMING %d-filter grid of %s, %d steps, batch %d: %.2f s, %.1f ms per batched step = %.2f x "
+        + "%d passes at batch 1 (%.2f ms)%n", ids.length, layer, options.steps(), ids.length, gridN, stepN,
+        stepN / (pass2 * ids.length), ids.length, pass2);
   }
 
-  private static void quality(VisualModel model, AscentOptions options, int filters, NaturalMaxima natural, Path out,
-      List<String> onlyLayers, PrintStream p) throws IOException {
+  private static double[] passes(VisualModel model, float[] x, float[] w, int rounds) {
+    double[] t = new double[rounds];
+    for (int r = 0; r < rounds; r++) {
+      long t0 = System.nanoTime();
+      model.gradient(List.of(GraphNames.LOGITS), x, 1, List.of(w));
+      t[r] = (System.nanoTime() - t0) / 1e6;
+    }
+    return t;
+  }
+
+  private static double[] concat(double[] a, double[] b) {
+    double[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  private static void quality(VisualModel model, AscentOptions options, int filters, int batch, NaturalMaxima natural,
+      Path out, List<String> onlyLayers, PrintStream p) throws IOException {
     List<FilterImage> all = new ArrayList<>();
     long t0 = System.nanoTime();
     for (String layer : onlyLayers == null ? model.lastConvOfEachBlock() : onlyLayers) {
       int n = Math.min(filters, model.channels(layer));
-      all.addAll(ActivationMaximization.filters(model, layer, IntStream.range(0, n).toArray(), options,
-          AscentProgress.NONE));
+      all.addAll(ActivationMaximization.filters(model, layer, IntStream.range(0, n).toArray(), options, batch,
+          AscentProgress.NONE, 0, 1));
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
     p.printf(Locale.ROOT, "default grids (%s, %d filters each, %d steps): %.1f s%n", model.lastConvOfEachBlock(),

@@ -49,15 +49,41 @@ public final class ActivationMaximization {
     }
   }
 
+  /** All filters in one batch. */
   public static List<FilterImage> filters(VisualModel model, String layer, int[] filters, AscentOptions options,
       AscentProgress progress) {
-    return filters(model, layer, filters, options, progress, 0, options.steps());
+    return filters(model, layer, filters, options, filters.length, progress, 0, steps(filters.length,
+        filters.length, options));
   }
 
-  /** As {@link #filters}, reporting progress as {@code doneBefore + step} of {@code total}. */
+  /** Ascent steps (batched passes) of {@code filters} filters in batches of {@code batch}. */
+  public static int steps(int filters, int batch, AscentOptions options) {
+    return (filters + batch - 1) / batch * options.steps();
+  }
+
+  /**
+   * Filters in batches of at most {@code batch} images per pass (on a CPU small batches can be faster
+   * per image; on a GPU large ones are), reporting progress as {@code doneBefore + steps so far} of
+   * {@code total}. An image does not depend on the batching (up to float rounding).
+   */
   public static List<FilterImage> filters(VisualModel model, String layer, int[] filters, AscentOptions options,
-      AscentProgress progress, int doneBefore, int total) {
+      int batch, AscentProgress progress, int doneBefore, int total) {
     check(model, layer, filters);
+    if (batch < 1) {
+      throw new IllegalArgumentException("batch must be positive, not " + batch);
+    }
+    List<FilterImage> out = new ArrayList<>();
+    int done = doneBefore;
+    for (int from = 0; from < filters.length; from += batch) {
+      int[] chunk = java.util.Arrays.copyOfRange(filters, from, Math.min(filters.length, from + batch));
+      out.addAll(ascend(model, layer, chunk, options, progress, done, total));
+      done += options.steps();
+    }
+    return out;
+  }
+
+  private static List<FilterImage> ascend(VisualModel model, String layer, int[] filters, AscentOptions options,
+      AscentProgress progress, int doneBefore, int total) {
     int channels = model.channels(layer);
     boolean hasPreact = model.hasPreactivation(layer);
     int n = filters.length;
@@ -94,7 +120,8 @@ public final class ActivationMaximization {
         return s;
       }
     };
-    GradientAscent.Outcome outcome = GradientAscent.run(model, target, n, options, progress, doneBefore, total);
+    long[] seeds = java.util.Arrays.stream(filters).asLongStream().toArray();
+    GradientAscent.Outcome outcome = GradientAscent.run(model, target, seeds, options, progress, doneBefore, total);
     List<FilterImage> out = new ArrayList<>();
     int plane = model.height() * model.width() * 3;
     for (int i = 0; i < n; i++) {

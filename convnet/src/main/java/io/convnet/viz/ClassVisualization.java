@@ -42,7 +42,8 @@ public final class ClassVisualization {
         return new float[] {s};
       }
     };
-    GradientAscent.Outcome outcome = GradientAscent.run(model, target, 1, options, progress, 0, options.steps());
+    GradientAscent.Outcome outcome = GradientAscent.run(model, target, new long[] {index}, options, progress, 0,
+        options.steps());
     float[][] p = model.probabilities(outcome.images(), 1);
     RgbImage image = model.preprocessing().toImage(outcome.images(), 0);
     return new ClassImage(label, index, image, outcome.scores()[0], p[0][index]);

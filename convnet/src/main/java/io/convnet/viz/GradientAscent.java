@@ -30,17 +30,26 @@ final class GradientAscent {
   /** The images (preprocessed, interleaved HWC) and their scores without jitter. */
   record Outcome(float[] images, float[] scores, List<float[]> means) {}
 
-  static Outcome run(VisualModel model, Target target, int n, AscentOptions o, AscentProgress progress,
+  /**
+   * @param imageSeeds one per image (e.g. its filter index): its start noise depends on this and the
+   *     options' seed only, so an image comes out the same whatever batch it ascends in (up to float
+   *     rounding); the jitter sequence depends on the options' seed only
+   */
+  static Outcome run(VisualModel model, Target target, long[] imageSeeds, AscentOptions o, AscentProgress progress,
       int doneBefore, int total) {
+    int n = imageSeeds.length;
     int h = model.height();
     int w = model.width();
     int plane = h * w * 3;
     PixelSpace space = model.pixels();
     Random random = new Random(o.seed());
     float[] x = new float[n * plane];
-    for (int i = 0; i < x.length; i++) {
-      int c = i % 3;
-      x[i] = space.gray()[c] + (float) ((random.nextDouble() * 2 - 1) * o.noise() * space.range(c));
+    for (int i = 0; i < n; i++) {
+      Random start = new Random(o.seed() * 1_000_003L + imageSeeds[i]);
+      for (int j = i * plane; j < (i + 1) * plane; j++) {
+        int c = j % 3;
+        x[j] = space.gray()[c] + (float) ((start.nextDouble() * 2 - 1) * o.noise() * space.range(c));
+      }
     }
     space.clip(x);
     float[] shifted = new float[x.length];

@@ -40,8 +40,6 @@ import org.slf4j.LoggerFactory;
 final class AscentJobs implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AscentJobs.class);
   static final int MAX_JOBS = 256;
-  /** Filters ascend together in batches of at most this many images. */
-  static final int CHUNK = 8;
   /** Most filter images one job makes. */
   static final int MAX_IMAGES = 256;
   static final int DEFAULT_COUNT = 8;
@@ -81,14 +79,16 @@ final class AscentJobs implements AutoCloseable {
   private final int maxRunning;
   private final int maxQueued;
   private final int cacheEntries;
+  private final int batch;
   private final ExecutorService executor;
   private final AtomicLong sequence = new AtomicLong();
   private final LinkedHashMap<String, Job> jobs = new LinkedHashMap<>();
   private final LinkedHashMap<String, Result> cache = new LinkedHashMap<>(16, 0.75f, true);
   private int active;
 
-  AscentJobs(ModelRegistry models, int maxRunning, int maxQueued, int cacheEntries) {
+  AscentJobs(ModelRegistry models, int maxRunning, int maxQueued, int cacheEntries, int batch) {
     this.models = models;
+    this.batch = Math.max(1, batch);
     this.maxRunning = Math.max(1, maxRunning);
     this.maxQueued = Math.max(0, maxQueued);
     this.cacheEntries = Math.max(0, cacheEntries);
@@ -274,21 +274,16 @@ final class AscentJobs implements AutoCloseable {
         VisualModel model = lease.model();
         NaturalMaxima natural = lease.natural();
         List<FilterImage> all = new ArrayList<>();
-        int[] done = {0};
         int total = 0;
         for (int[] fs : plan.values()) {
-          total += (fs.length + CHUNK - 1) / CHUNK * options.steps();
+          total += ActivationMaximization.steps(fs.length, batch, options);
         }
-        int totalFinal = Math.max(1, total);
+        int done = 0;
         for (Map.Entry<String, int[]> e : plan.entrySet()) {
-          int[] fs = e.getValue();
-          for (int from = 0; from < fs.length; from += CHUNK) {
-            int[] chunk = Arrays.copyOfRange(fs, from, Math.min(fs.length, from + CHUNK));
-            int before = done[0];
-            all.addAll(ActivationMaximization.filters(model, e.getKey(), chunk, options,
-                (d, t) -> job.progress = Math.min(0.99, (double) d / totalFinal), before, totalFinal));
-            done[0] += options.steps();
-          }
+          int totalSteps = total;
+          all.addAll(ActivationMaximization.filters(model, e.getKey(), e.getValue(), options, batch,
+              (d, t) -> job.progress = Math.min(0.99, (double) d / totalSteps), done, total));
+          done += ActivationMaximization.steps(e.getValue().length, batch, options);
         }
         String title = String.format(Locale.ROOT, "%s v%d: filters by activation maximization (%d steps)%s",
             model.name(), model.version(), options.steps(), natural == null ? ""

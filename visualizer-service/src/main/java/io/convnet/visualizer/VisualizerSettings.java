@@ -17,6 +17,8 @@ public final class VisualizerSettings {
       "loaded model versions kept (least recently used closed first)");
   public static final Setting RESULT_CACHE = new Setting("CONVNET_VIZ_RESULT_CACHE", "64",
       "finished job results kept in memory (per model version, kind and parameters)");
+  public static final Setting BATCH = new Setting("CONVNET_VIZ_BATCH", "1",
+      "filter images per ascent pass (a CPU is fastest per image at 1, a GPU at 8 or more)");
   public static final Setting CACHE_DIR = new Setting("CONVNET_VIZ_CACHE_DIR", "./.cache/visualizer",
       "where natural maxima are cached: <dir>/<model>/<version>/natural-maxima.json");
   public static final Setting VALIDATION_DIR = new Setting("CONVNET_VIZ_VALIDATION_DIR", "",
@@ -25,5 +27,5 @@ public final class VisualizerSettings {
       "validation images per class for natural maxima (0 = all)");
 
   public static final List<Setting> ALL = List.of(MAX_JOBS, MAX_QUEUED, SYNC_THREADS, MAX_MODELS, RESULT_CACHE,
-      CACHE_DIR, VALIDATION_DIR, NATURAL_MAX_PER_CLASS);
+      BATCH, CACHE_DIR, VALIDATION_DIR, NATURAL_MAX_PER_CLASS);
 }

@@ -39,7 +39,7 @@ public final class VisualizerVerticle extends VerticleBase {
         c.getInt(VisualizerSettings.NATURAL_MAX_PER_CLASS));
     sync = new SyncVisualizations(models, c.dataRoot());
     jobs = new AscentJobs(models, c.getInt(VisualizerSettings.MAX_JOBS), c.getInt(VisualizerSettings.MAX_QUEUED),
-        c.getInt(VisualizerSettings.RESULT_CACHE));
+        c.getInt(VisualizerSettings.RESULT_CACHE), c.getInt(VisualizerSettings.BATCH));
     workers = kit.vertx().createSharedWorkerExecutor("visualizer-sync", c.getInt(VisualizerSettings.SYNC_THREADS));
     kit.statusDetails().put("models", "none loaded");
     kit.statusDetails().put("jobs", jobs.summary());
