@@ -12,6 +12,7 @@ import io.convnet.viz.FeatureMaps;
 import io.convnet.viz.FilterGrid;
 import io.convnet.viz.GradCam;
 import io.convnet.viz.NaturalMaxima;
+import io.convnet.viz.OutputBound;
 import io.convnet.viz.Rendering;
 import io.convnet.viz.Saliency;
 import io.convnet.viz.VisualModel;
@@ -39,7 +40,7 @@ import java.util.stream.Stream;
  *     [--data-root ../shared/datasets] [--validation DIR] [--out docs/images] [--filters 8]
  *     [--rounds 20] [--photo FILE] [--max-per-class 0] [--batch 1] [--layers a,b] [--skip-timing true]
  *     [--skip-images true] [--steps N] [--step-size S] [--jitter J] [--l2-decay D] [--blur-every K]
- *     [--blur-sigma S] [--tv W]
+ *     [--blur-sigma S] [--tv W] [--noise A] [--tile PIXELS]
  * </pre>
  */
 public final class VisualizationBenchmark {
@@ -73,6 +74,10 @@ public final class VisualizationBenchmark {
     if (a.containsKey("tv")) {
       options = options.withTotalVariation(Double.parseDouble(a.get("tv")));
     }
+    if (a.containsKey("noise")) {
+      options = options.withNoise(Double.parseDouble(a.get("noise")));
+    }
+    int tile = Integer.parseInt(a.getOrDefault("tile", "150"));
     boolean skipTiming = Boolean.parseBoolean(a.getOrDefault("skip-timing", "false"));
     List<String> onlyLayers = a.containsKey("layers") ? List.of(a.get("layers").split(",")) : null;
     PrintStream p = System.out;
@@ -91,7 +96,8 @@ public final class VisualizationBenchmark {
       NaturalMaxima natural = NaturalMaxima.compute(model, validation, maxPerClass);
       p.printf(Locale.ROOT, "natural maxima: %d images of %s in %.1f s%n", natural.images(), validation,
           (System.nanoTime() - t0) / 1e9);
-      quality(model, options, filters, Integer.parseInt(a.getOrDefault("batch", "1")), natural, out, onlyLayers, p);
+      quality(model, options, filters, Integer.parseInt(a.getOrDefault("batch", "1")), natural, out, onlyLayers, tile,
+          p);
       if (out != null && !Boolean.parseBoolean(a.getOrDefault("skip-images", "false"))) {
         Path photo = a.containsKey("photo") ? Path.of(a.get("photo")) : firstImage(validation);
         images(model, options, photo, out, p);
@@ -156,7 +162,7 @@ public final class VisualizationBenchmark {
   }
 
   private static void quality(VisualModel model, AscentOptions options, int filters, int batch, NaturalMaxima natural,
-      Path out, List<String> onlyLayers, PrintStream p) throws IOException {
+      Path out, List<String> onlyLayers, int tile, PrintStream p) throws IOException {
     List<FilterImage> all = new ArrayList<>();
     long t0 = System.nanoTime();
     for (String layer : onlyLayers == null ? model.lastConvOfEachBlock() : onlyLayers) {
@@ -167,15 +173,27 @@ public final class VisualizationBenchmark {
     double seconds = (System.nanoTime() - t0) / 1e9;
     p.printf(Locale.ROOT, "default grids (%s, %d filters each, %d steps): %.1f s%n", model.lastConvOfEachBlock(),
         filters, options.steps(), seconds);
-    p.println("layer         filter   reached   natural   ratio");
+    p.println("layer         filter   reached   natural   ratio     bound    tiling   (first layer: bound = largest "
+        + "possible output; tiling = best repeated 1..6 px tile of extreme pixels found)");
     int good = 0;
+    int outOfReach = 0;
     List<Double> ratios = new ArrayList<>();
+    Map<String, double[]> bounds = new HashMap<>();
     for (FilterImage f : all) {
       double nat = natural.max(f.layer(), f.filter());
       double ratio = FilterGrid.ratio(f.reached(), nat);
       ratios.add(ratio);
       good += ratio >= 2 ? 1 : 0;
-      p.printf(Locale.ROOT, "%-12s %7d %9.4f %9.4f %7.2f%s%n", f.layer(), f.filter(), f.reached(), nat, ratio,
+      boolean first = OutputBound.applies(model, f.layer());
+      double bound = first ? bounds.computeIfAbsent(f.layer(), l -> OutputBound.of(model, l))[f.filter()] : Double.NaN;
+      double tiling = first ? bounds.computeIfAbsent(f.layer() + "/tiling", l -> OutputBound.bestTiling(model,
+          f.layer(), 6, 20, 1))[f.filter()] : Double.NaN;
+      boolean unreachable = bound < 2 * nat;
+      outOfReach += unreachable && ratio < 2 ? 1 : 0;
+      p.printf(Locale.ROOT, "%-12s %7d %9.4f %9.4f %7.2f %9s %9s%s%s%n", f.layer(), f.filter(), f.reached(), nat,
+          ratio, Double.isNaN(bound) ? "" : String.format(Locale.ROOT, "%.4f", bound),
+          Double.isNaN(tiling) ? "" : String.format(Locale.ROOT, "%.4f", tiling),
+          unreachable ? "  (2x natural is above the bound: out of reach)" : "",
           f.preactivation() ? "  (dead: pre-activation only)" : "");
     }
     double[] finite = ratios.stream().filter(r -> !Double.isNaN(r) && !Double.isInfinite(r))
@@ -183,12 +201,16 @@ public final class VisualizationBenchmark {
     p.printf(Locale.ROOT, "QUALITY: %d of %d filters (%.0f%%) reach >= 2x their natural maximum; median ratio %.2f, "
         + "min %.2f%n", good, all.size(), 100.0 * good / all.size(), median(finite),
         Arrays.stream(finite).min().orElse(Double.NaN));
+    if (outOfReach > 0) {
+      p.printf(Locale.ROOT, "QUALITY: %d of the %d below 2x cannot reach it (first layer: 2x natural exceeds the "
+          + "largest output any input gives); they stay counted as misses above%n", outOfReach, all.size() - good);
+    }
     if (out != null) {
       Files.createDirectories(out);
       String title = String.format(Locale.ROOT, "%s v%d: filters by activation maximization (%d steps); reached "
           + "mean activation, and its ratio to the largest over %d validation images", model.name(), model.version(),
           options.steps(), natural.images());
-      Files.write(out.resolve("filters.png"), Rendering.png(FilterGrid.render(title, all, natural, 150)));
+      Files.write(out.resolve("filters.png"), Rendering.png(FilterGrid.render(title, all, natural, tile)));
     }
   }
 
@@ -221,8 +243,8 @@ public final class VisualizationBenchmark {
 
   private static Path firstImage(Path folder) throws IOException {
     try (Stream<Path> s = Files.walk(folder)) {
-      return s.filter(f -> f.toString().endsWith(".jpg")).sorted().filter(f -> f.toString().contains("dog"))
-          .findFirst().orElseThrow(() -> new IllegalArgumentException("no .jpg under " + folder));
+      return s.filter(f -> f.getFileName().toString().endsWith(".jpg")).sorted()
+          .filter(f -> f.getFileName().toString().startsWith("dog")).findFirst().orElseThrow(() -> new IllegalArgumentException("no .jpg under " + folder));
     }
   }
 

@@ -201,6 +201,29 @@ class VisualizationTest {
     assertThat(m.max("conv_9", 0)).isNaN();
   }
 
+  @Test
+  void noImageExceedsTheFirstLayersOutputBound() {
+    double[] bound = OutputBound.of(model, "conv_1");
+    assertThat(bound).hasSize(model.channels("conv_1"));
+    int[] filters = IntStream.range(0, bound.length).toArray();
+    for (FilterImage f : ActivationMaximization.filters(model, "conv_1", filters, QUICK, AscentProgress.NONE)) {
+      assertThat(f.reached()).as("filter %d", f.filter()).isLessThanOrEqualTo(bound[f.filter()] + 1e-5);
+    }
+    // so do white, black and random black-and-white images
+    float[] x = new float[3 * SIZE * SIZE * 3];
+    java.util.Random r = new java.util.Random(5);
+    for (int j = 0; j < x.length; j++) {
+      x[j] = j < x.length / 3 ? model.pixels().high()[j % 3] : j < 2 * x.length / 3 ? model.pixels().low()[j % 3]
+          : r.nextBoolean() ? model.pixels().high()[j % 3] : model.pixels().low()[j % 3];
+    }
+    float[] means = model.channelMeans(x, 3, List.of("conv_1")).get(0);
+    for (int i = 0; i < means.length; i++) {
+      assertThat((double) means[i]).isLessThanOrEqualTo(bound[i % bound.length] + 1e-5);
+    }
+    assertThat(OutputBound.applies(model, "conv_2")).isFalse();
+    assertThatThrownBy(() -> OutputBound.of(model, "conv_2")).hasMessageContaining("does not read the model input");
+  }
+
   private static BufferedImage decode(byte[] png) {
     try {
       return ImageIO.read(new ByteArrayInputStream(png));
