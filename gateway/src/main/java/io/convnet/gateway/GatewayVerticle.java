@@ -2,6 +2,7 @@ package io.convnet.gateway;
 
 import io.convnet.gateway.training.TrainingJobsVerticle;
 import io.convnet.gateway.serving.ServingRoutes;
+import io.convnet.gateway.visualize.VisualizeRoutes;
 import io.convnet.kit.config.Settings;
 import io.convnet.kit.launch.ServiceKit;
 import io.vertx.core.Future;
@@ -23,6 +24,7 @@ public final class GatewayVerticle extends VerticleBase {
     router.get("/v1/cluster").handler(cluster::handle);
 
     ServingRoutes.mount(kit);
+    VisualizeRoutes.mount(router, kit);
 
     // /v1/training-jobs...: the job registry (read from the events topic) and its routes.
     return vertx.deployVerticle(new TrainingJobsVerticle(kit)).mapEmpty();

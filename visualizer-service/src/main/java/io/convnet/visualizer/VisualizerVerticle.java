@@ -1,6 +1,8 @@
 package io.convnet.visualizer;
 
+import io.convnet.bundle.BundleStore;
 import io.convnet.kit.ServiceException;
+import io.convnet.kit.config.KitConfig;
 import io.convnet.kit.launch.ServiceKit;
 import io.convnet.proto.ErrorCode;
 import io.convnet.proto.Exchanges;
@@ -8,13 +10,21 @@ import io.convnet.proto.VisualizeReply;
 import io.convnet.proto.VisualizeRequest;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
 
 /**
- * Takes its share of the visualize requests; with no model loaded yet each gets an
- * UNAVAILABLE reply. The visualization issue fills this in.
+ * Answers visualize requests: synchronous kinds on a small worker pool (TensorFlow never runs on the
+ * event loop), activation maximization as jobs ({@link AscentJobs}). Models load on demand from the
+ * store ({@link ModelRegistry}).
  */
 public final class VisualizerVerticle extends VerticleBase {
   private final ServiceKit kit;
+  private ModelRegistry models;
+  private SyncVisualizations sync;
+  private AscentJobs jobs;
+  private WorkerExecutor workers;
 
   public VisualizerVerticle(ServiceKit kit) {
     this.kit = kit;
@@ -22,12 +32,61 @@ public final class VisualizerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    kit.statusDetails().put("models", "none");
+    KitConfig c = kit.config();
+    String validation = c.get(VisualizerSettings.VALIDATION_DIR);
+    models = new ModelRegistry(new BundleStore(c.modelStore()), c.getInt(VisualizerSettings.MAX_MODELS),
+        Path.of(c.get(VisualizerSettings.CACHE_DIR)), c.dataRoot(), validation.isEmpty() ? null : Path.of(validation),
+        c.getInt(VisualizerSettings.NATURAL_MAX_PER_CLASS));
+    sync = new SyncVisualizations(models, c.dataRoot());
+    jobs = new AscentJobs(models, c.getInt(VisualizerSettings.MAX_JOBS), c.getInt(VisualizerSettings.MAX_QUEUED),
+        c.getInt(VisualizerSettings.RESULT_CACHE), c.getInt(VisualizerSettings.BATCH));
+    workers = kit.vertx().createSharedWorkerExecutor("visualizer-sync", c.getInt(VisualizerSettings.SYNC_THREADS));
+    kit.statusDetails().put("models", "none loaded");
+    kit.statusDetails().put("jobs", jobs.summary());
     return kit.responder().serve(Exchanges.VISUALIZE, this::visualize);
   }
 
-  private Future<VisualizeReply> visualize(VisualizeRequest request) {
-    return Future.failedFuture(new ServiceException(ErrorCode.UNAVAILABLE,
-        "no model loaded on " + kit.instanceId() + " (asked for '" + request.getModel().getName() + "')"));
+  private Future<VisualizeReply> visualize(VisualizeRequest r) {
+    Future<VisualizeReply> reply = switch (r.getKindCase()) {
+      case FEATURE_MAPS -> blocking(() -> sync.featureMaps(r));
+      case SALIENCY -> blocking(() -> sync.saliency(r));
+      case GRAD_CAM -> blocking(() -> sync.gradCam(r));
+      case CONVOLUTION -> blocking(() -> sync.convolution(r));
+      case LOSS -> blocking(() -> sync.loss(r));
+      case FILTERS, CLASS_OUTPUT -> blocking(() -> jobs.start(r));
+      case JOB -> call(() -> jobs.query(r));
+      case KIND_NOT_SET -> Future.failedFuture(new ServiceException(ErrorCode.INVALID_ARGUMENT,
+          "say what to visualize: feature_maps, filters, class_output, saliency, grad_cam, convolution, loss or job"));
+    };
+    return reply.andThen(ar -> {
+      kit.statusDetails().put("models", String.join(", ", models.loaded()));
+      kit.statusDetails().put("jobs", jobs.summary());
+    });
+  }
+
+  private Future<VisualizeReply> blocking(Callable<VisualizeReply> work) {
+    return workers.executeBlocking(work, false).recover(t -> Future.failedFuture(Failures.of(t)));
+  }
+
+  private static Future<VisualizeReply> call(Callable<VisualizeReply> work) {
+    try {
+      return Future.succeededFuture(work.call());
+    } catch (Exception e) {
+      return Future.failedFuture(Failures.of(e));
+    }
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (jobs != null) {
+      jobs.close();
+    }
+    if (workers != null) {
+      workers.close();
+    }
+    if (models != null) {
+      models.close();
+    }
+    return Future.succeededFuture();
   }
 }

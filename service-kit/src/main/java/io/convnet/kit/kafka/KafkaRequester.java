@@ -129,15 +129,26 @@ public final class KafkaRequester {
 
   /** One reply from the one instance that takes the request. */
   public <Q extends MessageLite, R extends MessageLite> Future<R> request(Exchange<Q, R> exchange, Q request, Duration timeout) {
+    return request(exchange, null, request, timeout);
+  }
+
+  /**
+   * As {@link #request(Exchange, MessageLite, Duration)}, with {@code key} as the request record's key
+   * (instead of the correlation id), so that requests with the same key land on the same partition and
+   * so reach the same serving instance while the group's assignment holds (e.g. an asynchronous job's
+   * start and its later status queries). A null key means the correlation id.
+   */
+  public <Q extends MessageLite, R extends MessageLite> Future<R> request(Exchange<Q, R> exchange, String key, Q request,
+      Duration timeout) {
     Promise<R> promise = Promise.promise();
-    send(exchange, request, timeout, new Pending<>(exchange, promise, null, callerContext()));
+    send(exchange, key, request, timeout, new Pending<>(exchange, promise, null, callerContext()));
     return promise.future();
   }
 
   /** Every reply that arrives within {@code window} (broadcast exchanges: one per instance). */
   public <Q extends MessageLite, R extends MessageLite> Future<List<R>> gather(Exchange<Q, R> exchange, Q request, Duration window) {
     Promise<List<R>> promise = Promise.promise();
-    send(exchange, request, window, new Pending<>(exchange, null, promise, callerContext()));
+    send(exchange, null, request, window, new Pending<>(exchange, null, promise, callerContext()));
     return promise.future();
   }
 
@@ -146,7 +157,8 @@ public final class KafkaRequester {
     return current != null ? current : ownContext;
   }
 
-  private <Q extends MessageLite, R extends MessageLite> void send(Exchange<Q, R> exchange, Q request, Duration timeout, Pending<R> p) {
+  private <Q extends MessageLite, R extends MessageLite> void send(Exchange<Q, R> exchange, String key, Q request, Duration timeout,
+      Pending<R> p) {
     int[] partitions = ownedSnapshot;
     if (!acceptingRequests) {
       refuse(p, new ServiceException(ErrorCode.UNAVAILABLE, "shutting down"));
@@ -175,7 +187,8 @@ public final class KafkaRequester {
     pending.put(id, p);
     p.timerId = vertx.setTimer(Math.max(1, timeout.toMillis()), t -> expire(id, timeout));
     try {
-      producer.send(new ProducerRecord<>(exchange.requests().name(), null, id, request.toByteArray(), headers),
+      producer.send(new ProducerRecord<>(exchange.requests().name(), null, key == null ? id : key, request.toByteArray(),
+              headers),
           (metadata, error) -> {
             if (error != null) {
               sendFailed(id, exchange, error);

@@ -1,0 +1,422 @@
+package io.convnet.gateway.visualize;
+
+import com.google.protobuf.ByteString;
+import io.convnet.kit.ServiceException;
+import io.convnet.kit.config.Setting;
+import io.convnet.kit.config.Settings;
+import io.convnet.kit.http.HttpErrors;
+import io.convnet.kit.kafka.KafkaRequester;
+import io.convnet.kit.launch.ServiceKit;
+import io.convnet.proto.AscentOptions;
+import io.convnet.proto.ClassOutput;
+import io.convnet.proto.ConvolutionExplain;
+import io.convnet.proto.ErrorCode;
+import io.convnet.proto.Exchanges;
+import io.convnet.proto.FeatureMaps;
+import io.convnet.proto.Filters;
+import io.convnet.proto.GradCam;
+import io.convnet.proto.Image;
+import io.convnet.proto.JobQuery;
+import io.convnet.proto.LossExplain;
+import io.convnet.proto.ModelRef;
+import io.convnet.proto.Saliency;
+import io.convnet.proto.VisualizeReply;
+import io.convnet.proto.VisualizeRequest;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The visualization API over Kafka to the visualizer service.
+ *
+ * <pre>
+ * POST /v1/models/:name/feature-maps    image body; layers, channels, version
+ * POST /v1/models/:name/saliency        image body; label, smooth, samples, noise, version
+ * POST /v1/models/:name/grad-cam        image body; label, layer, version
+ * POST /v1/models/:name/filters         layers, filters, count + ascent options -> 202 job
+ * POST /v1/models/:name/classes/:label  ascent options -> 202 job
+ * GET  /v1/visualizations/:id           job status (JSON)
+ * GET  /v1/visualizations/:id/result    PNG, or JSON with Accept: application/json
+ * POST /v1/explain/convolution          JSON {input, kernel, stride, padding}, or an image body
+ * POST /v1/explain/loss                 JSON {predicted, labels}
+ * </pre>
+ *
+ * PNG by default, JSON when the client accepts {@code application/json}. Every path has a suffix after
+ * the model name, so none shadows {@code /v1/models/{name}} or {@code /v1/models/{name}:verb}.
+ */
+public final class VisualizeRoutes {
+  public static final Setting TIMEOUT_MS = new Setting("CONVNET_VISUALIZE_TIMEOUT_MS", "60000",
+      "how long the gateway waits for a visualization (feature maps, saliency, Grad-CAM, explainers, job start)");
+
+  private static final Set<String> ASCENT = Set.of("steps", "step_size", "jitter", "l2_decay", "blur_every",
+      "blur_sigma", "tv", "noise", "seed", "version");
+
+  private final KafkaRequester requester;
+  private final Duration timeout;
+
+  private VisualizeRoutes(KafkaRequester requester, Duration timeout) {
+    this.requester = requester;
+    this.timeout = timeout;
+  }
+
+  /** Adds the routes to the gateway's router. */
+  public static void mount(Router router, ServiceKit kit) {
+    VisualizeRoutes routes = new VisualizeRoutes(kit.requester(), kit.config().millis(TIMEOUT_MS));
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(kit.config().getInt(Settings.MAX_IMAGE_BYTES));
+    router.post("/v1/models/:name/feature-maps").handler(body).handler(routes::featureMaps);
+    router.post("/v1/models/:name/saliency").handler(body).handler(routes::saliency);
+    router.post("/v1/models/:name/grad-cam").handler(body).handler(routes::gradCam);
+    router.post("/v1/models/:name/filters").handler(body).handler(routes::filters);
+    router.post("/v1/models/:name/classes/:label").handler(body).handler(routes::classOutput);
+    router.get("/v1/visualizations/:id").handler(ctx -> routes.job(ctx, false));
+    router.get("/v1/visualizations/:id/result").handler(ctx -> routes.job(ctx, true));
+    router.post("/v1/explain/convolution").handler(body).handler(routes::convolution);
+    router.post("/v1/explain/loss").handler(body).handler(routes::loss);
+  }
+
+  // ---- synchronous visualizations of an uploaded image
+
+  private void featureMaps(RoutingContext ctx) {
+    handle(ctx, () -> {
+      QueryParams q = new QueryParams(ctx.queryParams(), Set.of("layers", "layer", "channels", "version"));
+      FeatureMaps.Builder fm = FeatureMaps.newBuilder().addAllLayers(q.list("layers")).addAllLayers(q.list("layer"));
+      if (q.has("channels")) {
+        fm.setChannels(positive(q, "channels"));
+      }
+      return imageRequest(ctx, q).setFeatureMaps(fm).build();
+    });
+  }
+
+  private void saliency(RoutingContext ctx) {
+    handle(ctx, () -> {
+      QueryParams q = new QueryParams(ctx.queryParams(), Set.of("label", "smooth", "samples", "noise", "version"));
+      Saliency.Builder s = Saliency.newBuilder().setLabel(q.string("label")).setSmooth(q.bool("smooth"));
+      if (q.has("samples")) {
+        s.setSmooth(true).setSamples(positive(q, "samples"));
+      }
+      if (q.has("noise")) {
+        s.setSmooth(true).setNoise(q.number("noise"));
+      }
+      return imageRequest(ctx, q).setSaliency(s).build();
+    });
+  }
+
+  private void gradCam(RoutingContext ctx) {
+    handle(ctx, () -> {
+      QueryParams q = new QueryParams(ctx.queryParams(), Set.of("label", "layer", "version"));
+      return imageRequest(ctx, q).setGradCam(GradCam.newBuilder().setLabel(q.string("label"))
+          .setLayer(q.string("layer"))).build();
+    });
+  }
+
+  private VisualizeRequest.Builder imageRequest(RoutingContext ctx, QueryParams q) {
+    var body = ctx.body().buffer();
+    if (body == null || body.length() == 0) {
+      throw QueryParams.invalid("send the image (JPEG or PNG) as the request body");
+    }
+    String type = ctx.request().getHeader("content-type");
+    return VisualizeRequest.newBuilder().setModel(model(ctx, q)).setWantJson(wantsJson(ctx))
+        .setImage(Image.newBuilder().setData(ByteString.copyFrom(body.getBytes()))
+            .setContentType(type == null ? "" : type).setName("the uploaded image"));
+  }
+
+  private void handle(RoutingContext ctx, RequestBuilder builder) {
+    VisualizeRequest request;
+    try {
+      request = builder.build();
+    } catch (ServiceException e) {
+      HttpErrors.respond(ctx, e);
+      return;
+    }
+    requester.request(Exchanges.VISUALIZE, null, request, timeout).onComplete(ar -> {
+      if (ar.failed()) {
+        HttpErrors.respond(ctx, ar.cause());
+      } else {
+        respond(ctx, ar.result());
+      }
+    });
+  }
+
+  @FunctionalInterface
+  private interface RequestBuilder {
+    VisualizeRequest build();
+  }
+
+  private static void respond(RoutingContext ctx, VisualizeReply reply) {
+    if (!reply.getJson().isEmpty()) {
+      ctx.response().putHeader("content-type", "application/json").end(reply.getJson());
+    } else {
+      ctx.response().putHeader("content-type", "image/png").end(io.vertx.core.buffer.Buffer.buffer(
+          reply.getPng().toByteArray()));
+    }
+  }
+
+  // ---- activation maximization jobs
+
+  private void filters(RoutingContext ctx) {
+    startJob(ctx, () -> {
+      Set<String> known = new HashSet<>(ASCENT);
+      known.addAll(Set.of("layers", "layer", "filters", "count"));
+      QueryParams q = new QueryParams(ctx.queryParams(), known);
+      Filters.Builder f = Filters.newBuilder().addAllLayers(q.list("layers")).addAllLayers(q.list("layer"))
+          .addAllFilters(q.integers("filters")).setAscent(ascent(q));
+      if (q.has("count")) {
+        f.setCount(positive(q, "count"));
+      }
+      return VisualizeRequest.newBuilder().setModel(model(ctx, q)).setFilters(f).build();
+    });
+  }
+
+  private void classOutput(RoutingContext ctx) {
+    startJob(ctx, () -> {
+      QueryParams q = new QueryParams(ctx.queryParams(), ASCENT);
+      return VisualizeRequest.newBuilder().setModel(model(ctx, q))
+          .setClassOutput(ClassOutput.newBuilder().setLabel(ctx.pathParam("label")).setAscent(ascent(q))).build();
+    });
+  }
+
+  private static AscentOptions ascent(QueryParams q) {
+    AscentOptions.Builder a = AscentOptions.newBuilder();
+    if (q.has("steps")) {
+      a.setSteps(q.integer("steps"));
+    }
+    if (q.has("step_size")) {
+      a.setStepSize(q.number("step_size"));
+    }
+    if (q.has("jitter")) {
+      a.setJitter(q.integer("jitter"));
+    }
+    if (q.has("l2_decay")) {
+      a.setL2Decay(q.number("l2_decay"));
+    }
+    if (q.has("blur_every")) {
+      a.setBlurEvery(q.integer("blur_every"));
+    }
+    if (q.has("blur_sigma")) {
+      a.setBlurSigma(q.number("blur_sigma"));
+    }
+    if (q.has("tv")) {
+      a.setTotalVariation(q.number("tv"));
+    }
+    if (q.has("noise")) {
+      a.setNoise(q.number("noise"));
+    }
+    if (q.has("seed")) {
+      a.setSeed(q.longValue("seed"));
+    }
+    return a.build();
+  }
+
+  private void startJob(RoutingContext ctx, RequestBuilder builder) {
+    VisualizeRequest request;
+    try {
+      request = builder.build();
+    } catch (ServiceException e) {
+      HttpErrors.respond(ctx, e);
+      return;
+    }
+    String id = JobIds.of(request);
+    requester.request(Exchanges.VISUALIZE, id, request.toBuilder().setJobId(id).build(), timeout).onComplete(ar -> {
+      if (ar.failed()) {
+        HttpErrors.respond(ctx, ar.cause());
+        return;
+      }
+      VisualizeReply reply = ar.result();
+      boolean done = reply.getJobState().equals("done");
+      ctx.response().setStatusCode(done ? 303 : 202)
+          .putHeader("location", done ? resultPath(id) : statusPath(id))
+          .putHeader("content-type", "application/json")
+          .end(status(reply).encode());
+    });
+  }
+
+  private void job(RoutingContext ctx, boolean result) {
+    String id = ctx.pathParam("id");
+    if (!JobIds.valid(id)) {
+      HttpErrors.respond(ctx, ErrorCode.NOT_FOUND, "no visualization job '" + id + "'");
+      return;
+    }
+    VisualizeRequest request = VisualizeRequest.newBuilder().setJobId(id).setWantJson(result && wantsJson(ctx))
+        .setJob(JobQuery.newBuilder().setResult(result)).build();
+    requester.request(Exchanges.VISUALIZE, id, request, timeout).onComplete(ar -> {
+      if (ar.failed()) {
+        HttpErrors.respond(ctx, ar.cause());
+      } else if (result) {
+        respond(ctx, ar.result());
+      } else {
+        ctx.response().putHeader("content-type", "application/json").end(status(ar.result()).encode());
+      }
+    });
+  }
+
+  static String statusPath(String id) {
+    return "/v1/visualizations/" + id;
+  }
+
+  static String resultPath(String id) {
+    return statusPath(id) + "/result";
+  }
+
+  /** A job's status as the API shows it. */
+  static JsonObject status(VisualizeReply r) {
+    JsonObject o = new JsonObject().put("id", r.getJobId()).put("kind", r.getJobKind()).put("state", r.getJobState())
+        .put("progress", Math.round(r.getProgress() * 1000) / 1000.0)
+        .put("model", new JsonObject().put("name", r.getModel().getName()).put("version", r.getModel().getVersion()))
+        .put("status", statusPath(r.getJobId()));
+    if (r.getJobState().equals("queued")) {
+      o.put("queuePosition", r.getQueuePosition());
+    }
+    if (r.getJobState().equals("done")) {
+      o.put("result", resultPath(r.getJobId()));
+    }
+    if (!r.getJobError().isEmpty()) {
+      o.put("error", r.getJobError());
+    }
+    return o;
+  }
+
+  // ---- explainers
+
+  private void convolution(RoutingContext ctx) {
+    handle(ctx, () -> {
+      QueryParams q = new QueryParams(ctx.queryParams(), Set.of("kernel", "stride", "padding"));
+      var body = ctx.body().buffer();
+      if (body == null || body.length() == 0) {
+        throw QueryParams.invalid("send JSON {\"input\": [[...]], \"kernel\": \"sobel-x\" or [[...]], \"stride\": 1, "
+            + "\"padding\": \"valid\"}, or an image (JPEG or PNG) with kernel, stride and padding as query parameters");
+      }
+      ConvolutionExplain.Builder c = ConvolutionExplain.newBuilder();
+      VisualizeRequest.Builder r = VisualizeRequest.newBuilder();
+      if (isJson(ctx)) {
+        JsonObject json = jsonBody(ctx);
+        kernel(c, json.getValue("kernel"));
+        c.setInput(MatrixJson.parse(json.getValue("input"), "input"));
+        c.setStride(jsonInt(json, "stride", 1));
+        Object padding = json.getValue("padding");
+        if (padding != null && !(padding instanceof String)) {
+          throw QueryParams.invalid("'padding' must be \"valid\" or \"same\"");
+        }
+        c.setPadding(padding == null ? "" : (String) padding);
+        r.setWantJson(!prefersPng(ctx));
+      } else {
+        String kernel = q.string("kernel");
+        kernel(c, kernel.startsWith("[") ? parseJsonArray(kernel, "kernel") : kernel.isEmpty() ? null : kernel);
+        c.setStride(q.has("stride") ? positive(q, "stride") : 1).setPadding(q.string("padding"));
+        r.setWantJson(wantsJson(ctx)).setImage(Image.newBuilder().setData(ByteString.copyFrom(body.getBytes()))
+            .setName("the uploaded image"));
+      }
+      return r.setConvolution(c).build();
+    });
+  }
+
+  private static void kernel(ConvolutionExplain.Builder c, Object kernel) {
+    if (kernel == null) {
+      throw QueryParams.invalid("name a kernel (identity, edge1, edge2, edge3, sharpen, box-blur, gaussian-blur, "
+          + "sobel-x, sobel-y) or give a matrix of numbers");
+    }
+    if (kernel instanceof String name) {
+      c.setKernel(name);
+    } else {
+      c.setCustomKernel(MatrixJson.parse(kernel, "kernel"));
+    }
+  }
+
+  private void loss(RoutingContext ctx) {
+    handle(ctx, () -> {
+      new QueryParams(ctx.queryParams(), Set.of());
+      JsonObject json = jsonBody(ctx);
+      return VisualizeRequest.newBuilder().setWantJson(true).setLoss(LossExplain.newBuilder()
+          .setPredicted(MatrixJson.parse(json.getValue("predicted"), "predicted"))
+          .setLabels(MatrixJson.parse(json.getValue("labels"), "labels"))).build();
+    });
+  }
+
+  private static JsonObject jsonBody(RoutingContext ctx) {
+    var body = ctx.body().buffer();
+    if (body == null || body.length() == 0) {
+      throw QueryParams.invalid("send a JSON object as the request body");
+    }
+    try {
+      Object v = io.vertx.core.json.Json.decodeValue(body);
+      if (v instanceof JsonObject o) {
+        return o;
+      }
+      throw QueryParams.invalid("the request body must be a JSON object");
+    } catch (DecodeException e) {
+      throw QueryParams.invalid("the request body is not valid JSON: " + e.getMessage());
+    }
+  }
+
+  private static JsonArray parseJsonArray(String s, String what) {
+    try {
+      return new JsonArray(s);
+    } catch (DecodeException e) {
+      throw QueryParams.invalid("'" + what + "' is neither a kernel name nor a JSON matrix: " + s);
+    }
+  }
+
+  private static int jsonInt(JsonObject json, String key, int dflt) {
+    Object v = json.getValue(key);
+    if (v == null) {
+      return dflt;
+    }
+    if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
+        && Math.abs(n.doubleValue()) < Integer.MAX_VALUE) {
+      return n.intValue();
+    }
+    throw QueryParams.invalid("'" + key + "' must be an integer, not " + v);
+  }
+
+  // ---- shared
+
+  private static ModelRef model(RoutingContext ctx, QueryParams q) {
+    ModelRef.Builder m = ModelRef.newBuilder().setName(ctx.pathParam("name"));
+    if (q.has("version")) {
+      m.setVersion(positive(q, "version"));
+    }
+    return m.build();
+  }
+
+  private static int positive(QueryParams q, String name) {
+    int v = q.integer(name);
+    if (v < 1) {
+      throw QueryParams.invalid("query parameter '" + name + "' must be a positive integer, not " + v);
+    }
+    return v;
+  }
+
+  private static boolean isJson(RoutingContext ctx) {
+    String type = ctx.request().getHeader("content-type");
+    return type != null && type.toLowerCase(Locale.ROOT).contains("json");
+  }
+
+  /** JSON when the client accepts application/json ahead of (or without) image/png. */
+  static boolean wantsJson(RoutingContext ctx) {
+    String accept = ctx.request().getHeader("accept");
+    if (accept == null) {
+      return false;
+    }
+    String a = accept.toLowerCase(Locale.ROOT);
+    int json = a.indexOf("application/json");
+    int png = a.indexOf("image/png");
+    return json >= 0 && (png < 0 || json < png);
+  }
+
+  private static boolean prefersPng(RoutingContext ctx) {
+    String accept = ctx.request().getHeader("accept");
+    if (accept == null) {
+      return false;
+    }
+    String a = accept.toLowerCase(Locale.ROOT);
+    int png = a.indexOf("image/png");
+    int json = a.indexOf("application/json");
+    return png >= 0 && (json < 0 || png < json);
+  }
+}
