@@ -14,6 +14,7 @@ for (const type of ['dragover', 'drop']) {
 }
 
 onModels(fillLabels);
+fillLabels();
 initClassify({ onImage: useImage });
 initVisualize();
 initTraining({ onPublished: () => setTimeout(loadModels, 3000) });

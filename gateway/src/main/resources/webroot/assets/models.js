@@ -19,6 +19,9 @@ export function labelsOf(name) {
 export async function loadModels() {
   const status = $('#models-status');
   status.textContent = 'loading models…';
+  for (const select of document.querySelectorAll('select.model-select')) {
+    if (!select.options.length) fill(select);  // the usual name until the list arrives
+  }
   let error = null;
   try {
     models = (await json('/v1/models')).models || [];

@@ -24,6 +24,12 @@ export function initTraining({ onPublished }) {
   $('#job-cancel').addEventListener('click', () => watched && cancel(watched.id));
   onPublishedCallback = onPublished;
   every(5000, loadJobs);
+  // A link to a job (#job=<id>, as the address bar shows while one is watched) opens it.
+  const linked = /^#job=([\w.-]+)$/.exec(location.hash);
+  if (linked) {
+    watch(linked[1]);
+    $('#job-view').scrollIntoView();
+  }
 }
 
 let onPublishedCallback = () => {};
@@ -109,6 +115,7 @@ async function cancel(id) {
 export function watch(id) {
   if (watched && watched.source) watched.source.close();
   watched = { id, epochs: new Map(), live: null, planned: 0, source: null };
+  history.replaceState(null, '', '#job=' + encodeURIComponent(id));
   const view = $('#job-view');
   view.hidden = false;
   view.dataset.jobId = id;
