@@ -8,11 +8,14 @@ missing=()
 command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
 command -v setsid >/dev/null 2>&1 || missing+=(util-linux)
+# the web page's test drives headless Chromium through chromedriver
+command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=; [ "$(id -u)" -ne 0 ] && sudo=sudo
   echo "installing ${missing[*]} ..."
   $sudo apt-get update -qq
-  $sudo apt-get install -y -qq "${missing[@]}"
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 # The real ImageNet labels (npm's @tensorflow-models/mobilenet) for convnet's ClassLabelsTest; skipped without npm.

@@ -9,7 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.ext.web.Router;
 
-/** Mounts the gateway's API on the service router. */
+/** Mounts the gateway's API and its web page on the service router. */
 public final class GatewayVerticle extends VerticleBase {
   private final ServiceKit kit;
 
@@ -25,6 +25,7 @@ public final class GatewayVerticle extends VerticleBase {
 
     ServingRoutes.mount(kit);
     VisualizeRoutes.mount(router, kit);
+    WebUi.mount(router);
 
     // /v1/training-jobs...: the job registry (read from the events topic) and its routes.
     return vertx.deployVerticle(new TrainingJobsVerticle(kit)).mapEmpty();

@@ -1,0 +1,74 @@
+// Calls to the gateway's API and how its errors read. Every error the gateway sends is
+// {"error": {"status", "code", "message"}}; anything else (a proxy's page, no network) is described too.
+
+/** An API error: HTTP status (0: no answer), the ErrorCode name, the server's message. */
+export class ApiError extends Error {
+  constructor(status, code, message, retryAfter) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.retryAfter = retryAfter;
+  }
+
+  /** True when the gateway has no route at all for the request (a feature not deployed here). */
+  get noRoute() {
+    return this.status === 404 && /^no route for /.test(this.message);
+  }
+}
+
+/**
+ * fetch() with the gateway's error shape: resolves to the Response when it is 2xx,
+ * rejects with an ApiError otherwise.
+ */
+export async function call(url, options = {}) {
+  let response;
+  try {
+    response = await fetch(url, options);
+  } catch (e) {
+    throw new ApiError(0, 'UNREACHABLE', 'the gateway did not answer (' + e.message + ')');
+  }
+  if (response.ok) {
+    return response;
+  }
+  throw await errorOf(response);
+}
+
+/** call() for a JSON answer. */
+export async function json(url, options = {}) {
+  const response = await call(url, options);
+  return response.status === 204 ? null : response.json();
+}
+
+async function errorOf(response) {
+  const retryAfter = response.headers.get('retry-after');
+  let text = '';
+  try {
+    text = await response.text();
+  } catch (e) {
+    // the body is lost; the status still says something
+  }
+  try {
+    const error = JSON.parse(text).error;
+    if (error && error.message) {
+      return new ApiError(error.status || response.status, error.code || '', error.message, retryAfter);
+    }
+  } catch (e) {
+    // not JSON: fall through
+  }
+  const what = text && text.length < 200 && !/<html/i.test(text) ? text : response.statusText || 'no details';
+  return new ApiError(response.status, 'HTTP_' + response.status, what, retryAfter);
+}
+
+/** A sentence that helps the user on top of the server's message, or ''. */
+export function hintFor(error) {
+  switch (error.status) {
+    case 0: return 'Check that the gateway is running and reachable.';
+    case 413: return 'The file is too large: images travel inline up to the gateway\'s limit (4 MiB by default).';
+    case 415: return 'Only JPEG and PNG images can be classified.';
+    case 503:
+      return error.code === 'BUSY' ? 'The cluster is busy; try again in a moment.'
+        : 'Try again' + (error.retryAfter ? ' in ' + error.retryAfter + ' s' : ' later') + '.';
+    case 504: return 'No worker answered in time: is an inference worker (or visualizer) running?';
+    default: return '';
+  }
+}
