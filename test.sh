@@ -11,6 +11,8 @@ command -v setsid >/dev/null 2>&1 || missing+=(util-linux)
 # the web page's test drives headless Chromium through chromedriver
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+# npm fetches the real ImageNet class labels for convnet's ClassLabelsTest (never committed)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=; [ "$(id -u)" -ne 0 ] && sudo=sudo
   echo "installing ${missing[*]} ..."
@@ -18,7 +20,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# The real ImageNet labels (npm's @tensorflow-models/mobilenet) for convnet's ClassLabelsTest; skipped without npm.
+# The real ImageNet labels (npm's @tensorflow-models/mobilenet, fetched once into a cache) for ClassLabelsTest.
 labels=$(convnet/scripts/fetch-imagenet-labels.sh 2>/dev/null || true)
 [ -n "$labels" ] && [ -f "$labels" ] || labels=
 exec nice mvn -B --no-transfer-progress ${labels:+-Dconvnet.imagenetLabels=$labels} verify "$@"
