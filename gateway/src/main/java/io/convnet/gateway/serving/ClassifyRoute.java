@@ -28,11 +28,8 @@ final class ClassifyRoute {
   void handle(RoutingContext ctx) {
     long t0 = System.nanoTime();
     String model = ctx.pathParam("name");
-    long version;
-    try {
-      version = Workers.version(ctx);
-    } catch (RuntimeException e) {
-      Workers.fail(ctx, e);
+    Long version = Workers.versionOrFail(ctx);
+    if (version == null) {
       return;
     }
     String type = RequestBody.mediaType(ctx.request());

@@ -67,11 +67,8 @@ final class OpenInferenceRoutes {
 
   void modelMetadata(RoutingContext ctx) {
     String name = ctx.pathParam("name");
-    long version;
-    try {
-      version = Workers.version(ctx);
-    } catch (RuntimeException e) {
-      Workers.fail(ctx, e);
+    Long version = Workers.versionOrFail(ctx);
+    if (version == null) {
       return;
     }
     workers.models(name, version).onSuccess(reply -> {
@@ -95,11 +92,8 @@ final class OpenInferenceRoutes {
   /** 200 when the model (version) answers requests now, 400 when it does not yet, 404 when unknown. */
   void modelReady(RoutingContext ctx) {
     String name = ctx.pathParam("name");
-    long version;
-    try {
-      version = Workers.version(ctx);
-    } catch (RuntimeException e) {
-      Workers.fail(ctx, e);
+    Long version = Workers.versionOrFail(ctx);
+    if (version == null) {
       return;
     }
     workers.probe(name, version).onComplete(ar -> {
@@ -121,11 +115,8 @@ final class OpenInferenceRoutes {
 
   void infer(RoutingContext ctx) {
     String name = ctx.pathParam("name");
-    long version;
-    try {
-      version = Workers.version(ctx);
-    } catch (RuntimeException e) {
-      Workers.fail(ctx, e);
+    Long version = Workers.versionOrFail(ctx);
+    if (version == null) {
       return;
     }
     JsonBodies.read(ctx, maxBodyBytes).compose(request -> {

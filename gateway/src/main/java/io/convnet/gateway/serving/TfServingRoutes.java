@@ -33,11 +33,8 @@ final class TfServingRoutes {
 
   void predict(RoutingContext ctx) {
     String model = ctx.pathParam("name");
-    long version;
-    try {
-      version = Workers.version(ctx);
-    } catch (RuntimeException e) {
-      Workers.fail(ctx, e);
+    Long version = Workers.versionOrFail(ctx);
+    if (version == null) {
       return;
     }
     JsonBodies.read(ctx, maxBodyBytes)
@@ -88,11 +85,8 @@ final class TfServingRoutes {
   /** {@code {"model_version_status": [{"version": "3", "state": "AVAILABLE", "status": {"error_code": "OK", ...}}]}} */
   void status(RoutingContext ctx) {
     String model = ctx.pathParam("name");
-    long version;
-    try {
-      version = Workers.version(ctx);
-    } catch (RuntimeException e) {
-      Workers.fail(ctx, e);
+    Long version = Workers.versionOrFail(ctx);
+    if (version == null) {
       return;
     }
     workers.models(model, version).onSuccess(reply -> {

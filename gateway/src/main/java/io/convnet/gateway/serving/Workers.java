@@ -67,6 +67,16 @@ final class Workers {
   }
 
   /** The JSON error body everyone uses; 503 says when to retry, 413 closes the connection (the body is unread). */
+  /** The path's version (0 without one), or null once a 400 has been sent for a bad one. */
+  static Long versionOrFail(RoutingContext ctx) {
+    try {
+      return version(ctx);
+    } catch (RuntimeException e) {
+      fail(ctx, e);
+      return null;
+    }
+  }
+
   static void fail(RoutingContext ctx, Throwable failure) {
     ServiceException e = ServiceException.of(failure instanceof java.util.concurrent.CompletionException c
         && c.getCause() != null ? c.getCause() : failure);
