@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.DoubleConsumer;
+import java.util.function.IntConsumer;
+import java.util.function.LongConsumer;
 
 /** Typed query parameters with 400s that name the parameter and what it should be. */
 final class QueryParams {
@@ -29,6 +32,25 @@ final class QueryParams {
   boolean has(String name) {
     String v = params.get(name);
     return v != null && !v.isBlank();
+  }
+
+  /** Hands the parameter, when given, to {@code set} (options left out keep the service's defaults). */
+  void ifInteger(String name, IntConsumer set) {
+    if (has(name)) {
+      set.accept(integer(name));
+    }
+  }
+
+  void ifLong(String name, LongConsumer set) {
+    if (has(name)) {
+      set.accept(longValue(name));
+    }
+  }
+
+  void ifNumber(String name, DoubleConsumer set) {
+    if (has(name)) {
+      set.accept(number(name));
+    }
   }
 
   String string(String name) {

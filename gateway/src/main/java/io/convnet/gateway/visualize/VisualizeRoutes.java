@@ -184,33 +184,15 @@ public final class VisualizeRoutes {
 
   private static AscentOptions ascent(QueryParams q) {
     AscentOptions.Builder a = AscentOptions.newBuilder();
-    if (q.has("steps")) {
-      a.setSteps(q.integer("steps"));
-    }
-    if (q.has("step_size")) {
-      a.setStepSize(q.number("step_size"));
-    }
-    if (q.has("jitter")) {
-      a.setJitter(q.integer("jitter"));
-    }
-    if (q.has("l2_decay")) {
-      a.setL2Decay(q.number("l2_decay"));
-    }
-    if (q.has("blur_every")) {
-      a.setBlurEvery(q.integer("blur_every"));
-    }
-    if (q.has("blur_sigma")) {
-      a.setBlurSigma(q.number("blur_sigma"));
-    }
-    if (q.has("tv")) {
-      a.setTotalVariation(q.number("tv"));
-    }
-    if (q.has("noise")) {
-      a.setNoise(q.number("noise"));
-    }
-    if (q.has("seed")) {
-      a.setSeed(q.longValue("seed"));
-    }
+    q.ifInteger("steps", a::setSteps);
+    q.ifNumber("step_size", a::setStepSize);
+    q.ifInteger("jitter", a::setJitter);
+    q.ifNumber("l2_decay", a::setL2Decay);
+    q.ifInteger("blur_every", a::setBlurEvery);
+    q.ifNumber("blur_sigma", a::setBlurSigma);
+    q.ifNumber("tv", a::setTotalVariation);
+    q.ifNumber("noise", a::setNoise);
+    q.ifLong("seed", a::setSeed);
     return a.build();
   }
 
