@@ -20,14 +20,14 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-/** Shows an ApiError (or any Error) in an alert box: status and code, the message, a hint. */
-export function showError(box, error, prefix = '') {
+/** Shows an ApiError (or any Error) in an alert box: status and code, the message, a hint (the page-wide one by default). */
+export function showError(box, error, prefix = '', hint = undefined) {
   box.replaceChildren();
   const status = error.status !== undefined
     ? (error.status ? error.status + ' ' : '') + (error.code || '') : 'Error';
   box.append(el('strong', { text: (prefix ? prefix + ': ' : '') + status }), error.message);
-  const hint = error.status !== undefined ? hintFor(error) : '';
-  if (hint) box.append(el('span', { class: 'hint', text: hint }));
+  const advice = hint ?? (error.status !== undefined ? hintFor(error) : '');
+  if (advice) box.append(el('span', { class: 'hint', text: advice }));
   box.dataset.status = error.status ?? '';
   box.dataset.code = error.code ?? '';
   box.hidden = false;

@@ -15,6 +15,12 @@ export function labelsOf(name) {
   return m ? m.labels || [] : [];
 }
 
+/** The model's convolutions, input to output ([] when the worker does not say). */
+export function convLayersOf(name) {
+  const m = models.find((x) => x.name === name);
+  return m ? m.convLayers || [] : [];
+}
+
 /** Loads the model list and refills every select.model-select, keeping each one's choice. */
 export async function loadModels() {
   const status = $('#models-status');

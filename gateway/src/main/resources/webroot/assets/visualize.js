@@ -3,14 +3,16 @@
 import { call, json, ApiError } from './api.js';
 import { $, el, showError, hideError, setProgress } from './dom.js';
 import { dropzone, preview } from './dropzone.js';
-import { labelsOf } from './models.js';
+import { labelsOf, convLayersOf } from './models.js';
 
 const POLL_MS = 1000;
 let image = null;
 let resultUrl = null;
 let poll = null;  // {cancelled} of the job being polled
+let defaultLayers = [];  // the datalist's names in the page, for a worker that does not list a model's layers
 
 export function initVisualize() {
+  defaultLayers = [...$('#layer-names').options].map((o) => o.value);
   dropzone($('#viz-drop'), $('#viz-file'), (files) => useImage(files[0]));
   $('#viz-model').addEventListener('change', fillLabels);
   $('#viz-feature-maps').addEventListener('click', () => explain('feature-maps'));
@@ -38,6 +40,24 @@ export function fillLabels() {
   const previousClass = cls.value;
   cls.replaceChildren(...(labels.length ? labels : ['cat', 'dog']).map((l) => el('option', { value: l, text: l })));
   if ([...cls.options].some((o) => o.value === previousClass)) cls.value = previousClass;
+  fillLayers(convLayersOf($('#viz-model').value));
+}
+
+/** The layer fields suggest the model's convolutions; the filter layer becomes one of them. */
+function fillLayers(names) {
+  const known = names.length ? names : defaultLayers;
+  $('#layer-names').replaceChildren(...known.map((n) => el('option', { value: n })));
+  $('#layer-names').dataset.source = names.length ? 'model' : 'default';
+  if (!names.length) return;
+  $('#viz-layers').placeholder = names.slice(0, 2).join(', ');
+  const filterLayer = $('#viz-filter-layer');
+  if (!names.includes(filterLayer.value.trim())) filterLayer.value = names[0];
+}
+
+/** The layer names a visualizer's 400 lists ("...; conv layers: a, b" or "...; layers of model 'm': a, b"). */
+function layersNamedIn(message) {
+  const m = /(?:conv layers|layers of model '[^']*'): ([\w.\-/]+(?:, [\w.\-/]+)*)\s*$/.exec(message || '');
+  return m ? m[1].split(', ') : [];
 }
 
 function layers() {
@@ -74,7 +94,8 @@ async function explain(kind) {
     const response = await call(modelPath() + '/' + kind + '?' + q, {
       method: 'POST', body: image, headers: image.type ? { 'content-type': image.type } : {},
     });
-    await showPng(response, what + ' · ' + image.name + ' · ' + ((performance.now() - started) / 1000).toFixed(1) + ' s');
+    await showPng(response, what + ' · ' + image.name + ' · ' + ((performance.now() - started) / 1000).toFixed(1) + ' s',
+      kind);
   });
 }
 
@@ -103,13 +124,14 @@ async function startJob(kind) {
   const job = $('#viz-job');
   await busy(async () => {
     const response = await call(url + '?' + q, { method: 'POST' });
+    job.hidden = false;
     // A cached result answers 303, which fetch follows to the PNG itself.
     if ((response.headers.get('content-type') || '').startsWith('image/')) {
-      await showPng(response, what + ' (cached)');
+      jobProgress({ state: 'done', progress: 1 }, ' (cached)');
+      await showPng(response, what + ' (cached)', kind);
       return;
     }
     let status = await response.json();
-    job.hidden = false;
     while (!mine.cancelled && status.state !== 'done') {
       if (status.state === 'failed') {
         throw new ApiError(500, 'FAILED', 'the visualization job failed: ' + (status.error || 'no reason given'));
@@ -120,30 +142,38 @@ async function startJob(kind) {
     }
     if (mine.cancelled) return;
     jobProgress(status);
-    await showPng(await call(status.result), what + ' · ' + status.model.name + ' v' + status.model.version);
+    await showPng(await call(status.result), what + ' · ' + status.model.name + ' v' + status.model.version, kind);
+  }, () => {
+    job.dataset.state = 'failed';
+    $('#viz-job-text').textContent = 'failed (see the message)';
   });
 }
 
-function jobProgress(status) {
+function jobProgress(status, note = '') {
   setProgress($('#viz-job-progress'), status.progress || 0);
-  $('#viz-job-text').textContent = status.state === 'queued'
+  $('#viz-job').dataset.state = status.state;
+  $('#viz-job-text').textContent = (status.state === 'queued'
     ? 'queued' + (status.queuePosition ? ' (' + status.queuePosition + ' ahead)' : '')
-    : status.state + ' · ' + Math.round((status.progress || 0) * 100) + '%';
+    : status.state + ' · ' + Math.round((status.progress || 0) * 100) + '%') + note;
 }
 
-async function showPng(response, caption) {
+async function showPng(response, caption, kind) {
   const blob = await response.blob();
+  if (blob.type !== 'image/png') {
+    throw new ApiError(response.status, 'NOT_AN_IMAGE', 'expected a PNG, the gateway sent ' + (blob.type || 'no type'));
+  }
   if (resultUrl) URL.revokeObjectURL(resultUrl);
   resultUrl = URL.createObjectURL(blob);
   $('#viz-image').src = resultUrl;
   $('#viz-image').alt = caption;
+  $('#viz-image').dataset.kind = kind;
   $('#viz-open').href = resultUrl;
   $('#viz-caption').textContent = caption;
   $('#viz-result').hidden = false;
   $('#viz-empty').hidden = true;
 }
 
-async function busy(work) {
+async function busy(work, onFailure) {
   const buttons = document.querySelectorAll('#visualize button');
   hideError($('#viz-error'));
   $('#viz-busy').hidden = false;
@@ -152,6 +182,7 @@ async function busy(work) {
     await work();
     $('#viz-unavailable').hidden = true;
   } catch (e) {
+    if (onFailure) onFailure(e);
     fail(e);
   } finally {
     $('#viz-busy').hidden = true;
@@ -170,5 +201,25 @@ function fail(error, prefix) {
     showError(box, error, 'Not available here');
     return;
   }
-  showError(box, error, prefix || '');
+  if (error instanceof ApiError && error.status === 400) {
+    const named = layersNamedIn(error.message);
+    if (named.length && !convLayersOf($('#viz-model').value).length) fillLayers(named);
+  }
+  showError(box, error, prefix || '', hint(error));
+}
+
+/** This section's own advice where the page-wide hint speaks of classify workers. */
+function hint(error) {
+  if (!(error instanceof ApiError)) return undefined;
+  if (error.status === 504) {
+    return 'No visualizer answered in time: is visualizer-service running (and the model in its store)? '
+      + 'Maps and patterns are computed there.';
+  }
+  if (error.status === 400 && layersNamedIn(error.message).length) {
+    return 'Pick one of the layers named above (the layer fields suggest them).';
+  }
+  if (error.status === 404 && error.code === 'NOT_FOUND' && !error.noRoute) {
+    return 'Choose a model the visualizer knows, or POST the job again if the visualizer restarted.';
+  }
+  return undefined;
 }

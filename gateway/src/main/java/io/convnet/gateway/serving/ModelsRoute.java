@@ -47,6 +47,7 @@ final class ModelsRoute {
               .put("channels", m.getInputChannels()))
           .put("preprocessing", m.getPreprocessing())
           .put("output", m.getOutputActivation())
+          .put("convLayers", new JsonArray(m.getConvLayersList()))
           .put("versions", versions);
       if (!m.getTraining().isEmpty()) {
         model.put("training", m.getTraining());

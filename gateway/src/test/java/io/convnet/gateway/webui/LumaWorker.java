@@ -35,6 +35,8 @@ final class LumaWorker extends VerticleBase {
   static final int VERSION = 7;
   static final String LIGHT = "light";
   static final String DARK = "dark";
+  /** What the model list says of its convolutions (the page's layer fields suggest them). */
+  static final java.util.List<String> CONV_LAYERS = java.util.List.of("edge_1", "edge_2");
 
   private final ServiceKit kit;
 
@@ -105,6 +107,7 @@ final class LumaWorker extends VerticleBase {
   private Future<ModelsReply> models(ModelsRequest request) {
     ModelInfo info = ModelInfo.newBuilder().setName(MODEL).setServedVersion(VERSION).addLabels(LIGHT).addLabels(DARK)
         .setArchitecture("tutorial-cnn").setInputHeight(150).setInputWidth(150).setInputChannels(3)
+        .addAllConvLayers(CONV_LAYERS)
         .addVersions(ModelVersionStatus.newBuilder().setVersion(VERSION).setState("AVAILABLE").setServed(true))
         .build();
     return Future.succeededFuture(ModelsReply.newBuilder().addModels(info).setWorker(kit.instanceId()).build());

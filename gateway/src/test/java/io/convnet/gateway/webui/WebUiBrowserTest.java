@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.convnet.gateway.GatewayMain;
+import io.convnet.gateway.visualize.VisualizeRoutes;
 import io.convnet.kafka.local.KafkaBrokerExtension;
 import io.convnet.kit.config.Settings;
 import io.convnet.kit.launch.RunningService;
@@ -43,6 +44,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -63,6 +65,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 class WebUiBrowserTest {
   static final Duration WAIT = Duration.ofSeconds(20);
   static final float JS_FLOAT_TOLERANCE = 1e-4f;
+  /** How long this gateway waits for a visualizer (there is none here): short, so the 504 comes quickly. */
+  static final int VISUALIZE_TIMEOUT_MS = 1500;
 
   static RunningService gateway;
   static RunningService worker;
@@ -81,7 +85,8 @@ class WebUiBrowserTest {
             + "./test.sh installs them); found chromium: " + chromium.isPresent() + ", chromedriver: "
             + chromedriver.isPresent());
 
-    gateway = TestServices.start(GatewayMain.DEFINITION, Map.of(Settings.STATUS_WINDOW_MS.name(), "1500"));
+    gateway = TestServices.start(GatewayMain.DEFINITION, Map.of(Settings.STATUS_WINDOW_MS.name(), "1500",
+        VisualizeRoutes.TIMEOUT_MS.name(), String.valueOf(VISUALIZE_TIMEOUT_MS)));
     worker = TestServices.start(LumaWorker.definition(), Map.of());
     producer = new KafkaProducer<>(Map.of("bootstrap.servers", KafkaBrokerExtension.bootstrapServers()),
         new StringSerializer(), new ByteArraySerializer());
@@ -101,6 +106,7 @@ class WebUiBrowserTest {
         .usingDriverExecutable(chromedriver.get().toFile()).usingAnyFreePort().build();
     browser = new ChromeDriver(service, options);
     wait = new WebDriverWait(browser, WAIT, Duration.ofMillis(50));
+    wait.ignoring(StaleElementReferenceException.class);  // the page replaces elements as answers arrive
     browser.get("http://127.0.0.1:" + gateway.httpPort() + "/");
     wait.until(d -> "true".equals(d.findElement(By.tagName("html")).getDomAttribute("data-ready")));
   }
@@ -302,12 +308,23 @@ class WebUiBrowserTest {
 
   @Test
   @Order(4)
-  void visualizationsMissingFromThisGatewayAreExplainedPolitely() {
-    click("#viz-feature-maps");
-    awaitAttribute("#viz-error", "data-status", "404");
-    assertThat(visible("#viz-unavailable").getText()).startsWith("Visualizations are not available on this gateway yet")
-        .contains("no route for POST /v1/models/" + LumaWorker.MODEL + "/feature-maps");
-    assertThat(find("#viz-error").getText()).contains("Not available here");
+  void withoutAVisualizerTheVisualizeSectionSaysNoneAnsweredInTime() {
+    // the model list names the model's convolutions: the layer fields suggest those
+    assertThat(browser.findElements(By.cssSelector("#layer-names option"))).extracting(o -> o.getDomAttribute("value"))
+        .containsExactlyElementsOf(LumaWorker.CONV_LAYERS);
+    assertThat(find("#viz-filter-layer").getDomProperty("value")).isEqualTo(LumaWorker.CONV_LAYERS.get(0));
+
+    // the image classified in test 1 is the one explained; no visualizer takes the request
+    click("#viz-grad-cam");
+    visible("#viz-busy");
+    awaitAttribute("#viz-error", "data-status", "504");
+    assertThat(find("#viz-error").getText()).contains("504 DEADLINE_EXCEEDED",
+        "no reply to visualize within " + VISUALIZE_TIMEOUT_MS + " ms", "is visualizer-service running");
+    assertThat(find("#viz-busy").isDisplayed()).isFalse();
+    assertThat(find("#viz-result").isDisplayed()).isFalse();
+    assertThat(find("#viz-unavailable").isDisplayed()).as("only a gateway without the routes is 'not available'")
+        .isFalse();
+    assertThat(find("#viz-grad-cam").isEnabled()).isTrue();
   }
 
   @Test

@@ -397,6 +397,9 @@ public final class ModelRegistry implements AutoCloseable {
       if (m.output() != null) {
         info.setOutputActivation(m.output().activation());
       }
+      if (m.layers() != null) {
+        info.addAllConvLayers(m.convLayers());
+      }
     }
     return info.build();
   }
