@@ -168,8 +168,9 @@ done
 cat <<TEXT
 
 convnet-cluster is up (Ctrl-C stops it):
+  web page       http://localhost:$GATEWAY_PORT/
   cluster view   http://localhost:$GATEWAY_PORT/v1/cluster
-  gateway        http://localhost:$GATEWAY_PORT/   health /health/ready   metrics /metrics
+  gateway        http://localhost:$GATEWAY_PORT/health/ready   http://localhost:$GATEWAY_PORT/metrics
 TEXT
 for i in "${!SERVICE_NAMES[@]}"; do
   [ "$i" = 0 ] && continue
