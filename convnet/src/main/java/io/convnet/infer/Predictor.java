@@ -2,6 +2,7 @@ package io.convnet.infer;
 
 import io.convnet.bundle.Manifest;
 import io.convnet.bundle.ModelBundle;
+import io.convnet.bundle.SharedBundle;
 import io.convnet.nn.GraphNames;
 import io.convnet.nn.Tensors;
 import java.nio.file.Path;
@@ -9,8 +10,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.ReadWriteLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
@@ -22,11 +21,11 @@ import org.tensorflow.types.TFloat32;
  */
 public final class Predictor implements AutoCloseable {
   private final ModelBundle bundle;
-  private final ReadWriteLock lock = new ReentrantReadWriteLock();
-  private boolean closed;
+  private final SharedBundle shared;
 
   public Predictor(ModelBundle bundle) {
     this.bundle = bundle;
+    this.shared = new SharedBundle(bundle);
   }
 
   public static Predictor open(Path bundleDir) {
@@ -93,11 +92,7 @@ public final class Predictor implements AutoCloseable {
 
   private Result run(float[] nhwc, int n, String... fetches) {
     Manifest.Input in = bundle.manifest().input();
-    lock.readLock().lock();
-    try {
-      if (closed) {
-        throw new IllegalStateException("predictor for " + bundle.dir() + " is closed");
-      }
+    return shared.use(() -> {
       for (String f : fetches) {
         if (bundle.graph().operation(f) == null) {
           throw new IllegalArgumentException("model '" + bundle.manifest().name() + "' has no tensor '" + f
@@ -111,21 +106,11 @@ public final class Predictor implements AutoCloseable {
         }
         return runner.run();
       }
-    } finally {
-      lock.readLock().unlock();
-    }
+    });
   }
 
   @Override
   public void close() {
-    lock.writeLock().lock();
-    try {
-      if (!closed) {
-        closed = true;
-        bundle.close();
-      }
-    } finally {
-      lock.writeLock().unlock();
-    }
+    shared.close();
   }
 }

@@ -2,6 +2,7 @@ package io.convnet.viz;
 
 import io.convnet.bundle.Manifest;
 import io.convnet.bundle.ModelBundle;
+import io.convnet.bundle.SharedBundle;
 import io.convnet.data.Preprocessing;
 import io.convnet.nn.GraphNames;
 import io.convnet.nn.Tensors;
@@ -12,8 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReadWriteLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -44,12 +43,12 @@ public final class VisualModel implements AutoCloseable {
   private final Map<String, ChannelGradient> channelGradients = new ConcurrentHashMap<>();
   private final Map<String, LayerGradient> layerGradients = new ConcurrentHashMap<>();
   private final Map<String, Operand<TFloat32>> channelMeans = new ConcurrentHashMap<>();
-  private final ReadWriteLock lock = new ReentrantReadWriteLock();
+  private final SharedBundle shared;
   private int scopes;
-  private boolean closed;
 
   public VisualModel(ModelBundle bundle) {
     this.bundle = bundle;
+    this.shared = new SharedBundle(bundle);
     this.manifest = bundle.manifest();
     if (manifest.input() == null || manifest.layers() == null || manifest.labels() == null) {
       throw new IllegalArgumentException("bundle " + bundle.dir() + " has no input size, layers or labels in its "
@@ -276,16 +275,9 @@ public final class VisualModel implements AutoCloseable {
   }
 
   private <T> T read(Supplier<T> call) {
-    lock.readLock().lock();
-    try {
-      if (closed) {
-        throw new IllegalStateException("model " + name() + " v" + version() + " is closed");
-      }
-      return call.get();
-    } finally {
-      lock.readLock().unlock();
-    }
+    return shared.use(call);
   }
+
 
   private TFloat32 images(float[] nhwc, int n) {
     return Tensors.images(nhwc, n, height(), width(), 3);
@@ -297,16 +289,9 @@ public final class VisualModel implements AutoCloseable {
 
   @Override
   public void close() {
-    lock.writeLock().lock();
-    try {
-      if (!closed) {
-        closed = true;
-        bundle.close();
-      }
-    } finally {
-      lock.writeLock().unlock();
-    }
+    shared.close();
   }
+
 
   /** One fetched tensor: shape (batch first) and row-major values. */
   public record Activation(String name, long[] shape, float[] values) {}
