@@ -52,6 +52,8 @@ import java.util.Set;
  * the model name, so none shadows {@code /v1/models/{name}} or {@code /v1/models/{name}:verb}.
  */
 public final class VisualizeRoutes {
+  private static final String JSON = "application/json";
+  private static final String PNG = "image/png";
   public static final Setting TIMEOUT_MS = new Setting("CONVNET_VISUALIZE_TIMEOUT_MS", "60000",
       "how long the gateway waits for a visualization (feature maps, saliency, Grad-CAM, explainers, job start)");
 
@@ -151,9 +153,9 @@ public final class VisualizeRoutes {
 
   private static void respond(RoutingContext ctx, VisualizeReply reply) {
     if (!reply.getJson().isEmpty()) {
-      ctx.response().putHeader("content-type", "application/json").end(reply.getJson());
+      ctx.response().putHeader("content-type", JSON).end(reply.getJson());
     } else {
-      ctx.response().putHeader("content-type", "image/png").end(io.vertx.core.buffer.Buffer.buffer(
+      ctx.response().putHeader("content-type", PNG).end(io.vertx.core.buffer.Buffer.buffer(
           reply.getPng().toByteArray()));
     }
   }
@@ -214,7 +216,7 @@ public final class VisualizeRoutes {
       boolean done = reply.getJobState().equals("done");
       ctx.response().setStatusCode(done ? 303 : 202)
           .putHeader("location", done ? resultPath(id) : statusPath(id))
-          .putHeader("content-type", "application/json")
+          .putHeader("content-type", JSON)
           .end(status(reply).encode());
     });
   }
@@ -233,7 +235,7 @@ public final class VisualizeRoutes {
       } else if (result) {
         respond(ctx, ar.result());
       } else {
-        ctx.response().putHeader("content-type", "application/json").end(status(ar.result()).encode());
+        ctx.response().putHeader("content-type", JSON).end(status(ar.result()).encode());
       }
     });
   }
@@ -381,24 +383,22 @@ public final class VisualizeRoutes {
 
   /** JSON when the client accepts application/json ahead of (or without) image/png. */
   static boolean wantsJson(RoutingContext ctx) {
-    String accept = ctx.request().getHeader("accept");
-    if (accept == null) {
-      return false;
-    }
-    String a = accept.toLowerCase(Locale.ROOT);
-    int json = a.indexOf("application/json");
-    int png = a.indexOf("image/png");
-    return json >= 0 && (png < 0 || json < png);
+    return JSON.equals(acceptedFirst(ctx));
   }
 
   private static boolean prefersPng(RoutingContext ctx) {
+    return PNG.equals(acceptedFirst(ctx));
+  }
+
+  /** Whichever of JSON and PNG the Accept header names first; null when it names neither. */
+  private static String acceptedFirst(RoutingContext ctx) {
     String accept = ctx.request().getHeader("accept");
-    if (accept == null) {
-      return false;
+    String a = accept == null ? "" : accept.toLowerCase(Locale.ROOT);
+    int json = a.indexOf(JSON);
+    int png = a.indexOf(PNG);
+    if (json < 0 && png < 0) {
+      return null;
     }
-    String a = accept.toLowerCase(Locale.ROOT);
-    int png = a.indexOf("image/png");
-    int json = a.indexOf("application/json");
-    return png >= 0 && (json < 0 || png < json);
+    return png < 0 || (json >= 0 && json < png) ? JSON : PNG;
   }
 }
