@@ -69,6 +69,7 @@ public final class ServingBenchmark {
       for (String system : systems) {  // warm-up: JIT, connections, TF's first calls
         measure(system, predictor, photos, gateway.httpPort(), vertx, 2000);
       }
+      C1.clear();
       for (int r = 0; r < rounds; r++) {
         List<String> order = new ArrayList<>(systems);
         java.util.Collections.rotate(order, r);
@@ -102,6 +103,7 @@ public final class ServingBenchmark {
       double c1p50 = results.get("HTTP concurrency 1").p50Ms();
       System.out.printf("%nHTTP c32 / in-process batch 32 throughput: %.2f (target >= 0.85)%n", c32 / b32);
       System.out.printf("HTTP c1 p50 - in-process batch 1 p50: %+.1f ms (target <= 3 ms)%n", c1p50 - b1p50);
+      C1.print("HTTP concurrency 1");
       System.out.printf("load average at the end %.1f%n", BenchSetup.loadAverage());
     } finally {
       vertx.close();
@@ -139,13 +141,17 @@ public final class ServingBenchmark {
       return new LoadGenerator.Sample(Arrays.copyOf(latencies, count), 0, (System.nanoTime() - t0) / 1e9);
     }
     int concurrency = Integer.parseInt(system.substring(system.lastIndexOf(' ') + 1));
-    return post(vertx, port, photos, concurrency, ms);
+    return post(vertx, port, photos, concurrency, ms, concurrency == 1 ? C1 : null);
   }
 
   private static final Map<Integer, HttpClient> CLIENTS = new HashMap<>();
 
+  /** Where concurrency 1's time goes, from each reply's {@code timing} (after the warm-up). */
+  private static final LatencyBreakdown C1 = new LatencyBreakdown();
+
   /** Closed loop: {@code concurrency} callers, each posting its next photo when the last answer came. */
-  static LoadGenerator.Sample post(Vertx vertx, int port, List<byte[]> photos, int concurrency, long ms) {
+  static LoadGenerator.Sample post(Vertx vertx, int port, List<byte[]> photos, int concurrency, long ms,
+                                   LatencyBreakdown breakdown) {
     HttpClient client = CLIENTS.computeIfAbsent(concurrency, c -> vertx.createHttpClient(
         new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(c)));
     long[] latencies = new long[1_000_000];
@@ -158,7 +164,7 @@ public final class ServingBenchmark {
     for (int i = 0; i < concurrency; i++) {
       Promise<Void> done = Promise.promise();
       callers.add(done.future());
-      vertx.runOnContext(v -> call(client, port, photos, next, end, latencies, count, failures, done));
+      vertx.runOnContext(v -> call(client, port, photos, next, end, latencies, count, failures, done, breakdown));
     }
     try {
       Future.all(callers).toCompletionStage().toCompletableFuture().get();
@@ -170,7 +176,8 @@ public final class ServingBenchmark {
   }
 
   private static void call(HttpClient client, int port, List<byte[]> photos, AtomicInteger next, long end,
-                           long[] latencies, AtomicInteger count, AtomicInteger failures, Promise<Void> done) {
+                           long[] latencies, AtomicInteger count, AtomicInteger failures, Promise<Void> done,
+                           LatencyBreakdown breakdown) {
     if (System.nanoTime() >= end) {
       done.complete();
       return;
@@ -180,7 +187,12 @@ public final class ServingBenchmark {
     client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
             .setURI("/v1/models/cats-vs-dogs:classify").putHeader("content-type", "image/jpeg"))
         .compose(req -> req.send(body))
-        .compose(resp -> resp.body().map(b -> resp.statusCode()))
+        .compose(resp -> resp.body().map(b -> {
+          if (resp.statusCode() == 200 && breakdown != null) {
+            breakdown.add(System.nanoTime() - s, b.toJsonObject().getJsonObject("timing"));
+          }
+          return resp.statusCode();
+        }))
         .onComplete(ar -> {
           if (ar.succeeded() && ar.result() == 200) {
             int i = count.getAndIncrement();
@@ -190,7 +202,7 @@ public final class ServingBenchmark {
           } else {
             failures.incrementAndGet();
           }
-          call(client, port, photos, next, end, latencies, count, failures, done);
+          call(client, port, photos, next, end, latencies, count, failures, done, breakdown);
         });
   }
 }
