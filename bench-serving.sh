@@ -2,7 +2,7 @@
 # Serving benchmarks (programs, not tests), each printing its figures and ratios measured side by side:
 #   ./bench-serving.sh http   [window-seconds, default 4] [rounds, default 4]   HTTP classify c1/c8/c32 vs in-process batch 1/32
 #   ./bench-serving.sh score  [images, default 2000] [rounds, default 2]        Kafka batch scoring vs in-process batch 32
-#   ./bench-serving.sh memory [requests, default 10000] [switches, default 20]  worker RSS before/after requests and model switches
+#   ./bench-serving.sh memory [requests, default 10000] [switches, default 20] [rounds, default 2]  worker RSS growth per round of requests and model switches
 # -Dconvnet.bench.bundle=<bundle dir> (in CONVNET_BENCH_JAVA_OPTS) uses a trained bundle instead of an untrained tutorial CNN.
 set -euo pipefail
 cd "$(dirname "$0")"

@@ -32,9 +32,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * Resident memory of an inference worker process (as run.sh starts it, heap pre-touched so the
  * figure shows native memory) before and after N classify requests (default 10,000, concurrency
  * 8, real photos) during which the model is switched M times (default 20): a leaked Tensor costs
- * about 0.3 MB per call, a leaked model version tens of MB.
+ * about 0.3 MB per call, a leaked model version tens of MB. Rounds of the same load follow each
+ * other (default 2), each measured from the end of the one before: a leak grows every round by
+ * the same amount, while the allocator's and JIT's one-off settling shows in the first only.
  *
- * <p>{@code ./bench-serving.sh memory [requests] [switches]}; the worker gets {@code MALLOC_ARENA_MAX=2} and
+ * <p>{@code ./bench-serving.sh memory [requests] [switches] [rounds]}; the worker gets {@code MALLOC_ARENA_MAX=2} and
  * {@code MALLOC_MMAP_THRESHOLD_=131072} as run.sh gives it (set {@code CONVNET_BENCH_MALLOC_ARENA_MAX} and
  * {@code CONVNET_BENCH_MALLOC_MMAP_THRESHOLD}, blank for glibc's defaults, to compare).
  */
@@ -45,6 +47,7 @@ public final class WorkerMemoryBenchmark {
   public static void main(String[] args) throws Exception {
     int requests = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
     int switches = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+    int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 2;
     Path tmp = Files.createTempDirectory("memory-bench");
     String external = System.getProperty(KafkaBrokerExtension.BOOTSTRAP_PROPERTY);
     LocalKafkaBroker broker = external == null ? LocalKafkaBroker.startEphemeral() : null;
@@ -98,19 +101,25 @@ public final class WorkerMemoryBenchmark {
         nextVersion.run();
         awaitVersion(asker, photos, version[0], served);
       }
-      long before = settledRss(worker);
+      long start = settledRss(worker);
       jcmd(worker, "VM.native_memory", "baseline");
-      long t0 = System.nanoTime();
-      int failures = run(asker, photos, requests, 8, served, nextVersion, switches);
-      awaitVersion(asker, photos, version[0], served);
-      long after = settledRss(worker);
+      System.out.printf("%n| round | requests | switches | failures | RSS before | RSS after | growth | seconds |%n"
+          + "|---|---|---|---|---|---|---|---|%n");
+      long before = start;
+      for (int round = 1; round <= rounds; round++) {
+        long t0 = System.nanoTime();
+        int failures = run(asker, photos, requests, 8, served, nextVersion, switches);
+        awaitVersion(asker, photos, version[0], served);
+        long after = settledRss(worker);
+        System.out.printf("| %d | %,d | %d | %d | %.1f MB | %.1f MB | %+.1f MB (target < 5 MB) | %.0f |%n", round,
+            requests, switches, failures, before / 1024.0, after / 1024.0, (after - before) / 1024.0,
+            (System.nanoTime() - t0) / 1e9);
+        before = after;
+      }
       String nmt = jcmd(worker, "VM.native_memory", "summary.diff");
-      System.out.printf("%n| requests | switches | failures | RSS before | RSS after | growth | seconds |%n|---|---|---|---|---|---|---|%n");
-      System.out.printf("| %,d | %d | %d | %.1f MB | %.1f MB | %+.1f MB (target < 5 MB) | %.0f |%n", requests, switches,
-          failures, before / 1024.0, after / 1024.0, (after - before) / 1024.0, (System.nanoTime() - t0) / 1e9);
-      System.out.printf("served version at the end %d of %d; load average %.1f%n", served.get(), version[0],
-          BenchSetup.loadAverage());
-      // what the JVM itself grew by (code cache, metaspace, threads, GC); the rest of the RSS growth is native libraries
+      System.out.printf("all %d rounds: %+.1f MB; served version at the end %d of %d; load average %.1f%n", rounds,
+          (before - start) / 1024.0, served.get(), version[0], BenchSetup.loadAverage());
+      // what the JVM itself grew by over all rounds (code cache, metaspace, threads, GC); the rest of the RSS growth is native libraries
       nmt.lines().filter(l -> l.contains("committed=") && l.contains("KB") && (l.startsWith("Total") || l.startsWith("-")))
           .forEach(l -> System.out.println("  JVM " + l.trim()));
     } finally {
