@@ -75,9 +75,13 @@ public final class ServingBenchmark {
         java.util.Collections.rotate(order, r);
         for (String system : order) {
           double[] before = counts(worker.kit().registry());
+          double[] kitBefore = LatencyBreakdown.kitTimers(gateway.kit().registry(), worker.kit().registry());
           samples.computeIfAbsent(system, k -> new ArrayList<>())
               .add(measure(system, predictor, photos, gateway.httpPort(), vertx, windowMs));
           double[] after = counts(worker.kit().registry());
+          if (system.equals("HTTP concurrency 1")) {
+            C1.addKit(kitBefore, LatencyBreakdown.kitTimers(gateway.kit().registry(), worker.kit().registry()));
+          }
           double[] b = batches.computeIfAbsent(system, k -> new double[2]);
           b[0] += after[0] - before[0];
           b[1] += after[1] - before[1];
