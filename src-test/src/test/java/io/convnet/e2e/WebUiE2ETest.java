@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.convnet.gateway.GatewayMain;
+import io.convnet.gateway.webui.HeadlessChromium;
 import io.convnet.inference.InferenceWorkerMain;
 import io.convnet.kafka.local.KafkaBrokerExtension;
 import io.convnet.testing.TinyBundles;
@@ -11,7 +12,6 @@ import io.convnet.visualizer.VisualizerMain;
 import io.vertx.core.json.JsonObject;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,12 +21,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.logging.Level;
-import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -36,14 +33,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -75,12 +68,7 @@ class WebUiE2ETest {
 
   @BeforeAll
   static void start() throws Exception {
-    Optional<Path> chromium = onPath("chromium", "chromium-browser", "google-chrome");
-    Optional<Path> chromedriver = onPath("chromedriver");
-    Assumptions.assumeTrue(chromium.isPresent() && chromedriver.isPresent(),
-        "the web page test needs Chromium and chromedriver (Debian: apt-get install chromium chromium-driver; "
-            + "./test.sh installs them); found chromium: " + chromium.isPresent() + ", chromedriver: "
-            + chromedriver.isPresent());
+    HeadlessChromium chromium = HeadlessChromium.assumeInstalled();
 
     // The services boot while the model trains: the worker finds it on its next scan of the store,
     // the visualizer looks the newest version up per request.
@@ -97,17 +85,8 @@ class WebUiE2ETest {
         "cats-vs-dogs", "validation", "dog", "dog.1000.jpg");
     photo = (Files.exists(dog) ? dog : tmp.resolve("data/bars/validation/dog/dog.0.png")).toRealPath();
 
-    ChromeOptions options = new ChromeOptions().setBinary(chromium.get().toFile())
-        .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-            "--window-size=1280,1600", "--force-prefers-reduced-motion", "--no-first-run", "--disable-extensions",
-            "--disable-background-networking");
-    LoggingPreferences logs = new LoggingPreferences();
-    logs.enable(LogType.BROWSER, Level.ALL);
-    options.setCapability("goog:loggingPrefs", logs);
-    browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(chromedriver.get().toFile())
-        .usingAnyFreePort().build(), options);
-    wait = new WebDriverWait(browser, WAIT, Duration.ofMillis(50));
-    wait.ignoring(StaleElementReferenceException.class);  // the page replaces elements as answers arrive
+    browser = chromium.open();
+    wait = HeadlessChromium.waiting(browser, WAIT);
 
     for (ServiceProcess p : List.of(gateway, worker, visualizer)) {
       p.awaitReady(Duration.ofSeconds(90));
@@ -133,12 +112,6 @@ class WebUiE2ETest {
     }
   }
 
-  static Optional<Path> onPath(String... names) {
-    return Stream.of(System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator))
-        .flatMap(dir -> Stream.of(names).map(n -> Path.of(dir, n)))
-        .filter(Files::isExecutable)
-        .findFirst();
-  }
 
   static WebElement find(String css) {
     return browser.findElement(By.cssSelector(css));

@@ -34,7 +34,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -44,14 +43,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -78,12 +73,7 @@ class WebUiBrowserTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Optional<Path> chromium = onPath("chromium", "chromium-browser", "google-chrome");
-    Optional<Path> chromedriver = onPath("chromedriver");
-    Assumptions.assumeTrue(chromium.isPresent() && chromedriver.isPresent(),
-        "the web page test needs Chromium and chromedriver (Debian: apt-get install chromium chromium-driver; "
-            + "./test.sh installs them); found chromium: " + chromium.isPresent() + ", chromedriver: "
-            + chromedriver.isPresent());
+    HeadlessChromium chromium = HeadlessChromium.assumeInstalled();
 
     gateway = TestServices.start(GatewayMain.DEFINITION, Map.of(Settings.STATUS_WINDOW_MS.name(), "1500",
         VisualizeRoutes.TIMEOUT_MS.name(), String.valueOf(VISUALIZE_TIMEOUT_MS)));
@@ -96,17 +86,8 @@ class WebUiBrowserTest {
       Thread.sleep(50);
     }
 
-    ChromeOptions options = new ChromeOptions().setBinary(chromium.get().toFile())
-        .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-            "--window-size=1280,1600", "--force-prefers-reduced-motion", "--no-first-run", "--disable-extensions", "--disable-background-networking");
-    LoggingPreferences logs = new LoggingPreferences();
-    logs.enable(LogType.BROWSER, Level.ALL);
-    options.setCapability("goog:loggingPrefs", logs);
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(chromedriver.get().toFile()).usingAnyFreePort().build();
-    browser = new ChromeDriver(service, options);
-    wait = new WebDriverWait(browser, WAIT, Duration.ofMillis(50));
-    wait.ignoring(StaleElementReferenceException.class);  // the page replaces elements as answers arrive
+    browser = chromium.open();
+    wait = HeadlessChromium.waiting(browser, WAIT);
     browser.get("http://127.0.0.1:" + gateway.httpPort() + "/");
     wait.until(d -> "true".equals(d.findElement(By.tagName("html")).getDomAttribute("data-ready")));
   }
@@ -122,12 +103,6 @@ class WebUiBrowserTest {
     TestServices.stop(gateway, worker);
   }
 
-  static Optional<Path> onPath(String... names) {
-    return Stream.of(System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator))
-        .flatMap(dir -> Stream.of(names).map(n -> Path.of(dir, n)))
-        .filter(Files::isExecutable)
-        .findFirst();
-  }
 
   /** A JPEG of the shared data set (the first of its folder), or one drawn here when the data set is absent. */
   static Path jpeg(String label, Color fallback) throws IOException {
