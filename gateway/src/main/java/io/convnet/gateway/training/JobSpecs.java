@@ -230,39 +230,28 @@ final class JobSpecs {
     }
 
     String string(String field, String fallback) {
-      Object v = body.getValue(field);
-      if (v == null) {
-        return fallback;
-      }
-      if (v instanceof String s) {
-        return s;
-      }
-      problems.add(prefix + field + " must be a string, got " + describe(v));
-      return null;
+      return typed(field, String.class, fallback, null, "a string");
     }
 
     boolean bool(String field, boolean fallback) {
-      Object v = body.getValue(field);
-      if (v == null) {
-        return fallback;
-      }
-      if (v instanceof Boolean b) {
-        return b;
-      }
-      problems.add(prefix + field + " must be true or false, got " + describe(v));
-      return fallback;
+      return typed(field, Boolean.class, fallback, fallback, "true or false");
     }
 
     double number(String field, double fallback) {
+      return typed(field, Number.class, fallback, fallback, "a number").doubleValue();
+    }
+
+    /** The field as {@code type}; {@code fallback} when absent, {@code onWrongType} (and a problem) when not a {@code type}. */
+    private <T> T typed(String field, Class<T> type, T fallback, T onWrongType, String expected) {
       Object v = body.getValue(field);
       if (v == null) {
         return fallback;
       }
-      if (v instanceof Number n) {
-        return n.doubleValue();
+      if (type.isInstance(v)) {
+        return type.cast(v);
       }
-      problems.add(prefix + field + " must be a number, got " + describe(v));
-      return fallback;
+      problems.add(prefix + field + " must be " + expected + ", got " + describe(v));
+      return onWrongType;
     }
 
     /** A whole number (2.0 counts, 2.5 does not); values beyond 64 bits saturate and fail the range checks. */
