@@ -117,8 +117,9 @@ public final class WorkerMemoryBenchmark {
         before = after;
       }
       String nmt = jcmd(worker, "VM.native_memory", "summary.diff");
-      System.out.printf("all %d rounds: %+.1f MB; served version at the end %d of %d; load average %.1f%n", rounds,
-          (before - start) / 1024.0, served.get(), version[0], BenchSetup.loadAverage());
+      System.out.printf("all %d rounds: %+.1f MB; %d switches after the warm-up's 3; served version at the end %d of %d;"
+          + " load average %.1f%n", rounds, (before - start) / 1024.0, version[0] - 4, served.get(), version[0],
+          BenchSetup.loadAverage());
       // what the JVM itself grew by over all rounds (code cache, metaspace, threads, GC); the rest of the RSS growth is native libraries
       nmt.lines().filter(l -> l.contains("committed=") && l.contains("KB") && (l.startsWith("Total") || l.startsWith("-")))
           .forEach(l -> System.out.println("  JVM " + l.trim()));
@@ -155,7 +156,7 @@ public final class WorkerMemoryBenchmark {
       Thread thread = new Thread(() -> {
         int i;
         while ((i = next.getAndIncrement()) < n) {
-          if (nextVersion != null && i > 0 && i % every == 0) {
+          if (nextVersion != null && (i + 1) % every == 0) {  // after requests every, 2*every, ..., n: exactly `switches`
             nextVersion.run();
           }
           ClassifyRequest request = ClassifyRequest.newBuilder().setModel(ModelRef.newBuilder().setName("cats-vs-dogs"))
