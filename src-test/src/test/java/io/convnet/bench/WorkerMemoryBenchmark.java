@@ -151,7 +151,7 @@ public final class WorkerMemoryBenchmark {
     AtomicInteger next = new AtomicInteger();
     AtomicInteger failures = new AtomicInteger();
     List<Thread> threads = new ArrayList<>();
-    int every = switches == 0 ? Integer.MAX_VALUE : n / switches;
+    int every = switches == 0 ? Integer.MAX_VALUE : Math.max(1, n / switches);
     for (int t = 0; t < concurrency; t++) {
       Thread thread = new Thread(() -> {
         int i;
