@@ -278,7 +278,6 @@ public final class VisualModel implements AutoCloseable {
     return shared.use(call);
   }
 
-
   private TFloat32 images(float[] nhwc, int n) {
     return Tensors.images(nhwc, n, height(), width(), 3);
   }
@@ -291,7 +290,6 @@ public final class VisualModel implements AutoCloseable {
   public void close() {
     shared.close();
   }
-
 
   /** One fetched tensor: shape (batch first) and row-major values. */
   public record Activation(String name, long[] shape, float[] values) {}

@@ -3,6 +3,7 @@ package io.convnet.bench;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.json.JsonObject;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,8 +28,8 @@ final class LatencyBreakdown {
   }
 
   void clear() {
-    java.util.Arrays.fill(sums, 0);
-    java.util.Arrays.fill(kit, 0);
+    Arrays.fill(sums, 0);
+    Arrays.fill(kit, 0);
     replies = 0;
   }
 

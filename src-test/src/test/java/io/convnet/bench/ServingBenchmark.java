@@ -74,12 +74,13 @@ public final class ServingBenchmark {
         List<String> order = new ArrayList<>(systems);
         java.util.Collections.rotate(order, r);
         for (String system : order) {
+          boolean c1 = system.equals("HTTP concurrency 1");
           double[] before = counts(worker.kit().registry());
-          double[] kitBefore = LatencyBreakdown.kitTimers(gateway.kit().registry(), worker.kit().registry());
+          double[] kitBefore = c1 ? LatencyBreakdown.kitTimers(gateway.kit().registry(), worker.kit().registry()) : null;
           samples.computeIfAbsent(system, k -> new ArrayList<>())
               .add(measure(system, predictor, photos, gateway.httpPort(), vertx, windowMs));
           double[] after = counts(worker.kit().registry());
-          if (system.equals("HTTP concurrency 1")) {
+          if (c1) {
             C1.addKit(kitBefore, LatencyBreakdown.kitTimers(gateway.kit().registry(), worker.kit().registry()));
           }
           double[] b = batches.computeIfAbsent(system, k -> new double[2]);

@@ -102,6 +102,7 @@ public final class WorkerMemoryBenchmark {
         awaitVersion(asker, photos, version[0], served);
       }
       long start = settledRss(worker);
+      int firstMeasuredVersion = version[0];
       jcmd(worker, "VM.native_memory", "baseline");
       System.out.printf("%n| round | requests | switches | failures | RSS before | RSS after | growth | seconds |%n"
           + "|---|---|---|---|---|---|---|---|%n");
@@ -117,8 +118,9 @@ public final class WorkerMemoryBenchmark {
         before = after;
       }
       String nmt = jcmd(worker, "VM.native_memory", "summary.diff");
-      System.out.printf("all %d rounds: %+.1f MB; %d switches after the warm-up's 3; served version at the end %d of %d;"
-          + " load average %.1f%n", rounds, (before - start) / 1024.0, version[0] - 4, served.get(), version[0],
+      System.out.printf("all %d rounds: %+.1f MB over %d switches; served version at the end %d of %d;"
+          + " load average %.1f%n", rounds, (before - start) / 1024.0, version[0] - firstMeasuredVersion, served.get(),
+          version[0],
           BenchSetup.loadAverage());
       // what the JVM itself grew by over all rounds (code cache, metaspace, threads, GC); the rest of the RSS growth is native libraries
       nmt.lines().filter(l -> l.contains("committed=") && l.contains("KB") && (l.startsWith("Total") || l.startsWith("-")))

@@ -112,7 +112,6 @@ class WebUiE2ETest {
     }
   }
 
-
   static WebElement find(String css) {
     return browser.findElement(By.cssSelector(css));
   }

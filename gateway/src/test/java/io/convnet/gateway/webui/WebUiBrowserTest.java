@@ -103,7 +103,6 @@ class WebUiBrowserTest {
     TestServices.stop(gateway, worker);
   }
 
-
   /** A JPEG of the shared data set (the first of its folder), or one drawn here when the data set is absent. */
   static Path jpeg(String label, Color fallback) throws IOException {
     Path folder = Path.of(System.getProperty("convnet.datasets", "../shared/datasets"), "cats-vs-dogs", "validation", label);
