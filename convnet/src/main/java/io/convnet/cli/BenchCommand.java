@@ -29,7 +29,7 @@ final class BenchCommand implements Runnable {
     @Option(names = "--setting", required = true, description = "tutorial-noaug, tutorial-aug or full-aug")
     String setting;
 
-    @Option(names = "--epochs", defaultValue = "0", description = "0 = the setting's (30, 100, 100)")
+    @Option(names = "--epochs", defaultValue = "0", description = "0 = the setting's (30, 100, 50)")
     int epochs;
 
     @Option(names = {"-d", "--data"}, defaultValue = "${env:CONVNET_DATASETS:-../shared/datasets}/cats-vs-dogs")
