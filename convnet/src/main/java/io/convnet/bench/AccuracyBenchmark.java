@@ -53,15 +53,16 @@ public final class AccuracyBenchmark {
 
   private AccuracyBenchmark() {}
 
-  /** Runs one setting; {@code epochs} 0 = the setting's default. */
-  public static TrainingOutcome run(Setting s, int epochs, Path data, Path store, long seed, boolean resume,
-      PrintWriter out, TrainingListener progress, BooleanSupplier cancelled) {
+  /** Runs one setting; {@code epochs} 0 = the setting's default, {@code optimizer} null = the setting's. */
+  public static TrainingOutcome run(Setting s, int epochs, OptimizerSpec optimizer, Path data, Path store, long seed,
+      boolean resume, PrintWriter out, TrainingListener progress, BooleanSupplier cancelled) {
     int n = epochs == 0 ? s.defaultEpochs : epochs;
+    OptimizerSpec opt = optimizer == null ? s.optimizer : optimizer;
     TrainingRequest req = new TrainingRequest("tutorial-cnn", "bench-" + s.id, data, n, 32, s.augment,
-        s.optimizer, seed, s.maxPerClass, 150, 0, store, null, resume);
+        opt, seed, s.maxPerClass, 150, 0, store, null, resume);
     out.printf(Locale.ROOT, "accuracy benchmark %s: %s images per class, augmentation %s, %d epochs, batch 32, "
         + "%s %s, seed %d%n", s.id, s.maxPerClass == 0 ? "all" : s.maxPerClass, s.augment ? "on" : "off", n,
-        s.optimizer.id(), s.optimizer.learningRate(), seed);
+        opt.id(), opt.learningRate(), seed);
     out.flush();
     TrainingOutcome o = TrainingJob.run(req, progress, cancelled);
     if (o.version() == 0) {

@@ -2,6 +2,7 @@ package io.convnet.cli;
 
 import io.convnet.bench.AccuracyBenchmark;
 import io.convnet.bench.ThroughputBenchmark;
+import io.convnet.train.OptimizerSpec;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -32,6 +33,12 @@ final class BenchCommand implements Runnable {
     @Option(names = "--epochs", defaultValue = "0", description = "0 = the setting's (30, 100, 50)")
     int epochs;
 
+    @Option(names = "--optimizer", description = "rmsprop, adam or sgd instead of the setting's")
+    String optimizer;
+
+    @Option(names = "--lr", defaultValue = "1e-4", description = "learning rate, with --optimizer")
+    double lr;
+
     @Option(names = {"-d", "--data"}, defaultValue = "${env:CONVNET_DATASETS:-../shared/datasets}/cats-vs-dogs")
     Path data;
 
@@ -49,7 +56,7 @@ final class BenchCommand implements Runnable {
       var out = spec.commandLine().getOut();
       var s = AccuracyBenchmark.Setting.parse(setting);
       try (StopOnSignal stop = new StopOnSignal()) {
-        AccuracyBenchmark.run(s, epochs, data, output, seed, resume, out,
+        AccuracyBenchmark.run(s, epochs, optimizer == null ? null : OptimizerSpec.parse(optimizer, lr), data, output, seed, resume, out,
             new ProgressBar(out, System.console() != null), stop);
       }
       return 0;
