@@ -30,7 +30,7 @@ final class BenchCommand implements Runnable {
     @Option(names = "--setting", required = true, description = "tutorial-noaug, tutorial-aug or full-aug")
     String setting;
 
-    @Option(names = "--epochs", defaultValue = "0", description = "0 = the setting's (30, 100, 50)")
+    @Option(names = "--epochs", defaultValue = "0", description = "0 = the setting's (30, 100, 100)")
     int epochs;
 
     @Option(names = "--optimizer", description = "rmsprop, adam or sgd instead of the setting's")
@@ -56,7 +56,8 @@ final class BenchCommand implements Runnable {
       var out = spec.commandLine().getOut();
       var s = AccuracyBenchmark.Setting.parse(setting);
       try (StopOnSignal stop = new StopOnSignal()) {
-        AccuracyBenchmark.run(s, epochs, optimizer == null ? null : OptimizerSpec.parse(optimizer, lr), data, output, seed, resume, out,
+        var opt = optimizer == null ? null : OptimizerSpec.parse(optimizer, lr);
+        AccuracyBenchmark.run(s, epochs, opt, data, output, seed, resume, out,
             new ProgressBar(out, System.console() != null), stop);
       }
       return 0;
