@@ -44,6 +44,11 @@ class ConvnetCliTest {
         {"learning rate must be > 0 and <= 10, got 1000.0", "train", "-d", data.toString(), "--lr", "1000"},
         {"unknown optimizer 'adagrad'", "train", "-d", data.toString(), "--optimizer", "adagrad"},
         {"invalid model name 'Bad/Name'", "train", "-d", data.toString(), "--model", "Bad/Name"},
+        {"unknown setting 'tutorial-x'", "bench", "accuracy", "--setting", "tutorial-x", "-d", data.toString()},
+        {"unknown optimizer 'adagrad'", "bench", "accuracy", "--setting", "full-aug", "--optimizer", "adagrad", "-d",
+            data.toString()},
+        {"learning rate must be > 0", "bench", "accuracy", "--setting", "full-aug", "--optimizer", "adam", "--lr",
+            "0", "-d", data.toString()},
         {"model 'nothing' has no version", "evaluate", "--model", "nothing", "--store", tmp.toString(), "-d",
             data.resolve("validation").toString()},
     };
