@@ -49,15 +49,20 @@ public final class AccuracyBenchmark {
     public int defaultEpochs() {
       return defaultEpochs;
     }
+
+    /** The setting's optimizer, its kind and/or learning rate replaced where given (not null). */
+    public OptimizerSpec optimizer(String kind, Double learningRate) {
+      return OptimizerSpec.parse(kind == null ? optimizer.id() : kind,
+          learningRate == null ? optimizer.learningRate() : learningRate);
+    }
   }
 
   private AccuracyBenchmark() {}
 
-  /** Runs one setting; {@code epochs} 0 = the setting's default, {@code optimizer} null = the setting's. */
-  public static TrainingOutcome run(Setting s, int epochs, OptimizerSpec optimizer, Path data, Path store, long seed,
+  /** Runs one setting with {@code opt} (see {@link Setting#optimizer}); {@code epochs} 0 = the setting's default. */
+  public static TrainingOutcome run(Setting s, int epochs, OptimizerSpec opt, Path data, Path store, long seed,
       boolean resume, PrintWriter out, TrainingListener progress, BooleanSupplier cancelled) {
     int n = epochs == 0 ? s.defaultEpochs : epochs;
-    OptimizerSpec opt = optimizer == null ? s.optimizer : optimizer;
     TrainingRequest req = new TrainingRequest("tutorial-cnn", "bench-" + s.id, data, n, 32, s.augment,
         opt, seed, s.maxPerClass, 150, 0, store, null, resume);
     out.printf(Locale.ROOT, "accuracy benchmark %s: %s images per class, augmentation %s, %d epochs, batch 32, "

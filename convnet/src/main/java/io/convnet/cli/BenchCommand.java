@@ -2,7 +2,6 @@ package io.convnet.cli;
 
 import io.convnet.bench.AccuracyBenchmark;
 import io.convnet.bench.ThroughputBenchmark;
-import io.convnet.train.OptimizerSpec;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -36,8 +35,8 @@ final class BenchCommand implements Runnable {
     @Option(names = "--optimizer", description = "rmsprop, adam or sgd instead of the setting's")
     String optimizer;
 
-    @Option(names = "--lr", defaultValue = "1e-4", description = "learning rate, with --optimizer")
-    double lr;
+    @Option(names = "--lr", description = "learning rate instead of the setting's")
+    Double lr;
 
     @Option(names = {"-d", "--data"}, defaultValue = "${env:CONVNET_DATASETS:-../shared/datasets}/cats-vs-dogs")
     Path data;
@@ -56,8 +55,7 @@ final class BenchCommand implements Runnable {
       var out = spec.commandLine().getOut();
       var s = AccuracyBenchmark.Setting.parse(setting);
       try (StopOnSignal stop = new StopOnSignal()) {
-        var opt = optimizer == null ? null : OptimizerSpec.parse(optimizer, lr);
-        AccuracyBenchmark.run(s, epochs, opt, data, output, seed, resume, out,
+        AccuracyBenchmark.run(s, epochs, s.optimizer(optimizer, lr), data, output, seed, resume, out,
             new ProgressBar(out, System.console() != null), stop);
       }
       return 0;

@@ -47,8 +47,8 @@ class ConvnetCliTest {
         {"unknown setting 'tutorial-x'", "bench", "accuracy", "--setting", "tutorial-x", "-d", data.toString()},
         {"unknown optimizer 'adagrad'", "bench", "accuracy", "--setting", "full-aug", "--optimizer", "adagrad", "-d",
             data.toString()},
-        {"learning rate must be > 0", "bench", "accuracy", "--setting", "full-aug", "--optimizer", "adam", "--lr",
-            "0", "-d", data.toString()},
+        {"learning rate must be > 0", "bench", "accuracy", "--setting", "full-aug", "--lr", "0", "-d",
+            data.toString()},
         {"model 'nothing' has no version", "evaluate", "--model", "nothing", "--store", tmp.toString(), "-d",
             data.resolve("validation").toString()},
     };
