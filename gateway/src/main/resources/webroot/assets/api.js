@@ -17,6 +17,14 @@ export class ApiError extends Error {
 }
 
 /**
+ * The API's path of a model, as every route names it: /v1/models/{name}, and /versions/{v} for
+ * one version (without it the served version answers).
+ */
+export function modelPath(name, version) {
+  return '/v1/models/' + encodeURIComponent(name) + (version ? '/versions/' + encodeURIComponent(version) : '');
+}
+
+/**
  * fetch() with the gateway's error shape: resolves to the Response when it is 2xx,
  * rejects with an ApiError otherwise.
  */

@@ -1,15 +1,17 @@
 package io.convnet.gateway;
 
-import io.convnet.gateway.training.TrainingJobsVerticle;
+import io.convnet.gateway.http.RouteGroup;
 import io.convnet.gateway.serving.ServingRoutes;
+import io.convnet.gateway.training.TrainingJobsVerticle;
 import io.convnet.gateway.visualize.VisualizeRoutes;
+import io.convnet.kit.config.KitConfig;
 import io.convnet.kit.config.Settings;
 import io.convnet.kit.launch.ServiceKit;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.ext.web.Router;
+import java.util.List;
 
-/** Mounts the gateway's API and its web page on the service router. */
+/** Mounts the gateway's route groups (its API and its web page) on the service router. */
 public final class GatewayVerticle extends VerticleBase {
   private final ServiceKit kit;
 
@@ -19,15 +21,18 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    Router router = kit.router();
-    ClusterRoute cluster = new ClusterRoute(kit.requester(), kit.config().millis(Settings.STATUS_WINDOW_MS));
-    router.get("/v1/cluster").handler(cluster::handle);
-
-    ServingRoutes.mount(kit);
-    VisualizeRoutes.mount(router, kit);
-    WebUi.mount(router);
-
-    // /v1/training-jobs...: the job registry (read from the events topic) and its routes.
-    return vertx.deployVerticle(new TrainingJobsVerticle(kit)).mapEmpty();
+    KitConfig config = kit.config();
+    int maxImageBytes = config.getInt(Settings.MAX_IMAGE_BYTES);
+    // The job list behind /v1/training-jobs is read from the events topic by a verticle of its own.
+    TrainingJobsVerticle trainingJobs = new TrainingJobsVerticle(kit);
+    List<RouteGroup> groups = List.of(
+        new ClusterRoute(kit.requester(), config.millis(Settings.STATUS_WINDOW_MS)),
+        new ServingRoutes(kit.requester(), kit.health(), kit.version(), maxImageBytes,
+            config.getInt(Settings.MAX_MESSAGE_BYTES)),
+        new VisualizeRoutes(kit.requester(), config.millis(VisualizeRoutes.TIMEOUT_MS), maxImageBytes),
+        trainingJobs.routes(),
+        new WebUi());
+    groups.forEach(group -> group.mount(kit.router()));
+    return vertx.deployVerticle(trainingJobs).mapEmpty();
   }
 }

@@ -1,5 +1,6 @@
 package io.convnet.gateway;
 
+import io.convnet.gateway.http.RouteGroup;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
@@ -9,17 +10,15 @@ import io.vertx.ext.web.handler.StaticHandler;
  * styles are under {@code /assets/}. Only these two paths are claimed, so the page never shadows
  * the API ({@code /v1}, {@code /v2}), {@code /health} or {@code /metrics}.
  */
-final class WebUi {
+final class WebUi implements RouteGroup {
   static final String WEB_ROOT = "webroot";
   /** Same origin only: no inline script, no third party; images may be blobs (visualization PNGs, previews). */
   static final String CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' blob: data:; "
       + "style-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
       + "frame-ancestors 'none'; form-action 'self'";
 
-  private WebUi() {
-  }
-
-  static void mount(Router router) {
+  @Override
+  public void mount(Router router) {
     router.route("/").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(ctx -> {
       ctx.response().putHeader("content-security-policy", CONTENT_SECURITY_POLICY)
           .putHeader("x-content-type-options", "nosniff")

@@ -1,5 +1,6 @@
 package io.convnet.gateway.training;
 
+import io.convnet.gateway.http.RouteGroup;
 import io.convnet.kit.ServiceException;
 import io.convnet.kit.http.HttpErrors;
 import io.convnet.proto.ErrorCode;
@@ -29,7 +30,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  * queue the job), {@code GET /v1/training-jobs[?state=&limit=]}, {@code GET .../{id}},
  * {@code DELETE .../{id}} (cancel), {@code GET .../{id}/events} (server-sent events).
  */
-final class TrainingRoutes {
+final class TrainingRoutes implements RouteGroup {
   static final String BASE = "/v1/training-jobs";
   static final int BODY_LIMIT = 64 * 1024;
   static final int DEFAULT_LIMIT = 100;
@@ -52,7 +53,8 @@ final class TrainingRoutes {
     this.heartbeatMs = heartbeatMs;
   }
 
-  void mount(Router router) {
+  @Override
+  public void mount(Router router) {
     router.post(BASE).handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT)).handler(this::create);
     router.get(BASE).handler(this::list);
     router.get(BASE + "/:id").handler(this::get);

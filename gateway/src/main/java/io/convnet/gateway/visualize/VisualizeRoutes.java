@@ -1,12 +1,14 @@
 package io.convnet.gateway.visualize;
 
+import static io.convnet.gateway.http.ModelPaths.V1_MODEL;
+
 import com.google.protobuf.ByteString;
+import io.convnet.gateway.http.ModelPaths;
+import io.convnet.gateway.http.RouteGroup;
 import io.convnet.kit.ServiceException;
 import io.convnet.kit.config.Setting;
-import io.convnet.kit.config.Settings;
 import io.convnet.kit.http.HttpErrors;
 import io.convnet.kit.kafka.KafkaRequester;
-import io.convnet.kit.launch.ServiceKit;
 import io.convnet.proto.AscentOptions;
 import io.convnet.proto.ClassOutput;
 import io.convnet.proto.ConvolutionExplain;
@@ -25,6 +27,7 @@ import io.convnet.proto.VisualizeRequest;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -37,21 +40,23 @@ import java.util.Set;
  * The visualization API over Kafka to the visualizer service.
  *
  * <pre>
- * POST /v1/models/:name/feature-maps    image body; layers, channels, version
- * POST /v1/models/:name/saliency        image body; label, smooth, samples, noise, version
- * POST /v1/models/:name/grad-cam        image body; label, layer, version
- * POST /v1/models/:name/filters         layers, filters, count + ascent options -> 202 job
- * POST /v1/models/:name/classes/:label  ascent options -> 202 job
- * GET  /v1/visualizations/:id           job status (JSON)
- * GET  /v1/visualizations/:id/result    PNG, or JSON with Accept: application/json
- * POST /v1/explain/convolution          JSON {input, kernel, stride, padding}, or an image body
- * POST /v1/explain/loss                 JSON {predicted, labels}
+ * POST /v1/models/{name}[/versions/{v}]/feature-maps    image body; layers, channels
+ * POST /v1/models/{name}[/versions/{v}]/saliency        image body; label, smooth, samples, noise
+ * POST /v1/models/{name}[/versions/{v}]/grad-cam        image body; label, layer
+ * POST /v1/models/{name}[/versions/{v}]/filters         layers, filters, count + ascent options -> 202 job
+ * POST /v1/models/{name}[/versions/{v}]/classes/{label} ascent options -> 202 job
+ * GET  /v1/visualizations/{id}                          job status (JSON)
+ * GET  /v1/visualizations/{id}/result                   PNG, or JSON with Accept: application/json
+ * POST /v1/explain/convolution                          JSON {input, kernel, stride, padding}, or an image body
+ * POST /v1/explain/loss                                 JSON {predicted, labels}
  * </pre>
  *
- * PNG by default, JSON when the client accepts {@code application/json}. Every path has a suffix after
- * the model name, so none shadows {@code /v1/models/{name}} or {@code /v1/models/{name}:verb}.
+ * A version is named in the path, as everywhere in the API; the older {@code ?version=} query
+ * parameter of the model routes still works. PNG by default, JSON when the client accepts
+ * {@code application/json}. Every path has a suffix after the model (and version), so none
+ * shadows {@code /v1/models/{name}} or {@code /v1/models/{name}:verb}.
  */
-public final class VisualizeRoutes {
+public final class VisualizeRoutes implements RouteGroup {
   private static final String JSON = "application/json";
   private static final String PNG = "image/png";
   public static final Setting TIMEOUT_MS = new Setting("CONVNET_VISUALIZE_TIMEOUT_MS", "60000",
@@ -62,25 +67,35 @@ public final class VisualizeRoutes {
 
   private final KafkaRequester requester;
   private final Duration timeout;
+  private final long maxImageBytes;
 
-  private VisualizeRoutes(KafkaRequester requester, Duration timeout) {
+  /**
+   * @param timeout       how long to wait for the visualizer's reply ({@link #TIMEOUT_MS})
+   * @param maxImageBytes largest request body (an image, or a matrix as JSON)
+   */
+  public VisualizeRoutes(KafkaRequester requester, Duration timeout, long maxImageBytes) {
     this.requester = requester;
     this.timeout = timeout;
+    this.maxImageBytes = maxImageBytes;
   }
 
-  /** Adds the routes to the gateway's router. */
-  public static void mount(Router router, ServiceKit kit) {
-    VisualizeRoutes routes = new VisualizeRoutes(kit.requester(), kit.config().millis(TIMEOUT_MS));
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(kit.config().getInt(Settings.MAX_IMAGE_BYTES));
-    router.post("/v1/models/:name/feature-maps").handler(body).handler(routes::featureMaps);
-    router.post("/v1/models/:name/saliency").handler(body).handler(routes::saliency);
-    router.post("/v1/models/:name/grad-cam").handler(body).handler(routes::gradCam);
-    router.post("/v1/models/:name/filters").handler(body).handler(routes::filters);
-    router.post("/v1/models/:name/classes/:label").handler(body).handler(routes::classOutput);
-    router.get("/v1/visualizations/:id").handler(ctx -> routes.job(ctx, false));
-    router.get("/v1/visualizations/:id/result").handler(ctx -> routes.job(ctx, true));
-    router.post("/v1/explain/convolution").handler(body).handler(routes::convolution);
-    router.post("/v1/explain/loss").handler(body).handler(routes::loss);
+  @Override
+  public void mount(Router router) {
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(maxImageBytes);
+    modelRoute(router, "/feature-maps").handler(body).handler(this::featureMaps);
+    modelRoute(router, "/saliency").handler(body).handler(this::saliency);
+    modelRoute(router, "/grad-cam").handler(body).handler(this::gradCam);
+    modelRoute(router, "/filters").handler(body).handler(this::filters);
+    router.postWithRegex(V1_MODEL + "/classes/(?<label>[^/]+)")
+        .setName("/v1/models/{name}[/versions/{v}]/classes/{label}").handler(body).handler(this::classOutput);
+    router.get("/v1/visualizations/:id").handler(ctx -> job(ctx, false));
+    router.get("/v1/visualizations/:id/result").handler(ctx -> job(ctx, true));
+    router.post("/v1/explain/convolution").handler(body).handler(this::convolution);
+    router.post("/v1/explain/loss").handler(body).handler(this::loss);
+  }
+
+  private static Route modelRoute(Router router, String suffix) {
+    return router.postWithRegex(V1_MODEL + suffix).setName("/v1/models/{name}[/versions/{v}]" + suffix);
   }
 
   // ---- synchronous visualizations of an uploaded image
@@ -360,12 +375,18 @@ public final class VisualizeRoutes {
 
   // ---- shared
 
+  /** The model and version of the path; {@code ?version=}, the older form, when the path names none. */
   private static ModelRef model(RoutingContext ctx, QueryParams q) {
-    ModelRef.Builder m = ModelRef.newBuilder().setName(ctx.pathParam("name"));
+    long version = ModelPaths.version(ctx);
     if (q.has("version")) {
-      m.setVersion(positive(q, "version"));
+      long query = positive(q, "version");
+      if (version != 0 && version != query) {
+        throw QueryParams.invalid("the path names version " + version + " and the query version " + query
+            + "; name it once, as /versions/{v}");
+      }
+      version = query;
     }
-    return m.build();
+    return ModelRef.newBuilder().setName(ModelPaths.name(ctx)).setVersion(version).build();
   }
 
   private static int positive(QueryParams q, String name) {

@@ -14,20 +14,20 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The images of a classify request, from any body clients send: a raw JPEG/PNG
+ * The images of a request body, from any body clients send: a raw JPEG/PNG
  * ({@code image/jpeg}, {@code image/png}, {@code application/octet-stream} or no content type:
  * the bytes decide), file parts of {@code multipart/form-data}, or JSON with base64 (plain or as
  * a {@code data:} URL). Anything else is UNSUPPORTED_MEDIA_TYPE; a wrong JSON shape or bad
  * base64 INVALID_ARGUMENT; an image over the limit PAYLOAD_TOO_LARGE. The workers decode them.
  */
-final class ImageInputs {
+final class RequestImages {
   static final Set<String> RAW_TYPES = Set.of("image/jpeg", "image/jpg", "image/png", "application/octet-stream");
   private static final String ACCEPTED = "image/jpeg, image/png, application/octet-stream, multipart/form-data "
       + "or application/json";
 
   private final long maxImageBytes;
 
-  ImageInputs(long maxImageBytes) {
+  RequestImages(long maxImageBytes) {
     this.maxImageBytes = maxImageBytes;
   }
 
