@@ -135,7 +135,7 @@ n=0
 for port in "${WORKER_PORTS[@]}"; do
   n=$((n + 1))
   # TensorFlow allocates from many threads and frees whole models: few glibc arenas, and large blocks
-  # mmap'ed (given back on free), or resident memory creeps up with model switches (README, Models)
+  # mmap'ed (given back on free), or resident memory creeps up with model switches (docs/models.md)
   MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-131072} \
     start_service inference-worker io.convnet.inference.InferenceWorkerMain "$port" "inference-worker-$HOST-$n"
 done

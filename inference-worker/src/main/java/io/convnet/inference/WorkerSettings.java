@@ -3,7 +3,7 @@ package io.convnet.inference;
 import io.convnet.kit.config.Setting;
 import java.util.List;
 
-/** The inference worker's own settings (the kit's are in {@link io.convnet.kit.config.Settings}); README lists each. */
+/** The inference worker's own settings (the kit's are in {@link io.convnet.kit.config.Settings}); docs/configuration.md lists each. */
 public final class WorkerSettings {
   private WorkerSettings() {
   }

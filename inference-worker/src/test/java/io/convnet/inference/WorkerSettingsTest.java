@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 class WorkerSettingsTest {
 
   @Test
-  void everyWorkerSettingIsDocumentedInTheReadme() throws Exception {
-    String readme = Files.readString(Path.of("..", "README.md"));
+  void everyWorkerSettingIsDocumentedInDocsConfiguration() throws Exception {
+    String readme = Files.readString(Path.of("..", "docs", "configuration.md"));
     assertThat(WorkerSettings.ALL).allSatisfy(s -> assertThat(readme).as(s.name()).contains("`" + s.name() + "`"));
   }
 

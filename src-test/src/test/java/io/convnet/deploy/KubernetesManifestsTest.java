@@ -83,7 +83,7 @@ class KubernetesManifestsTest {
   void everyEnvironmentVariableIsASettingTheServicesRead() {
     Set<String> known = Stream.concat(Settings.ALL.stream(), WorkerSettings.ALL.stream()).map(Setting::name)
         .collect(Collectors.toSet());
-    // Read by the JVM and glibc, not by us: the workers' malloc settings (see README, Models).
+    // Read by the JVM and glibc, not by us: the workers' malloc settings (see docs/models.md).
     known.addAll(Set.of("JAVA_TOOL_OPTIONS", "MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_"));
     Set<String> used = new HashSet<>();
     ofKind("ConfigMap").forEach(c -> c.path("data").fieldNames().forEachRemaining(used::add));

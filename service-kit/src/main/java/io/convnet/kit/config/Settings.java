@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** Every setting of the kit, in one place; README.md documents each (a test checks it). */
+/** Every setting of the kit, in one place; docs/configuration.md documents each (a test checks it). */
 public final class Settings {
   private Settings() {
   }
