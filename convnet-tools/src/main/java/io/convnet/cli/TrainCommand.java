@@ -5,6 +5,7 @@ import io.convnet.job.TrainingOutcome;
 import io.convnet.job.TrainingRequest;
 import io.convnet.train.OptimizerSpec;
 import io.convnet.transfer.TransferOptions;
+import io.convnet.viz.LearningCurves;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -112,7 +113,7 @@ final class TrainCommand implements Callable<Integer> {
         o.history().epochs().size(), o.seconds());
     best.ifPresent(b -> out.printf(Locale.ROOT, "best epoch %d: val_loss %.4f, val_accuracy %.4f%n", b.epoch(),
         b.valLoss(), b.valAccuracy()));
-    out.printf("learning curves: %s%n", o.bundleDir().resolve("learning-curves.png"));
+    out.printf("learning curves: %s%n", o.bundleDir().resolve(LearningCurves.PNG));
     return 0;
   }
 }

@@ -1,6 +1,6 @@
 package io.convnet.bundle;
 
-import io.convnet.util.Files2;
+import io.convnet.util.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -118,7 +118,7 @@ public final class BundleStore {
           Files.move(tmp, modelDir.resolve(Integer.toString(version)), StandardCopyOption.ATOMIC_MOVE);
           return version;
         } finally {
-          Files2.deleteRecursively(tmp);
+          FileTrees.delete(tmp);
         }
       }
     } catch (IOException e) {
@@ -146,7 +146,7 @@ public final class BundleStore {
             ? Long.parseLong(rest.substring(0, dash)) : 0;
         boolean writerAlive = pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
         if (!writerAlive) {
-          Files2.deleteRecursively(p);
+          FileTrees.delete(p);
         }
       }
     }

@@ -20,7 +20,7 @@ import io.convnet.train.EpochMetrics;
 import io.convnet.train.OptimizerSpec;
 import io.convnet.train.StopReason;
 import io.convnet.transfer.TransferOptions;
-import io.convnet.util.Files2;
+import io.convnet.util.FileTrees;
 import java.io.File;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
@@ -90,7 +90,7 @@ final class JobRun {
       } else {
         LOG.info("job {} failed: {}", jobId, message);
       }
-      Files2.deleteRecursively(workDir);  // nobody resumes a failed job
+      FileTrees.delete(workDir);  // nobody resumes a failed job
       return end(failed(code, message), null);
     }
   }
@@ -120,7 +120,7 @@ final class JobRun {
     TrainingOutcome outcome = TrainingJob.run(req, progress, () -> cancelled() || letGo.get() != null);
     if (outcome.version() == 0) {
       if (cancelled()) {
-        Files2.deleteRecursively(workDir);
+        FileTrees.delete(workDir);
         return end(event().setCancelled(TrainEvent.Cancelled.newBuilder().setEpoch(progress.epochsDone())).build(),
             null);
       }
