@@ -19,6 +19,7 @@ import io.convnet.proto.TransferLearning;
 import io.convnet.train.EpochMetrics;
 import io.convnet.train.OptimizerSpec;
 import io.convnet.train.StopReason;
+import io.convnet.train.TrainingDivergedException;
 import io.convnet.transfer.TransferOptions;
 import io.convnet.util.FileTrees;
 import java.io.File;
@@ -205,8 +206,7 @@ final class JobRun {
   static ErrorCode code(Throwable e) {
     if (e instanceof DataException || e instanceof IllegalArgumentException || e instanceof ImageDecodeException
         || e instanceof UncheckedIOException u && u.getCause() instanceof NoSuchFileException
-        // Trainer's divergence check: the learning rate was too high for this data.
-        || e instanceof IllegalStateException && String.valueOf(e.getMessage()).startsWith("training diverged")) {
+        || e instanceof TrainingDivergedException) {  // the learning rate was too high for this data
       return ErrorCode.INVALID_ARGUMENT;
     }
     return ErrorCode.INTERNAL;
