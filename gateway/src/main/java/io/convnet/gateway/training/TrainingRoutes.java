@@ -8,7 +8,6 @@ import io.convnet.proto.Topics;
 import io.convnet.proto.TrainControl;
 import io.convnet.proto.TrainEvent;
 import io.convnet.proto.TrainJob;
-import io.convnet.proto.TrainJobs;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -139,9 +138,9 @@ final class TrainingRoutes {
       return;
     }
     String state = ctx.queryParams().get("state");
-    if (state != null && !TrainJobs.STATES.contains(state)) {
+    if (state != null && !JobState.STATES.contains(state)) {
       HttpErrors.respond(ctx, ErrorCode.INVALID_ARGUMENT, "unknown state '" + state + "'; known: "
-          + String.join(", ", TrainJobs.STATES));
+          + String.join(", ", JobState.STATES));
       return;
     }
     int limit;
