@@ -1,6 +1,6 @@
 package io.convnet.cli;
 
-import io.convnet.job.TrainingJob;
+import io.convnet.job.TrainAndPublish;
 import io.convnet.job.TrainingOutcome;
 import io.convnet.job.TrainingRequest;
 import io.convnet.limits.TrainingLimits;
@@ -108,7 +108,7 @@ final class TrainCommand implements Callable<Integer> {
             fineTuneFrom));
     TrainingOutcome o;
     try (StopOnSignal stop = new StopOnSignal()) {
-      o = TrainingJob.run(req, new ProgressBar(out, System.console() != null), stop);
+      o = TrainAndPublish.run(req, new ProgressBar(out, System.console() != null), stop);
     }
     var best = o.history().best();
     if (o.version() == 0) {

@@ -7,7 +7,7 @@ import io.convnet.data.DataRoot;
 import io.convnet.data.DataSplits;
 import io.convnet.data.ImageFolder;
 import io.convnet.image.ImageDecodeException;
-import io.convnet.job.TrainingJob;
+import io.convnet.job.TrainAndPublish;
 import io.convnet.job.TrainingOutcome;
 import io.convnet.job.TrainingRequest;
 import io.convnet.proto.Error;
@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One job on the training thread: check it, resolve its data under the data root, train with
- * {@link TrainingJob} (events as it goes), publish, and end it with exactly one terminal event
+ * {@link TrainAndPublish} (events as it goes), publish, and end it with exactly one terminal event
  * (Published, Failed or Cancelled) -- or, when the instance must let go of it, an Interrupted
  * event and its checkpoints kept in {@code <store>/.work/jobs/<job>} for whoever resumes it.
  */
@@ -118,7 +118,7 @@ final class JobRun {
         env.status());
     LOG.info("job {}: training {} ({}) on {}", jobId, req.modelName(), req.architecture(), job.getDataDir());
 
-    TrainingOutcome outcome = TrainingJob.run(req, progress, () -> cancelled() || letGo.get() != null);
+    TrainingOutcome outcome = TrainAndPublish.run(req, progress, () -> cancelled() || letGo.get() != null);
     if (outcome.version() == 0) {
       if (cancelled()) {
         FileTrees.delete(workDir);

@@ -82,7 +82,7 @@ final class TrainingRoutes {
     try {
       JsonObject body = body(ctx);
       long now = System.currentTimeMillis();
-      job = JobSpecs.parse(body).setJobId(JobIds.next(now)).setSubmittedMs(now).build();
+      job = JobSpecs.parse(body).setJobId(TimeSortedJobIds.next(now)).setSubmittedMs(now).build();
     } catch (ServiceException e) {
       HttpErrors.respond(ctx, e);
       return;

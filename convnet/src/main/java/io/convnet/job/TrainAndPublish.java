@@ -32,10 +32,10 @@ import org.slf4j.LoggerFactory;
  * bundle (with its learning curves) as the next version in the store. A cancelled job publishes nothing
  * and keeps its checkpoints so that it can resume.
  */
-public final class TrainingJob {
-  private static final Logger LOG = LoggerFactory.getLogger(TrainingJob.class);
+public final class TrainAndPublish {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainAndPublish.class);
 
-  private TrainingJob() {}
+  private TrainAndPublish() {}
 
   public static TrainingOutcome run(TrainingRequest req, TrainingListener listener, BooleanSupplier cancelled) {
     long start = System.nanoTime();
