@@ -5,6 +5,7 @@ import static io.convnet.nn.Activation.SIGMOID;
 import static io.convnet.nn.Activation.SOFTMAX;
 import static io.convnet.nn.Padding.SAME;
 
+import io.convnet.limits.TrainingLimits;
 import io.convnet.nn.Conv2D;
 import io.convnet.nn.Dense;
 import io.convnet.nn.Dropout;
@@ -42,7 +43,7 @@ public final class TutorialCnn implements Architecture {
 
   @Override
   public String defaultModelName() {
-    return "cats-vs-dogs";
+    return TrainingLimits.DEFAULT_MODEL;
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.convnet.bundle;
 
-import io.convnet.util.Files2;
+import io.convnet.limits.TrainingLimits;
+import io.convnet.util.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -20,7 +21,6 @@ import java.util.stream.Stream;
  * temporary directory left by a killed writer is ignored by readers and removed by the next publish.
  */
 public final class BundleStore {
-  private static final Pattern MODEL_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
   private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,8}");
   private static final String TMP = ".tmp-";
 
@@ -36,7 +36,7 @@ public final class BundleStore {
 
   /** Model names: lower-case letters, digits, '.', '_', '-', 1..64 characters. */
   public static String checkModelName(String name) {
-    if (name == null || !MODEL_NAME.matcher(name).matches()) {
+    if (name == null || !TrainingLimits.MODEL_NAME.matcher(name).matches()) {
       throw new IllegalArgumentException("invalid model name '" + name + "': use 1-64 lower-case letters, digits, "
           + "'.', '_' or '-', starting with a letter or digit");
     }
@@ -64,7 +64,7 @@ public final class BundleStore {
       return List.of();
     }
     try (Stream<Path> s = Files.list(root)) {
-      return s.map(p -> p.getFileName().toString()).filter(n -> MODEL_NAME.matcher(n).matches())
+      return s.map(p -> p.getFileName().toString()).filter(n -> TrainingLimits.MODEL_NAME.matcher(n).matches())
           .filter(n -> !versions(n).isEmpty()).sorted().toList();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + root, e);
@@ -118,7 +118,7 @@ public final class BundleStore {
           Files.move(tmp, modelDir.resolve(Integer.toString(version)), StandardCopyOption.ATOMIC_MOVE);
           return version;
         } finally {
-          Files2.deleteRecursively(tmp);
+          FileTrees.delete(tmp);
         }
       }
     } catch (IOException e) {
@@ -146,7 +146,7 @@ public final class BundleStore {
             ? Long.parseLong(rest.substring(0, dash)) : 0;
         boolean writerAlive = pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
         if (!writerAlive) {
-          Files2.deleteRecursively(p);
+          FileTrees.delete(p);
         }
       }
     }

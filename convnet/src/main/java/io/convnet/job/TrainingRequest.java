@@ -2,6 +2,7 @@ package io.convnet.job;
 
 import io.convnet.arch.Architectures;
 import io.convnet.bundle.BundleStore;
+import io.convnet.limits.TrainingLimits;
 import io.convnet.train.OptimizerSpec;
 import io.convnet.train.TrainingConfig;
 import io.convnet.transfer.BaseAndHead;
@@ -28,7 +29,7 @@ public record TrainingRequest(String architecture, String modelName, Path dataDi
     boolean augment, OptimizerSpec optimizer, long seed, int maxPerClass, int imageSize, int patience, Path store,
     Path workDir, boolean resume, TransferOptions transfer) {
 
-  public static final int MAX_BATCH_SIZE = 1024;
+  public static final int MAX_BATCH_SIZE = TrainingLimits.MAX_BATCH_SIZE;
 
   public TrainingRequest {
     var arch = Architectures.get(architecture);
@@ -46,8 +47,9 @@ public record TrainingRequest(String architecture, String modelName, Path dataDi
     if (maxPerClass < 0) {
       throw new IllegalArgumentException("max images per class must be >= 0 (0 = all), got " + maxPerClass);
     }
-    if (imageSize != 0 && (imageSize < 16 || imageSize > 1024)) {
-      throw new IllegalArgumentException("image size must be 16..1024, got " + imageSize);
+    if (imageSize != 0 && (imageSize < TrainingLimits.MIN_IMAGE_SIZE || imageSize > TrainingLimits.MAX_IMAGE_SIZE)) {
+      throw new IllegalArgumentException("image size must be " + TrainingLimits.MIN_IMAGE_SIZE + ".."
+          + TrainingLimits.MAX_IMAGE_SIZE + ", got " + imageSize);
     }
     if (patience < 0) {
       throw new IllegalArgumentException("patience must be >= 0 (0 = no early stopping), got " + patience);
@@ -87,9 +89,11 @@ public record TrainingRequest(String architecture, String modelName, Path dataDi
         maxPerClass, imageSize, patience, store, workDir, resume, t);
   }
 
-  /** The tutorial's settings: tutorial CNN, batch 32, RMSprop 1e-4, seed 1. */
+  /** The tutorial's settings, {@link TrainingLimits}' defaults: tutorial CNN, batch 32, RMSprop 1e-4, seed 1. */
   public static TrainingRequest tutorial(Path dataDir, Path store, int epochs, boolean augment, int maxPerClass) {
-    return new TrainingRequest("tutorial-cnn", null, dataDir, epochs, 32, augment, OptimizerSpec.rmsprop(1e-4), 1,
-        maxPerClass, 0, 0, store, null, false);
+    return new TrainingRequest(TrainingLimits.DEFAULT_ARCHITECTURE, null, dataDir, epochs,
+        TrainingLimits.DEFAULT_BATCH_SIZE, augment,
+        OptimizerSpec.parse(TrainingLimits.DEFAULT_OPTIMIZER, TrainingLimits.DEFAULT_LEARNING_RATE),
+        TrainingLimits.DEFAULT_SEED, maxPerClass, 0, 0, store, null, false);
   }
 }

@@ -1,5 +1,6 @@
 package io.convnet.train;
 
+import io.convnet.limits.TrainingLimits;
 import java.util.Locale;
 
 /**
@@ -14,8 +15,9 @@ public record OptimizerSpec(Kind kind, double learningRate, double momentum) {
     if (kind == null) {
       throw new IllegalArgumentException("optimizer is required: rmsprop, adam or sgd");
     }
-    if (!(learningRate > 0 && learningRate <= 10) || Double.isNaN(learningRate)) {
-      throw new IllegalArgumentException("learning rate must be > 0 and <= 10, got " + learningRate);
+    if (!(learningRate > 0 && learningRate <= TrainingLimits.MAX_LEARNING_RATE) || Double.isNaN(learningRate)) {
+      throw new IllegalArgumentException("learning rate must be > 0 and <= "
+          + TrainingLimits.plain(TrainingLimits.MAX_LEARNING_RATE) + ", got " + learningRate);
     }
     if (!(momentum >= 0 && momentum < 1)) {
       throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);

@@ -153,8 +153,7 @@ public final class Trainer {
       i++;
       LossAccuracy m = acc.means();
       if (!Double.isFinite(m.loss())) {
-        throw new IllegalStateException("training diverged: loss is " + m.loss() + " at epoch " + epoch + " step " + i
-            + "; lower the learning rate");
+        throw new TrainingDivergedException(m.loss(), epoch, i);
       }
       listener.onBatchEnd(epoch, i, batches, m.loss(), m.accuracy());
     }

@@ -152,4 +152,19 @@ class TrainerTest {
           TrainingListener.NONE)).hasMessageContaining("32x32");
     }
   }
+
+  @Test
+  void aLearningRateFarTooHighDivergesWithItsOwnType() {
+    var train = SyntheticImages.binary(40, SIZE, 16, 1);
+    try (Model m = TinyModels.cnn(SIZE, 2).build(7)) {
+      assertThatThrownBy(() -> train(m, TrainingConfig.of(20, OptimizerSpec.sgd(10, 0.9), 7, tmp), train, train,
+          TrainingListener.NONE))
+          .isInstanceOfSatisfying(TrainingDivergedException.class, e -> {
+            assertThat(e.loss()).isNotFinite();
+            assertThat(e.epoch()).isBetween(1, 20);
+            assertThat(e.step()).isPositive();
+          })
+          .hasMessageStartingWith("training diverged: loss is ").hasMessageEndingWith("; lower the learning rate");
+    }
+  }
 }

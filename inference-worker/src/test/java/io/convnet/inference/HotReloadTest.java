@@ -18,7 +18,7 @@ import io.convnet.proto.ClassifyRequest;
 import io.convnet.proto.Exchanges;
 import io.convnet.proto.Image;
 import io.convnet.proto.ModelRef;
-import io.convnet.util.Files2;
+import io.convnet.util.FileTrees;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -119,7 +119,7 @@ class HotReloadTest {
       }
     }
     Files.move(tmp, modelDir.resolve(Integer.toString(version)), StandardCopyOption.ATOMIC_MOVE);
-    Files2.deleteRecursively(tmp);
+    FileTrees.delete(tmp);
   }
 
   /**

@@ -82,7 +82,7 @@ public final class ScoreBenchmark {
       if (broker != null) {
         broker.close();
       }
-      io.convnet.util.Files2.deleteRecursively(tmp);
+      io.convnet.util.FileTrees.delete(tmp);
     }
     double k = kafka.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
     double p = inProcess.stream().mapToDouble(Double::doubleValue).average().orElseThrow();

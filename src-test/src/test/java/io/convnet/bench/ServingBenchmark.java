@@ -117,7 +117,7 @@ public final class ServingBenchmark {
       if (broker != null) {
         broker.close();
       }
-      io.convnet.util.Files2.deleteRecursively(tmp);
+      io.convnet.util.FileTrees.delete(tmp);
     }
     System.exit(0);
   }

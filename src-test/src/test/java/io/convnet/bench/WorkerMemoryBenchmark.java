@@ -132,7 +132,7 @@ public final class WorkerMemoryBenchmark {
       if (broker != null) {
         broker.close();
       }
-      io.convnet.util.Files2.deleteRecursively(tmp);
+      io.convnet.util.FileTrees.delete(tmp);
     }
     System.exit(0);
   }

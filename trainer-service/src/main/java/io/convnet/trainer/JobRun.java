@@ -7,7 +7,7 @@ import io.convnet.data.DataRoot;
 import io.convnet.data.DataSplits;
 import io.convnet.data.ImageFolder;
 import io.convnet.image.ImageDecodeException;
-import io.convnet.job.TrainingJob;
+import io.convnet.job.TrainAndPublish;
 import io.convnet.job.TrainingOutcome;
 import io.convnet.job.TrainingRequest;
 import io.convnet.proto.Error;
@@ -19,8 +19,9 @@ import io.convnet.proto.TransferLearning;
 import io.convnet.train.EpochMetrics;
 import io.convnet.train.OptimizerSpec;
 import io.convnet.train.StopReason;
+import io.convnet.train.TrainingDivergedException;
 import io.convnet.transfer.TransferOptions;
-import io.convnet.util.Files2;
+import io.convnet.util.FileTrees;
 import java.io.File;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
@@ -34,7 +35,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One job on the training thread: check it, resolve its data under the data root, train with
- * {@link TrainingJob} (events as it goes), publish, and end it with exactly one terminal event
+ * {@link TrainAndPublish} (events as it goes), publish, and end it with exactly one terminal event
  * (Published, Failed or Cancelled) -- or, when the instance must let go of it, an Interrupted
  * event and its checkpoints kept in {@code <store>/.work/jobs/<job>} for whoever resumes it.
  */
@@ -90,7 +91,7 @@ final class JobRun {
       } else {
         LOG.info("job {} failed: {}", jobId, message);
       }
-      Files2.deleteRecursively(workDir);  // nobody resumes a failed job
+      FileTrees.delete(workDir);  // nobody resumes a failed job
       return end(failed(code, message), null);
     }
   }
@@ -117,10 +118,10 @@ final class JobRun {
         env.status());
     LOG.info("job {}: training {} ({}) on {}", jobId, req.modelName(), req.architecture(), job.getDataDir());
 
-    TrainingOutcome outcome = TrainingJob.run(req, progress, () -> cancelled() || letGo.get() != null);
+    TrainingOutcome outcome = TrainAndPublish.run(req, progress, () -> cancelled() || letGo.get() != null);
     if (outcome.version() == 0) {
       if (cancelled()) {
-        Files2.deleteRecursively(workDir);
+        FileTrees.delete(workDir);
         return end(event().setCancelled(TrainEvent.Cancelled.newBuilder().setEpoch(progress.epochsDone())).build(),
             null);
       }
@@ -205,8 +206,7 @@ final class JobRun {
   static ErrorCode code(Throwable e) {
     if (e instanceof DataException || e instanceof IllegalArgumentException || e instanceof ImageDecodeException
         || e instanceof UncheckedIOException u && u.getCause() instanceof NoSuchFileException
-        // Trainer's divergence check: the learning rate was too high for this data.
-        || e instanceof IllegalStateException && String.valueOf(e.getMessage()).startsWith("training diverged")) {
+        || e instanceof TrainingDivergedException) {  // the learning rate was too high for this data
       return ErrorCode.INVALID_ARGUMENT;
     }
     return ErrorCode.INTERNAL;

@@ -9,7 +9,6 @@ import io.convnet.proto.Topics;
 import io.convnet.proto.TrainControl;
 import io.convnet.proto.TrainEvent;
 import io.convnet.proto.TrainJob;
-import io.convnet.proto.TrainJobs;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -85,7 +84,7 @@ final class TrainingRoutes implements RouteGroup {
     try {
       JsonObject body = body(ctx);
       long now = System.currentTimeMillis();
-      job = JobSpecs.parse(body).setJobId(JobIds.next(now)).setSubmittedMs(now).build();
+      job = JobSpecs.parse(body).setJobId(TimeSortedJobIds.next(now)).setSubmittedMs(now).build();
     } catch (ServiceException e) {
       HttpErrors.respond(ctx, e);
       return;
@@ -141,9 +140,9 @@ final class TrainingRoutes implements RouteGroup {
       return;
     }
     String state = ctx.queryParams().get("state");
-    if (state != null && !TrainJobs.STATES.contains(state)) {
+    if (state != null && !JobState.STATES.contains(state)) {
       HttpErrors.respond(ctx, ErrorCode.INVALID_ARGUMENT, "unknown state '" + state + "'; known: "
-          + String.join(", ", TrainJobs.STATES));
+          + String.join(", ", JobState.STATES));
       return;
     }
     int limit;

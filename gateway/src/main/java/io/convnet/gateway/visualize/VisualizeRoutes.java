@@ -221,7 +221,7 @@ public final class VisualizeRoutes implements RouteGroup {
       HttpErrors.respond(ctx, e);
       return;
     }
-    String id = JobIds.of(request);
+    String id = ContentJobIds.of(request);
     requester.request(Exchanges.VISUALIZE, id, request.toBuilder().setJobId(id).build(), timeout).onComplete(ar -> {
       if (ar.failed()) {
         HttpErrors.respond(ctx, ar.cause());
@@ -238,7 +238,7 @@ public final class VisualizeRoutes implements RouteGroup {
 
   private void job(RoutingContext ctx, boolean result) {
     String id = ctx.pathParam("id");
-    if (!JobIds.valid(id)) {
+    if (!ContentJobIds.valid(id)) {
       HttpErrors.respond(ctx, ErrorCode.NOT_FOUND, "no visualization job '" + id + "'");
       return;
     }

@@ -103,14 +103,14 @@ class VisualizeRoutesTest {
   void jobIdsDependOnWhatIsAskedOnly() {
     VisualizeRequest a = VisualizeRequest.newBuilder().setModel(ModelRef.newBuilder().setName("m"))
         .setFilters(Filters.newBuilder().addLayers("conv_1").setAscent(AscentOptions.newBuilder().setSteps(10))).build();
-    String id = JobIds.of(a);
+    String id = ContentJobIds.of(a);
     assertThat(id).matches("filters-[0-9a-f]{24}");
-    assertThat(JobIds.valid(id)).isTrue();
-    assertThat(JobIds.of(a.toBuilder().setWantJson(true).setJobId("x")
+    assertThat(ContentJobIds.valid(id)).isTrue();
+    assertThat(ContentJobIds.of(a.toBuilder().setWantJson(true).setJobId("x")
         .setImage(Image.newBuilder().setName("ignored")).build())).isEqualTo(id);
-    assertThat(JobIds.of(a.toBuilder().setFilters(a.getFilters().toBuilder()
+    assertThat(ContentJobIds.of(a.toBuilder().setFilters(a.getFilters().toBuilder()
         .setAscent(AscentOptions.newBuilder().setSteps(11))).build())).isNotEqualTo(id);
-    assertThat(JobIds.of(a.toBuilder().setModel(ModelRef.newBuilder().setName("m").setVersion(2)).build()))
+    assertThat(ContentJobIds.of(a.toBuilder().setModel(ModelRef.newBuilder().setName("m").setVersion(2)).build()))
         .isNotEqualTo(id);
   }
 }

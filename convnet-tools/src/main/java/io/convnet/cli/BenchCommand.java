@@ -2,7 +2,10 @@ package io.convnet.cli;
 
 import io.convnet.bench.AccuracyBenchmark;
 import io.convnet.bench.ThroughputBenchmark;
+import io.convnet.bench.VisualizationBenchmark;
+import io.convnet.viz.AscentOptions;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -10,14 +13,14 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures.",
     subcommands = {BenchCommand.Accuracy.class, BenchCommand.Throughput.class, BenchCommand.Vgg16Forward.class,
-        BenchCommand.Vgg16Transfer.class})
+        BenchCommand.Vgg16Transfer.class, BenchCommand.Visualization.class})
 final class BenchCommand implements Runnable {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name a benchmark: accuracy, throughput, vgg16-forward or vgg16-transfer");
+    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name a benchmark: accuracy, throughput, vgg16-forward, vgg16-transfer or visualization");
   }
 
   @Command(name = "accuracy", mixinStandardHelpOptions = true,
@@ -150,6 +153,103 @@ final class BenchCommand implements Runnable {
             out, new ProgressBar(out, System.console() != null), stop);
       }
       return 0;
+    }
+  }
+
+  @Command(name = "visualization", mixinStandardHelpOptions = true,
+      description = "Activation maximization of one bundle: time per ascent step vs a forward+backward pass, quality "
+          + "of the default filter grids against their natural maxima, and the visualizations as PNGs (with --out).")
+  static final class Visualization implements Callable<Integer> {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--bundle", required = true, description = "a bundle directory, e.g. models/cats-vs-dogs/3")
+    Path bundle;
+
+    @Option(names = "--data-root", defaultValue = "${env:CONVNET_DATASETS:-../shared/datasets}",
+        description = "where the manifest's data set lies (default: ${DEFAULT-VALUE})")
+    Path dataRoot;
+
+    @Option(names = "--validation", description = "validation images for the natural maxima (default: the manifest's)")
+    Path validation;
+
+    @Option(names = "--out", description = "write the PNGs here (default: figures only)")
+    Path out;
+
+    @Option(names = "--filters", defaultValue = "8", description = "filters per grid layer")
+    int filters;
+
+    @Option(names = "--rounds", defaultValue = "20", description = "timed forward+backward passes per measurement")
+    int rounds;
+
+    @Option(names = "--max-per-class", defaultValue = "0", description = "validation images per class; 0 = all")
+    int maxPerClass;
+
+    @Option(names = "--batch", defaultValue = "1", description = "filters ascended together in the quality grids")
+    int batch;
+
+    @Option(names = "--layers", split = ",", description = "grid layers (default: the last conv layer of each block)")
+    List<String> layers;
+
+    @Option(names = "--skip-timing", arity = "0..1", description = "no timing")
+    boolean skipTiming;
+
+    @Option(names = "--skip-images", arity = "0..1", description = "no class, feature-map, saliency or Grad-CAM images")
+    boolean skipImages;
+
+    @Option(names = "--photo", description = "the image to explain (default: the first dog of the validation images)")
+    Path photo;
+
+    @Option(names = "--tile", defaultValue = "150", description = "tile side in the filter grid, pixels")
+    int tile;
+
+    @Option(names = "--steps", description = "ascent steps (default: AscentOptions' 150)")
+    Integer steps;
+
+    @Option(names = "--step-size")
+    Double stepSize;
+
+    @Option(names = "--jitter", description = "pixels")
+    Integer jitter;
+
+    @Option(names = "--l2-decay")
+    Double l2Decay;
+
+    @Option(names = "--blur-every", description = "steps")
+    Integer blurEvery;
+
+    @Option(names = "--blur-sigma", description = "pixels")
+    Double blurSigma;
+
+    @Option(names = "--tv", description = "total variation weight")
+    Double tv;
+
+    @Option(names = "--noise", description = "amplitude of the starting noise")
+    Double noise;
+
+    @Override
+    public Integer call() throws Exception {
+      if (filters < 1 || rounds < 1 || batch < 1 || tile < 1 || maxPerClass < 0) {
+        throw new IllegalArgumentException("filters, rounds, batch and tile must be >= 1, max-per-class >= 0");
+      }
+      VisualizationBenchmark.run(new VisualizationBenchmark.Settings(bundle, dataRoot, validation, out, filters, rounds,
+          maxPerClass, batch, layers, skipTiming, skipImages, photo, tile, ascentOptions()),
+          spec.commandLine().getOut());
+      return 0;
+    }
+
+    /** The defaults with what was given replaced. */
+    private AscentOptions ascentOptions() {
+      AscentOptions o = AscentOptions.DEFAULTS;
+      o = steps == null ? o : o.withSteps(steps);
+      o = stepSize == null ? o : o.withStepSize(stepSize);
+      o = jitter == null ? o : o.withJitter(jitter);
+      o = l2Decay == null ? o : o.withL2Decay(l2Decay);
+      if (blurEvery != null || blurSigma != null) {
+        o = o.withBlur(blurEvery == null ? o.blurEvery() : blurEvery, blurSigma == null ? o.blurSigma() : blurSigma);
+      }
+      o = tv == null ? o : o.withTotalVariation(tv);
+      return noise == null ? o : o.withNoise(noise);
     }
   }
 }

@@ -1,58 +1,42 @@
-package io.convnet.train;
+package io.convnet.viz;
 
-import io.convnet.util.Files2;
-import io.convnet.util.Json;
+import io.convnet.train.EpochMetrics;
+import io.convnet.train.History;
+import io.convnet.train.HistoryFiles;
+import io.convnet.util.AtomicFiles;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
-import javax.imageio.ImageIO;
 
 /**
- * The tutorial's learning-curve figure as data and picture: {@code history.csv}, {@code history.json} and
- * a PNG with two panels, loss and accuracy, training (dots) vs validation (line) per epoch.
+ * The tutorial's learning-curve figure: a PNG with two panels, loss and accuracy, training (dots) vs validation
+ * (line) per epoch; {@link #writeAll} puts it in a bundle beside the history's data ({@link HistoryFiles}).
  */
 public final class LearningCurves {
+  public static final String PNG = "learning-curves.png";
   private static final Color TRAIN = new Color(31, 119, 180);
   private static final Color VALIDATION = new Color(255, 127, 14);
 
   private LearningCurves() {}
 
+  /** {@code history.csv}, {@code history.json} and {@code learning-curves.png} in {@code dir}. */
   public static void writeAll(History history, Path dir, String title) {
-    writeCsv(history, dir.resolve("history.csv"));
-    Json.write(dir.resolve("history.json"), history);
-    writePng(history, dir.resolve("learning-curves.png"), title);
-  }
-
-  public static void writeCsv(History history, Path file) {
-    StringBuilder sb = new StringBuilder("epoch,loss,accuracy,val_loss,val_accuracy,seconds\n");
-    for (EpochMetrics m : history.epochs()) {
-      sb.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.6f,%.6f,%.2f%n", m.epoch(), m.loss(), m.accuracy(),
-          m.valLoss(), m.valAccuracy(), m.seconds()));
-    }
-    try {
-      Files2.writeAtomically(file, sb.toString().getBytes(StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
-    }
+    HistoryFiles.write(history, dir);
+    writePng(history, dir.resolve(PNG), title);
   }
 
   public static void writePng(History history, Path file, String title) {
-    BufferedImage img = render(history, title);
     try {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      ImageIO.write(img, "png", out);
-      Files2.writeAtomically(file, out.toByteArray());
+      AtomicFiles.write(file, Rendering.png(render(history, title)));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
     }

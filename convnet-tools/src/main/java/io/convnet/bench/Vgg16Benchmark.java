@@ -1,7 +1,7 @@
 package io.convnet.bench;
 
 import io.convnet.arch.Vgg16;
-import io.convnet.job.TrainingJob;
+import io.convnet.job.TrainAndPublish;
 import io.convnet.job.TrainingOutcome;
 import io.convnet.job.TrainingRequest;
 import io.convnet.keras.KerasH5Writer;
@@ -80,7 +80,7 @@ public final class Vgg16Benchmark {
     TrainingRequest req = new TrainingRequest(Vgg16.ID, "bench-vgg16-transfer", data, epochs, 20, true,
         OptimizerSpec.rmsprop(2e-5), seed, maxPerClass, size, 0, store, null, false,
         new TransferOptions(weights, true, cache, fineTuneEpochs, fineTuneEpochs > 0 ? 1e-5 : 0, null));
-    TrainingOutcome o = TrainingJob.run(req, new TrainingListener() {
+    TrainingOutcome o = TrainAndPublish.run(req, new TrainingListener() {
       @Override
       public void onTrainingStart(int firstEpoch, int epochs, int batchesPerEpoch) {
         progress.onTrainingStart(firstEpoch, epochs, batchesPerEpoch);

@@ -17,7 +17,7 @@ import io.convnet.viz.Rendering;
 import io.convnet.viz.Saliency;
 import io.convnet.viz.VisualModel;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,78 +34,48 @@ import java.util.stream.Stream;
  * forward+backward pass at batch 1 measured in the same run; the quality of the default filter grids
  * (reached activation / natural maximum over the validation images); and the images (filter grids,
  * class outputs, feature maps, saliency, Grad-CAM of a real photo) written as PNGs.
- *
- * <pre>
- * java -cp ... io.convnet.bench.VisualizationBenchmark --bundle models/cats-vs-dogs/3 \
- *     [--data-root ../shared/datasets] [--validation DIR] [--out docs/images] [--filters 8]
- *     [--rounds 20] [--photo FILE] [--max-per-class 0] [--batch 1] [--layers a,b] [--skip-timing true]
- *     [--skip-images true] [--steps N] [--step-size S] [--jitter J] [--l2-decay D] [--blur-every K]
- *     [--blur-sigma S] [--tv W] [--noise A] [--tile PIXELS]
- * </pre>
+ * Run as {@code convnet bench visualization --bundle models/cats-vs-dogs/3 [--out docs/images] ...}.
  */
 public final class VisualizationBenchmark {
   private VisualizationBenchmark() {}
 
-  public static void main(String[] args) throws IOException {
-    Map<String, String> a = parse(args);
-    Path bundle = Path.of(require(a, "bundle"));
-    Path dataRoot = Path.of(a.getOrDefault("data-root", "../shared/datasets"));
-    Path out = a.containsKey("out") ? Path.of(a.get("out")) : null;
-    int filters = Integer.parseInt(a.getOrDefault("filters", "8"));
-    int rounds = Integer.parseInt(a.getOrDefault("rounds", "20"));
-    int maxPerClass = Integer.parseInt(a.getOrDefault("max-per-class", "0"));
-    AscentOptions options = AscentOptions.DEFAULTS;
-    if (a.containsKey("steps")) {
-      options = options.withSteps(Integer.parseInt(a.get("steps")));
-    }
-    if (a.containsKey("step-size")) {
-      options = options.withStepSize(Double.parseDouble(a.get("step-size")));
-    }
-    if (a.containsKey("jitter")) {
-      options = options.withJitter(Integer.parseInt(a.get("jitter")));
-    }
-    if (a.containsKey("l2-decay")) {
-      options = options.withL2Decay(Double.parseDouble(a.get("l2-decay")));
-    }
-    if (a.containsKey("blur-every") || a.containsKey("blur-sigma")) {
-      options = options.withBlur(Integer.parseInt(a.getOrDefault("blur-every", "" + options.blurEvery())),
-          Double.parseDouble(a.getOrDefault("blur-sigma", "" + options.blurSigma())));
-    }
-    if (a.containsKey("tv")) {
-      options = options.withTotalVariation(Double.parseDouble(a.get("tv")));
-    }
-    if (a.containsKey("noise")) {
-      options = options.withNoise(Double.parseDouble(a.get("noise")));
-    }
-    int tile = Integer.parseInt(a.getOrDefault("tile", "150"));
-    boolean skipTiming = Boolean.parseBoolean(a.getOrDefault("skip-timing", "false"));
-    List<String> onlyLayers = a.containsKey("layers") ? List.of(a.get("layers").split(",")) : null;
-    PrintStream p = System.out;
-    try (VisualModel model = VisualModel.load(bundle)) {
+  /**
+   * What to measure and draw.
+   *
+   * @param validation validation images for the natural maxima; null = the manifest's data set under {@code dataRoot}
+   * @param out where the PNGs go; null = figures only
+   * @param onlyLayers layers of the quality grids; null = the last conv layer of each block
+   * @param photo the image of the feature maps, saliency and Grad-CAM; null = the first dog in {@code validation}
+   */
+  public record Settings(Path bundle, Path dataRoot, Path validation, Path out, int filters, int rounds,
+      int maxPerClass, int batch, List<String> onlyLayers, boolean skipTiming, boolean skipImages, Path photo,
+      int tile, AscentOptions options) {}
+
+  public static void run(Settings s, PrintWriter p) throws IOException {
+    try (VisualModel model = VisualModel.load(s.bundle())) {
       p.printf(Locale.ROOT, "model %s v%d (%s), input %dx%d, conv layers %s, default grid layers %s%n", model.name(),
           model.version(), model.manifest().architecture(), model.height(), model.width(), model.convLayers(),
           model.lastConvOfEachBlock());
-      Path validation = a.containsKey("validation") ? Path.of(a.get("validation"))
-          : NaturalMaxima.validationDir(model.manifest(), dataRoot).orElseThrow(() -> new IllegalArgumentException(
-              "no validation folder recorded in the manifest under " + dataRoot + "; pass --validation DIR"));
-      p.println("options: " + options);
-      if (!skipTiming) {
-        timing(model, options, filters, rounds, p);
+      Path validation = s.validation() != null ? s.validation()
+          : NaturalMaxima.validationDir(model.manifest(), s.dataRoot()).orElseThrow(() -> new IllegalArgumentException(
+              "no validation folder recorded in the manifest under " + s.dataRoot() + "; pass --validation DIR"));
+      p.println("options: " + s.options());
+      if (!s.skipTiming()) {
+        timing(model, s.options(), s.filters(), s.rounds(), p);
       }
       long t0 = System.nanoTime();
-      NaturalMaxima natural = NaturalMaxima.compute(model, validation, maxPerClass);
+      NaturalMaxima natural = NaturalMaxima.compute(model, validation, s.maxPerClass());
       p.printf(Locale.ROOT, "natural maxima: %d images of %s in %.1f s%n", natural.images(), validation,
           (System.nanoTime() - t0) / 1e9);
-      quality(model, options, filters, Integer.parseInt(a.getOrDefault("batch", "1")), natural, out, onlyLayers, tile,
-          p);
-      if (out != null && !Boolean.parseBoolean(a.getOrDefault("skip-images", "false"))) {
-        Path photo = a.containsKey("photo") ? Path.of(a.get("photo")) : firstImage(validation);
-        images(model, options, photo, out, p);
+      quality(model, s.options(), s.filters(), s.batch(), natural, s.out(), s.onlyLayers(), s.tile(), p);
+      if (s.out() != null && !s.skipImages()) {
+        Path photo = s.photo() != null ? s.photo() : firstImage(validation);
+        images(model, s.options(), photo, s.out(), p);
       }
     }
   }
 
-  private static void timing(VisualModel model, AscentOptions options, int filters, int rounds, PrintStream p) {
+  private static void timing(VisualModel model, AscentOptions options, int filters, int rounds, PrintWriter p) {
     int plane = model.height() * model.width() * 3;
     float[] x = new float[plane];
     Arrays.fill(x, model.pixels().gray()[0]);
@@ -162,7 +132,7 @@ public final class VisualizationBenchmark {
   }
 
   private static void quality(VisualModel model, AscentOptions options, int filters, int batch, NaturalMaxima natural,
-      Path out, List<String> onlyLayers, int tile, PrintStream p) throws IOException {
+      Path out, List<String> onlyLayers, int tile, PrintWriter p) throws IOException {
     List<FilterImage> all = new ArrayList<>();
     long t0 = System.nanoTime();
     for (String layer : onlyLayers == null ? model.lastConvOfEachBlock() : onlyLayers) {
@@ -214,7 +184,7 @@ public final class VisualizationBenchmark {
     }
   }
 
-  private static void images(VisualModel model, AscentOptions options, Path photo, Path out, PrintStream p)
+  private static void images(VisualModel model, AscentOptions options, Path photo, Path out, PrintWriter p)
       throws IOException {
     RgbImage image = ImageDecoder.standard().decode(photo);
     String name = photo.getFileName().toString();
@@ -255,24 +225,5 @@ public final class VisualizationBenchmark {
     double[] s = v.clone();
     Arrays.sort(s);
     return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-  }
-
-  private static Map<String, String> parse(String[] args) {
-    Map<String, String> m = new HashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      if (!args[i].startsWith("--") || i + 1 >= args.length) {
-        throw new IllegalArgumentException("expected --name value pairs, got '" + args[i] + "'");
-      }
-      m.put(args[i].substring(2), args[++i]);
-    }
-    return m;
-  }
-
-  private static String require(Map<String, String> a, String key) {
-    String v = a.get(key);
-    if (v == null) {
-      throw new IllegalArgumentException("--" + key + " is required");
-    }
-    return v;
   }
 }

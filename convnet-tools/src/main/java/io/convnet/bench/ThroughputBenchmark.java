@@ -13,7 +13,7 @@ import io.convnet.nn.Model;
 import io.convnet.train.OptimizerSpec;
 import io.convnet.train.Trainer;
 import io.convnet.train.TrainingConfig;
-import io.convnet.util.Files2;
+import io.convnet.util.FileTrees;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -108,7 +108,7 @@ public final class ThroughputBenchmark {
         }
       }
     } finally {
-      Files2.deleteRecursively(work);
+      FileTrees.delete(work);
     }
   }
 }

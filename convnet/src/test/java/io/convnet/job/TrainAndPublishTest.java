@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class TrainingJobTest {
+class TrainAndPublishTest {
   @TempDir
   Path tmp;
 
@@ -25,7 +25,7 @@ class TrainingJobTest {
     TrainingRequest req = new TrainingRequest("tutorial-cnn", "pets", data, 3, 8, true, OptimizerSpec.adam(1e-3), 5,
         0, 32, 0, models, null, false);
     AtomicInteger steps = new AtomicInteger();
-    TrainingOutcome stopped = TrainingJob.run(req, TrainingListener.NONE, () -> steps.incrementAndGet() > 3);
+    TrainingOutcome stopped = TrainAndPublish.run(req, TrainingListener.NONE, () -> steps.incrementAndGet() > 3);
     assertThat(stopped.version()).isZero();
     assertThat(stopped.history().stopReason()).isEqualTo(StopReason.CANCELLED);
     assertThat(stopped.history().epochs()).extracting(EpochMetrics::epoch).containsExactly(1);
@@ -34,7 +34,7 @@ class TrainingJobTest {
 
     TrainingRequest resume = new TrainingRequest("tutorial-cnn", "pets", data, 3, 8, true, OptimizerSpec.adam(1e-3),
         5, 0, 32, 0, models, null, true);
-    TrainingOutcome done = TrainingJob.run(resume, TrainingListener.NONE, () -> false);
+    TrainingOutcome done = TrainAndPublish.run(resume, TrainingListener.NONE, () -> false);
     assertThat(done.version()).isEqualTo(1);
     assertThat(done.history().epochs()).extracting(EpochMetrics::epoch).containsExactly(1, 2, 3);
     assertThat(Files.readString(done.bundleDir().resolve("manifest.json"))).contains("\"epochs_run\" : 3",

@@ -7,11 +7,11 @@ import java.util.Locale;
  * Job ids that sort by submission time: milliseconds in base 36 (9 digits, good for millennia)
  * and 8 random base-36 characters, e.g. {@code m9x2k7q1z-4f8k2m0a}. Safe in paths and URLs.
  */
-final class JobIds {
+final class TimeSortedJobIds {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final String DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz";
 
-  private JobIds() {
+  private TimeSortedJobIds() {
   }
 
   static String next(long nowMs) {

@@ -8,6 +8,7 @@ import io.convnet.data.Preprocessing;
 import io.convnet.eval.EvaluationReport;
 import io.convnet.eval.Evaluator;
 import io.convnet.infer.Predictor;
+import io.convnet.limits.TrainingLimits;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -43,7 +44,7 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = {"-d", "--data"}, required = true, description = "labelled folder: one sub-folder per class")
   Path data;
 
-  @Option(names = {"-b", "--batch-size"}, defaultValue = "32")
+  @Option(names = {"-b", "--batch-size"}, defaultValue = "" + TrainingLimits.DEFAULT_BATCH_SIZE)
   int batchSize;
 
   @Option(names = "--max-per-class", defaultValue = "0", description = "at most N images per class; 0 = all")
@@ -51,8 +52,8 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (batchSize < 1 || batchSize > 1024) {
-      throw new IllegalArgumentException("batch size must be 1..1024, got " + batchSize);
+    if (batchSize < 1 || batchSize > TrainingLimits.MAX_BATCH_SIZE) {
+      throw new IllegalArgumentException("batch size must be 1.." + TrainingLimits.MAX_BATCH_SIZE + ", got " + batchSize);
     }
     if (maxPerClass < 0) {
       throw new IllegalArgumentException("max images per class must be >= 0, got " + maxPerClass);

@@ -13,13 +13,13 @@ import io.convnet.nn.Model;
 import io.convnet.nn.Sequential;
 import io.convnet.train.EpochMetrics;
 import io.convnet.train.History;
-import io.convnet.train.LearningCurves;
 import io.convnet.train.StopReason;
 import io.convnet.train.Trainer;
 import io.convnet.train.TrainingConfig;
 import io.convnet.train.TrainingListener;
 import io.convnet.transfer.TransferTraining;
-import io.convnet.util.Files2;
+import io.convnet.util.FileTrees;
+import io.convnet.viz.LearningCurves;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -32,10 +32,10 @@ import org.slf4j.LoggerFactory;
  * bundle (with its learning curves) as the next version in the store. A cancelled job publishes nothing
  * and keeps its checkpoints so that it can resume.
  */
-public final class TrainingJob {
-  private static final Logger LOG = LoggerFactory.getLogger(TrainingJob.class);
+public final class TrainAndPublish {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainAndPublish.class);
 
-  private TrainingJob() {}
+  private TrainAndPublish() {}
 
   public static TrainingOutcome run(TrainingRequest req, TrainingListener listener, BooleanSupplier cancelled) {
     long start = System.nanoTime();
@@ -47,7 +47,7 @@ public final class TrainingJob {
             : Augmentation.none());
     PipelineOptions validation = train.forEvaluation().withMaxPerClass(0);
     if (!req.resume()) {
-      Files2.deleteRecursively(req.workDir());
+      FileTrees.delete(req.workDir());
     }
     try (DataSplits data = DataSplits.open(req.dataDir(), train, validation)) {
       Sequential spec = arch.define(req.imageSize(), data.training().classNames().size()).name(req.modelName());
@@ -81,7 +81,7 @@ public final class TrainingJob {
           BundleWriter.write(model, manifest.withVersion(v), dir);
           LearningCurves.writeAll(history, dir, req.modelName() + " v" + v + " (" + req.architecture() + ")");
         });
-        Files2.deleteRecursively(req.workDir());
+        FileTrees.delete(req.workDir());
         return new TrainingOutcome(req.modelName(), version, store.path(req.modelName(), version), history,
             seconds(start));
       }

@@ -1,6 +1,6 @@
 package io.convnet.bench;
 
-import io.convnet.job.TrainingJob;
+import io.convnet.job.TrainAndPublish;
 import io.convnet.job.TrainingOutcome;
 import io.convnet.job.TrainingRequest;
 import io.convnet.train.EpochMetrics;
@@ -69,7 +69,7 @@ public final class AccuracyBenchmark {
         + "%s %s, seed %d%n", s.id, s.maxPerClass == 0 ? "all" : s.maxPerClass, s.augment ? "on" : "off", n,
         opt.id(), opt.learningRate(), seed);
     out.flush();
-    TrainingOutcome o = TrainingJob.run(req, progress, cancelled);
+    TrainingOutcome o = TrainAndPublish.run(req, progress, cancelled);
     if (o.version() == 0) {
       out.printf(Locale.ROOT, "stopped after %d epochs; continue with --resume%n", o.history().epochs().size());
       out.flush();

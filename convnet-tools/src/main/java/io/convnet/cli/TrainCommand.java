@@ -1,10 +1,12 @@
 package io.convnet.cli;
 
-import io.convnet.job.TrainingJob;
+import io.convnet.job.TrainAndPublish;
 import io.convnet.job.TrainingOutcome;
 import io.convnet.job.TrainingRequest;
+import io.convnet.limits.TrainingLimits;
 import io.convnet.train.OptimizerSpec;
 import io.convnet.transfer.TransferOptions;
+import io.convnet.viz.LearningCurves;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -19,33 +21,39 @@ final class TrainCommand implements Callable<Integer> {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = {"-a", "--arch"}, defaultValue = "tutorial-cnn", description = "architecture id (default: ${DEFAULT-VALUE})")
+  @Option(names = {"-a", "--arch"}, defaultValue = TrainingLimits.DEFAULT_ARCHITECTURE,
+      description = "architecture id (default: ${DEFAULT-VALUE})")
   String arch;
 
-  @Option(names = {"-m", "--model"}, description = "model name (default: the architecture's, cats-vs-dogs)")
+  @Option(names = {"-m", "--model"},
+      description = "model name (default: the architecture's, " + TrainingLimits.DEFAULT_MODEL + ")")
   String model;
 
   @Option(names = {"-d", "--data"}, required = true, description = "data folder with train/ and validation/")
   Path data;
 
-  @Option(names = {"-e", "--epochs"}, defaultValue = "30", description = "maximum epochs (default: ${DEFAULT-VALUE})")
+  @Option(names = {"-e", "--epochs"}, defaultValue = "" + TrainingLimits.DEFAULT_EPOCHS,
+      description = "maximum epochs (default: ${DEFAULT-VALUE})")
   int epochs;
 
-  @Option(names = {"-b", "--batch-size"}, defaultValue = "32", description = "default: ${DEFAULT-VALUE}")
+  @Option(names = {"-b", "--batch-size"}, defaultValue = "" + TrainingLimits.DEFAULT_BATCH_SIZE,
+      description = "default: ${DEFAULT-VALUE}")
   int batchSize;
 
   @Option(names = "--augment", negatable = true, defaultValue = "true",
       description = "augment training images (rotation, shifts, shear, zoom, flips); --no-augment to switch off")
   boolean augment;
 
-  @Option(names = "--optimizer", defaultValue = "rmsprop", description = "rmsprop, adam or sgd (momentum 0.9); "
+  @Option(names = "--optimizer", defaultValue = TrainingLimits.DEFAULT_OPTIMIZER, description = "rmsprop, adam or sgd (momentum 0.9); "
       + "default: ${DEFAULT-VALUE}")
   String optimizer;
 
-  @Option(names = "--lr", defaultValue = "1e-4", description = "learning rate (default: ${DEFAULT-VALUE})")
+  @Option(names = "--lr", defaultValue = "" + TrainingLimits.DEFAULT_LEARNING_RATE,
+      description = "learning rate (default: ${DEFAULT-VALUE})")
   double lr;
 
-  @Option(names = "--seed", defaultValue = "1", description = "weights, order, augmentation, dropout (default: 1)")
+  @Option(names = "--seed", defaultValue = "" + TrainingLimits.DEFAULT_SEED,
+      description = "weights, order, augmentation, dropout (default: ${DEFAULT-VALUE})")
   long seed;
 
   @Option(names = "--max-per-class", defaultValue = "0",
@@ -84,7 +92,8 @@ final class TrainCommand implements Callable<Integer> {
       description = "then fine-tune the last block and the head for N epochs (SGD, momentum 0.9); 0 = no fine-tuning")
   int fineTuneEpochs;
 
-  @Option(names = "--fine-tune-lr", description = "fine-tuning learning rate (default: 1e-5)")
+  @Option(names = "--fine-tune-lr",
+      description = "fine-tuning learning rate (default: " + TrainingLimits.DEFAULT_FINE_TUNE_LEARNING_RATE + ")")
   Double fineTuneLr;
 
   @Option(names = "--fine-tune-from", description = "first layer to unfreeze (default: block5_conv1)")
@@ -99,7 +108,7 @@ final class TrainCommand implements Callable<Integer> {
             fineTuneFrom));
     TrainingOutcome o;
     try (StopOnSignal stop = new StopOnSignal()) {
-      o = TrainingJob.run(req, new ProgressBar(out, System.console() != null), stop);
+      o = TrainAndPublish.run(req, new ProgressBar(out, System.console() != null), stop);
     }
     var best = o.history().best();
     if (o.version() == 0) {
@@ -112,7 +121,7 @@ final class TrainCommand implements Callable<Integer> {
         o.history().epochs().size(), o.seconds());
     best.ifPresent(b -> out.printf(Locale.ROOT, "best epoch %d: val_loss %.4f, val_accuracy %.4f%n", b.epoch(),
         b.valLoss(), b.valAccuracy()));
-    out.printf("learning curves: %s%n", o.bundleDir().resolve("learning-curves.png"));
+    out.printf("learning curves: %s%n", o.bundleDir().resolve(LearningCurves.PNG));
     return 0;
   }
 }

@@ -11,10 +11,10 @@ import java.util.regex.Pattern;
  * Job ids derived from what is asked (model, version, kind, parameters): the same request gives the
  * same id, and so (as the record key) reaches the same visualizer, which answers from its job table.
  */
-final class JobIds {
+final class ContentJobIds {
   private static final Pattern ID = Pattern.compile("(filters|class)-[0-9a-f]{24}");
 
-  private JobIds() {}
+  private ContentJobIds() {}
 
   static String of(VisualizeRequest request) {
     VisualizeRequest canonical = request.toBuilder().clearImage().clearWantJson().clearJobId().build();

@@ -1,7 +1,10 @@
-package io.convnet.train;
+package io.convnet.viz;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.convnet.train.EpochMetrics;
+import io.convnet.train.History;
+import io.convnet.train.StopReason;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
