@@ -89,6 +89,7 @@ public final class KafkaClients implements AutoCloseable {
     Properties p = new Properties();
     p.put("bootstrap.servers", config.bootstrapServers());
     p.put("client.id", config.instanceId() + "-" + purpose);
+    p.putAll(KafkaSecurity.clientProperties(config));
     return p;
   }
 
