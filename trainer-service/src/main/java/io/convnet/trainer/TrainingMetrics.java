@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Training as Prometheus sees it, from the events this instance sends: the running job's
  * live loss and accuracy (training batches; validation at each epoch's end), its epoch,
  * images per second, whether a job runs, and how jobs ended
- * ({@code convnet_training_jobs_total{outcome="failed"}} is what the alert watches). One job
+ * ({@code convnet_training_jobs_ended_total{outcome="failed"}} is what the alert watches). One job
  * runs per instance at a time, so the gauges need no job label; they keep the last job's
  * values once it ends (images per second drops to 0).
  */
@@ -46,7 +46,7 @@ final class TrainingMetrics {
   }
 
   private Counter outcome(String outcome) {
-    return outcomes.computeIfAbsent(outcome, o -> Counter.builder("convnet.training.jobs").tag("outcome", o)
+    return outcomes.computeIfAbsent(outcome, o -> Counter.builder("convnet.training.jobs.ended").tag("outcome", o)
         .description("Training jobs that ended on this instance, by outcome").register(registry));
   }
 
