@@ -117,9 +117,15 @@ class KafkaIdentitiesTest {
       awaitReady(gateway);
       // The status exchange crosses both identities: the gateway writes pings, the trainer reads
       // them and writes its pong to the replies topic, the gateway reads it in its reply group.
+      // Gathered within CONVNET_STATUS_WINDOW_MS: asked again until every instance answered, as run.sh does.
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       HttpResponse<String> cluster = get(gateway, "/v1/cluster");
+      while (!cluster.body().contains("\"count\":2") && System.nanoTime() < until) {
+        Thread.sleep(500);
+        cluster = get(gateway, "/v1/cluster");
+      }
       assertThat(cluster.statusCode()).isEqualTo(200);
-      assertThat(cluster.body()).contains("\"trainer-service\"", "\"gateway\"");
+      assertThat(cluster.body()).contains("\"count\":2", "\"service\":\"trainer-service\"", "\"service\":\"gateway\"");
     } finally {
       gateway.close(Duration.ofSeconds(2)).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       trainer.close(Duration.ofSeconds(2)).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
