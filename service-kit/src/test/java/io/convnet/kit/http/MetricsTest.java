@@ -21,7 +21,7 @@ class MetricsTest {
     Timer.builder("some.pool.time").publishPercentileHistogram().register(registry).record(Duration.ofMillis(20));
     String scrape = registry.scrape();
     assertThat(buckets(scrape, "convnet_requests_seconds")).isEqualTo(12);  // 11 bounds + Inf
-    assertThat(scrape).contains("convnet_requests_seconds_bucket{le=\"0.025\",service=\"test\"} 1");
+    assertThat(scrape).contains("convnet_requests_seconds_bucket{service=\"test\",le=\"0.025\"} 1");
     assertThat(buckets(scrape, "some_pool_time_seconds")).isZero();
   }
 
