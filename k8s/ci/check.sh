@@ -11,7 +11,7 @@ command -v promtool >/dev/null 2>&1 || { echo "k8s checks: promtool is not insta
 # The schema packages, exactly as locked, from npm's cache after the first run.
 stamp=k8s/ci/node_modules/.installed
 if [ ! -f "$stamp" ] || [ k8s/ci/package-lock.json -nt "$stamp" ]; then
-  (cd k8s/ci && npm ci --no-audit --no-fund --loglevel=error --prefer-offline --cache "${CONVNET_NPM_CACHE:-$HOME/.cache/convnet-npm}" >/dev/null)
+  (cd k8s/ci && npm ci --no-audit --no-fund --loglevel=error --prefer-offline --cache "$HOME/.cache/convnet-npm" >/dev/null)
   touch "$stamp"
 fi
 
