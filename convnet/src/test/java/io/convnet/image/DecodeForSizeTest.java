@@ -191,6 +191,24 @@ class DecodeForSizeTest {
   }
 
   @Test
+  void threadsShareTheReducedDecoder() throws Exception {
+    byte[] jpeg = TestImages.jpeg(TestImages.gradient(1600, 1200));
+    RgbImage expected = decoder.decodeForSize(jpeg, "x", 150, 150);
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<RgbImage>> results = new ArrayList<>();
+      for (int i = 0; i < 16; i++) {
+        results.add(pool.submit(() -> decoder.decodeForSize(jpeg, "x", 150, 150)));
+      }
+      for (java.util.concurrent.Future<RgbImage> r : results) {
+        assertThat(r.get()).isEqualTo(expected);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void grayJpegIsReducedToTheSameGray() {
     byte[] gray = TestImages.grayJpeg(1200, 1200, 100);
     RgbImage reduced = decoder.decodeForSize(gray, "gray", 150, 150);
