@@ -209,6 +209,16 @@ class DecodeForSizeTest {
   }
 
   @Test
+  void progressiveJpegIsReducedWithinTolerance() throws IOException {
+    Path photo = photos("validation", "dog", 1).get(0);
+    byte[] progressive = TestImages.progressiveJpeg(decoder.decode(TestImages.upscaledJpeg(photo, 1600, 1200, 0.92f), "x")
+        .toBufferedImage());
+    assertThat(decoder.decodeForSize(progressive, "p", 150, 150).width()).isEqualTo(200);
+    RgbImage full = PREP.resize(decoder.decode(progressive, "p"));
+    assertThat(WebpGifHeicTest.meanAbsDiff(PREP.load(decoder, progressive, "p"), full)).isLessThan(255 * MEAN_TOLERANCE);
+  }
+
+  @Test
   void grayJpegIsReducedToTheSameGray() {
     byte[] gray = TestImages.grayJpeg(1200, 1200, 100);
     RgbImage reduced = decoder.decodeForSize(gray, "gray", 150, 150);

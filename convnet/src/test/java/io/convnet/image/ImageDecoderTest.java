@@ -98,17 +98,8 @@ class ImageDecoderTest {
   }
 
   @Test
-  void truncatedProgressiveJpeg() throws IOException {
-    javax.imageio.ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-    javax.imageio.ImageWriteParam param = writer.getDefaultWriteParam();
-    param.setProgressiveMode(javax.imageio.ImageWriteParam.MODE_DEFAULT);
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    try (javax.imageio.stream.ImageOutputStream stream = ImageIO.createImageOutputStream(out)) {
-      writer.setOutput(stream);
-      writer.write(null, new javax.imageio.IIOImage(TestImages.gradient(180, 180).toBufferedImage(), null, null), param);
-    }
-    writer.dispose();
-    byte[] progressive = out.toByteArray();
+  void truncatedProgressiveJpeg() {
+    byte[] progressive = TestImages.progressiveJpeg(TestImages.gradient(180, 180).toBufferedImage());
     assertThat(decoder.decode(progressive, "progressive.jpg").width()).isEqualTo(180);
     assertThatThrownBy(() -> decoder.decode(TestImages.truncated(progressive, 0.7), "progressive.jpg"))
         .hasMessageStartingWith("progressive.jpg: truncated JPEG");

@@ -73,6 +73,23 @@ public final class TestImages {
     return write(image, quality);
   }
 
+  /** A progressive JPEG (the JDK writer's default scan script). */
+  public static byte[] progressiveJpeg(RenderedImage image) {
+    ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (ImageOutputStream stream = ImageIO.createImageOutputStream(out)) {
+      ImageWriteParam param = writer.getDefaultWriteParam();
+      param.setProgressiveMode(ImageWriteParam.MODE_DEFAULT);
+      writer.setOutput(stream);
+      writer.write(null, new IIOImage(image, null, null), param);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      writer.dispose();
+    }
+    return out.toByteArray();
+  }
+
   public static byte[] png(RenderedImage image) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try {
