@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageWriteParam;
@@ -75,19 +76,7 @@ public final class TestImages {
 
   /** A progressive JPEG (the JDK writer's default scan script). */
   public static byte[] progressiveJpeg(RenderedImage image) {
-    ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (ImageOutputStream stream = ImageIO.createImageOutputStream(out)) {
-      ImageWriteParam param = writer.getDefaultWriteParam();
-      param.setProgressiveMode(ImageWriteParam.MODE_DEFAULT);
-      writer.setOutput(stream);
-      writer.write(null, new IIOImage(image, null, null), param);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      writer.dispose();
-    }
-    return out.toByteArray();
+    return write(new IIOImage(image, null, null), param -> param.setProgressiveMode(ImageWriteParam.MODE_DEFAULT));
   }
 
   public static byte[] png(RenderedImage image) {
@@ -367,12 +356,18 @@ public final class TestImages {
   }
 
   private static byte[] write(IIOImage image, float quality) {
+    return write(image, param -> {
+      param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+      param.setCompressionQuality(quality);
+    });
+  }
+
+  private static byte[] write(IIOImage image, Consumer<ImageWriteParam> settings) {
     ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (ImageOutputStream stream = ImageIO.createImageOutputStream(out)) {
       ImageWriteParam param = writer.getDefaultWriteParam();
-      param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-      param.setCompressionQuality(quality);
+      settings.accept(param);
       writer.setOutput(stream);
       writer.write(null, image, param);
     } catch (IOException e) {
