@@ -26,8 +26,9 @@ final class GifFirstFrame {
   static Layout layout(ImageReader reader) throws IOException {
     int frameWidth = reader.getWidth(0);
     int frameHeight = reader.getHeight(0);
-    int left = attribute(reader.getImageMetadata(0), IMAGE_FORMAT, "ImageDescriptor", "imageLeftPosition");
-    int top = attribute(reader.getImageMetadata(0), IMAGE_FORMAT, "ImageDescriptor", "imageTopPosition");
+    IIOMetadata image = reader.getImageMetadata(0);
+    int left = attribute(image, IMAGE_FORMAT, "ImageDescriptor", "imageLeftPosition");
+    int top = attribute(image, IMAGE_FORMAT, "ImageDescriptor", "imageTopPosition");
     IIOMetadata stream = reader.getStreamMetadata();
     int screenWidth = attribute(stream, STREAM_FORMAT, "LogicalScreenDescriptor", "logicalScreenWidth");
     int screenHeight = attribute(stream, STREAM_FORMAT, "LogicalScreenDescriptor", "logicalScreenHeight");

@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  *   <li>Dimensions are checked from the header, before any pixel memory is allocated.
  * </ul>
  *
- * Thread-safe: every call uses its own reader.
+ * Thread-safe: every call uses its own reader; the reduced JPEG path shares one TensorFlow session.
  */
 public final class ImageDecoder {
   private static final Logger LOG = LoggerFactory.getLogger(ImageDecoder.class);

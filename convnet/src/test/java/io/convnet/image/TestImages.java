@@ -256,17 +256,28 @@ public final class TestImages {
    * mosaic of the data set's photos is about 5 MB at quality 0.95).
    */
   public static byte[] mosaicJpeg(List<Path> photos, int width, int height, float quality) {
+    return mosaicJpeg(photos, 1, width, height, quality);
+  }
+
+  /**
+   * The same with each photo upscaled {@code scale} times (bicubic) first: less detail per pixel, as in
+   * a phone photo, whose optics and noise reduction soften it (12 MP at 2x and quality 0.92: about 2.5 MB).
+   */
+  public static byte[] mosaicJpeg(List<Path> photos, int scale, int width, int height, float quality) {
     BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
     Graphics2D g = out.createGraphics();
     try {
+      g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
       int i = 0;
       for (int y = 0; y < height; ) {
         int rowHeight = 0;
         for (int x = 0; x < width; ) {
           BufferedImage tile = readImage(photos.get(i++ % photos.size()));
-          g.drawImage(tile, x, y, null);
-          x += tile.getWidth();
-          rowHeight = Math.max(rowHeight, tile.getHeight());
+          int w = tile.getWidth() * scale;
+          int h = tile.getHeight() * scale;
+          g.drawImage(tile, x, y, w, h, null);
+          x += w;
+          rowHeight = Math.max(rowHeight, h);
         }
         y += rowHeight;
       }
