@@ -242,6 +242,15 @@ class DecodeForSizeTest {
   }
 
   @Test
+  void tenMegabyte48MegapixelJpegDecodesWithinTheDefaultLimits() throws IOException {
+    byte[] jpeg = TestImages.mosaicJpeg(photos("validation", "cat", 100), 8064, 6048, 0.80f);
+    assertThat(jpeg.length).isGreaterThan(10_000_000);
+    RgbImage image = ImageDecoder.standard().decodeForSize(jpeg, "48mp.jpg", 150, 150);
+    assertThat(image.width()).isEqualTo(1008);
+    assertThat(image.height()).isEqualTo(756);
+  }
+
+  @Test
   void limitsAreCheckedBeforeAReducedDecode() {
     ImageDecoder small = new ImageDecoder(new ImageDecoder.Limits(64L << 20, 16_384, 1_000_000));
     byte[] jpeg = TestImages.jpeg(TestImages.gradient(1600, 1200));
