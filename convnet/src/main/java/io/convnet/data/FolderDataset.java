@@ -290,7 +290,7 @@ public final class FolderDataset implements BatchSource {
   }
 
   private RgbImage load(LabelledFile file) {
-    return options.preprocessing().resize(decoder.decode(file.path()));
+    return options.preprocessing().load(decoder, file.path());
   }
 
   /** Stops the workers and waits until their threads have ended (tasks stop between images). */

@@ -1,7 +1,9 @@
 package io.convnet.data;
 
+import io.convnet.image.ImageDecoder;
 import io.convnet.image.RgbImage;
 import io.convnet.image.Resize;
+import java.nio.file.Path;
 import java.util.Locale;
 
 /**
@@ -76,6 +78,20 @@ public record Preprocessing(int height, int width, Mode mode) {
   /** The image at the model's input size (the same image when it already is). */
   public RgbImage resize(RgbImage image) {
     return Resize.bilinear(image, width, height);
+  }
+
+  /**
+   * Encoded image bytes at the model's input size: {@link ImageDecoder#decodeForSize} for this input
+   * size (a large JPEG is decoded reduced), then {@link #resize}. Training and serving both load images
+   * this way, so a file gives the same pixels in both.
+   */
+  public RgbImage load(ImageDecoder decoder, byte[] bytes, String source) {
+    return resize(decoder.decodeForSize(bytes, source, width, height));
+  }
+
+  /** A file at the model's input size, as {@link #load(ImageDecoder, byte[], String)}. */
+  public RgbImage load(ImageDecoder decoder, Path file) {
+    return resize(decoder.decodeForSize(file, width, height));
   }
 
   /** Resizes and scales into {@code dst[offset .. offset + floatsPerImage())}. */
