@@ -1,5 +1,6 @@
 package io.convnet.bundle;
 
+import io.convnet.ingraph.InGraphPreprocessing;
 import io.convnet.nn.GraphNames;
 import io.convnet.nn.LayerInfo;
 import io.convnet.nn.Model;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.tensorflow.Operand;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Signature;
@@ -25,26 +27,46 @@ public final class BundleWriter {
 
   private BundleWriter() {}
 
-  /** Fills in what the model itself knows: input, output, layers, signatures, TF version. */
+  /** Fills in what the model itself knows: input, output, layers, float-tensor signatures, TF version. */
   public static Manifest describe(Model model, Manifest partial) {
+    return describe(model, partial, signatures(model));
+  }
+
+  private static Manifest describe(Model model, Manifest partial, List<Signature> signatures) {
     int[] in = model.spec().inputShape();
     List<Manifest.LayerEntry> layers = new ArrayList<>();
     for (LayerInfo l : model.spec().layerInfos()) {
       layers.add(new Manifest.LayerEntry(l.name(), l.type(), l.outputShape(), l.params(), l.conv(), l.trainable()));
     }
     Map<String, Manifest.SignatureEntry> sigs = new LinkedHashMap<>();
-    for (Signature s : signatures(model)) {
-      Map<String, String> ins = new LinkedHashMap<>();
-      s.getInputs().forEach((k, v) -> ins.put(k, v.name));
-      Map<String, String> outs = new LinkedHashMap<>();
-      s.getOutputs().forEach((k, v) -> outs.put(k, v.name));
-      sigs.put(s.key(), new Manifest.SignatureEntry(ins, outs));
+    for (Signature s : signatures) {
+      sigs.put(s.key(), entry(s));
     }
     var head = model.head();
     return new Manifest(Manifest.FORMAT_VERSION, partial.name(), partial.version(), partial.architecture(),
         partial.createdAt(), new Manifest.Input(in[0], in[1], in[2]), partial.preprocessing(), partial.labels(),
         new Manifest.Output(head.activation().kerasName(), head.classes()), layers, sigs, partial.metrics(),
         partial.training(), TensorFlow.version());
+  }
+
+  private static Manifest.SignatureEntry entry(Signature s) {
+    Map<String, String> ins = new LinkedHashMap<>();
+    Map<String, Manifest.TensorSpec> inSpecs = new LinkedHashMap<>();
+    s.getInputs().forEach((k, v) -> {
+      ins.put(k, v.name);
+      inSpecs.put(k, spec(v));
+    });
+    Map<String, String> outs = new LinkedHashMap<>();
+    Map<String, Manifest.TensorSpec> outSpecs = new LinkedHashMap<>();
+    s.getOutputs().forEach((k, v) -> {
+      outs.put(k, v.name);
+      outSpecs.put(k, spec(v));
+    });
+    return new Manifest.SignatureEntry(ins, outs, s.methodName(), inSpecs, outSpecs);
+  }
+
+  private static Manifest.TensorSpec spec(Signature.TensorDescription t) {
+    return new Manifest.TensorSpec(t.dataType.name(), t.shape.isUnknown() ? null : t.shape.asArray());
   }
 
   /**
@@ -56,13 +78,21 @@ public final class BundleWriter {
       throw new IllegalArgumentException("the manifest needs " + model.head().classes() + " labels, got "
           + manifest.labels());
     }
-    try (Model clean = model.spec().build(0)) {
+    Optional<InGraphPreprocessing> inGraph = EncodedImageGraph.preprocessing(model.spec().inputShape(),
+        manifest.preprocessing());
+    try (Model clean = inGraph.isPresent()
+        ? model.spec().build(0, tf -> EncodedImageGraph.modelInput(tf, inGraph.get()))
+        : model.spec().build(0)) {
       for (ModelVariable v : model.variables().values()) {
         clean.setWeight(v.name(), model.weight(v.name()));
       }
+      List<Signature> signatures = new ArrayList<>(signatures(clean));
+      if (inGraph.isPresent()) {
+        signatures.addAll(EncodedImageGraph.signatures(clean, manifest.labels()));
+      }
       SavedModelBundle.exporter(dir.toString()).withSession(clean.session())
-          .withSignatures(signatures(clean).toArray(Signature[]::new)).export();
-      io.convnet.util.Json.write(dir.resolve(MANIFEST), describe(clean, manifest));
+          .withSignatures(signatures.toArray(Signature[]::new)).export();
+      io.convnet.util.Json.write(dir.resolve(MANIFEST), describe(clean, manifest, signatures));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot export the SavedModel to " + dir, e);
     }
