@@ -98,12 +98,14 @@ public final class BundleWriter {
     }
   }
 
+  /** The float-tensor signatures, with TF Serving's predict method name (bundles before it had none). */
   static List<Signature> signatures(Model m) {
-    var serving = Signature.builder().key(Signatures.SERVING).input(GraphNames.INPUT, m.input())
-        .output(GraphNames.PROBABILITIES, m.probabilities()).build();
-    var logits = Signature.builder().key(Signatures.LOGITS).input(GraphNames.INPUT, m.input())
-        .output(GraphNames.LOGITS, m.logits()).build();
-    var acts = Signature.builder().key(Signatures.ACTIVATIONS).input(GraphNames.INPUT, m.input());
+    var serving = Signature.builder().key(Signatures.SERVING).methodName(Signatures.PREDICT_METHOD)
+        .input(GraphNames.INPUT, m.input()).output(GraphNames.PROBABILITIES, m.probabilities()).build();
+    var logits = Signature.builder().key(Signatures.LOGITS).methodName(Signatures.PREDICT_METHOD)
+        .input(GraphNames.INPUT, m.input()).output(GraphNames.LOGITS, m.logits()).build();
+    var acts = Signature.builder().key(Signatures.ACTIVATIONS).methodName(Signatures.PREDICT_METHOD)
+        .input(GraphNames.INPUT, m.input());
     for (Map.Entry<String, Operand<org.tensorflow.types.TFloat32>> e : m.layerOutputs().entrySet()) {
       acts.output(e.getKey(), e.getValue());
     }

@@ -105,6 +105,9 @@ public final class Predictor implements AutoCloseable {
    * TensorFlow's {@code TFInvalidArgumentException}, in Java with {@link io.convnet.image.ImageDecodeException}.
    */
   public float[][] predictEncoded(List<byte[]> images) {
+    if (images.isEmpty()) {
+      return new float[0][]; // TensorFlow's fused conv kernels fail on an empty batch ("input depth ... 3 vs 8")
+    }
     if (!decodesInGraph()) {
       return predict(javaPreprocessed(images), images.size());
     }
