@@ -77,8 +77,16 @@ public record InGraphPreprocessing(int height, int width, int channels, Preproce
     return tf.bitwise.rightShift(tf.math.add(sum, tf.constant(32_768)), tf.constant(16));
   }
 
+  /**
+   * Whether large JPEGs are decoded reduced ({@link InGraphDecoder#rgbForSize}): only once the Java path
+   * does the same (the decoder's {@code decodeForSize}, which training and serving then use), so that
+   * both see the same pixels; until then the full-size decode, as {@code ImageDecoder.decode}.
+   */
+  static final boolean DECODE_FOR_SIZE = false;
+
   /** Decodes and preprocesses one encoded image. */
   public Operand<TFloat32> fromEncoded(Ops tf, Operand<TString> encoded) {
-    return apply(tf, InGraphDecoder.rgb(tf, encoded));
+    return apply(tf, DECODE_FOR_SIZE ? InGraphDecoder.rgbForSize(tf, encoded, width, height)
+        : InGraphDecoder.rgb(tf, encoded));
   }
 }

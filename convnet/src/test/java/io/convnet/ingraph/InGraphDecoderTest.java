@@ -25,6 +25,7 @@ import org.tensorflow.ndarray.NdArrays;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.image.DecodeJpeg;
 import org.tensorflow.types.TString;
 import org.tensorflow.types.TUint8;
 
@@ -34,6 +35,9 @@ class InGraphDecoderTest {
   private static Session session;
   private static Placeholder<TString> encoded;
   private static org.tensorflow.Operand<TUint8> decoded;
+  /** Decoded for use at 300 wide, 150 high. */
+  private static org.tensorflow.Operand<TUint8> forSize;
+  private static Map<Integer, org.tensorflow.Operand<TUint8>> reducedBy = new LinkedHashMap<>();
 
   @BeforeAll
   static void buildGraph() {
@@ -41,6 +45,11 @@ class InGraphDecoderTest {
     Ops tf = Ops.create(graph);
     encoded = tf.placeholder(TString.class);
     decoded = InGraphDecoder.rgb(tf, encoded);
+    forSize = InGraphDecoder.rgbForSize(tf, encoded, 300, 150);
+    for (long r : new long[] {1, 2, 4, 8}) {
+      reducedBy.put((int) r, tf.image.decodeJpeg(encoded, DecodeJpeg.channels(3L), DecodeJpeg.ratio(r),
+          DecodeJpeg.dctMethod("INTEGER_ACCURATE")));
+    }
     session = new Session(graph);
   }
 
@@ -51,8 +60,12 @@ class InGraphDecoderTest {
   }
 
   static RgbImage decodeInGraph(byte[] bytes) {
+    return run(bytes, decoded);
+  }
+
+  private static RgbImage run(byte[] bytes, org.tensorflow.Operand<TUint8> op) {
     try (TString t = TString.tensorOfBytes(NdArrays.scalarOfObject(bytes));
-        Result r = session.runner().feed(encoded, t).fetch(decoded).run()) {
+        Result r = session.runner().feed(encoded, t).fetch(op).run()) {
       TUint8 x = (TUint8) r.get(0);
       byte[] pixels = new byte[Math.toIntExact(x.size())];
       x.copyTo(DataBuffers.of(pixels, false, false));
@@ -107,6 +120,27 @@ class InGraphDecoderTest {
         }
       }
     }
+  }
+
+  @Test
+  void largeJpegsAreDecodedReducedByTheJavaDecodersRuleWhenAskedForASize() {
+    RgbImage photo = TestImages.gradient(256, 256);
+    // stored 1200x600; for use at 300x150: 1/4 gives 300x150, 1/8 would be too small
+    byte[] wide = TestImages.jpeg(io.convnet.image.Resize.bilinear(photo, 1200, 600));
+    assertThat(run(wide, forSize)).isEqualTo(run(wide, reducedBy.get(4)));
+    // the same stored pixels turned upright by EXIF 6 are 600x1200: only 1/2 (300x600) is wide enough
+    byte[] turned = TestImages.withExifOrientation(wide, 6);
+    assertThat(run(turned, forSize)).isEqualTo(io.convnet.image.ExifOrientation.apply(run(wide, reducedBy.get(2)), 6));
+    // 2400x1200 fits 1/8 (300x150); 500x250 is less than twice the size: decoded in full
+    byte[] huge = TestImages.jpeg(io.convnet.image.Resize.bilinear(photo, 2400, 1200));
+    assertThat(run(huge, forSize).width()).isEqualTo(300);
+    byte[] small = TestImages.jpeg(io.convnet.image.Resize.bilinear(photo, 500, 250));
+    assertThat(run(small, forSize)).isEqualTo(ImageDecoder.standard().decode(small, "small"));
+    // a PNG and a CMYK JPEG are never reduced
+    byte[] png = TestImages.png(io.convnet.image.Resize.bilinear(photo, 1200, 600));
+    assertThat(run(png, forSize)).isEqualTo(ImageDecoder.standard().decode(png, "png"));
+    byte[] cmyk = TestImages.cmykJpeg(640);
+    assertThat(run(cmyk, forSize)).isEqualTo(ImageDecoder.standard().decode(cmyk, "cmyk"));
   }
 
   @Test
