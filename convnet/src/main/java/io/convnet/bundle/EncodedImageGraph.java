@@ -1,6 +1,5 @@
 package io.convnet.bundle;
 
-import io.convnet.data.Preprocessing;
 import io.convnet.ingraph.EncodedImageBatch;
 import io.convnet.ingraph.InGraphPreprocessing;
 import io.convnet.nn.Model;
@@ -35,20 +34,10 @@ final class EncodedImageGraph {
    * {@code preprocessing}; empty when that cannot run in the graph (then only Java preprocesses).
    */
   static Optional<InGraphPreprocessing> preprocessing(int[] inputShape, Manifest.Preprocessing preprocessing) {
-    if (preprocessing == null || preprocessing.mode() == null) {
-      return Optional.empty();
-    }
-    Preprocessing.Mode mode;
-    try {
-      mode = Preprocessing.Mode.parse(preprocessing.mode());
-    } catch (IllegalArgumentException e) {
-      return Optional.empty(); // a mode this code does not know: the Java path serves it
-    }
-    int channels = inputShape[2];
-    if (channels != 1 && channels != 3 || channels == 1 && mode.bgr()) {
-      return Optional.empty();
-    }
-    return Optional.of(new InGraphPreprocessing(inputShape[0], inputShape[1], channels, mode));
+    return InGraphPreprocessing.Kind.of(preprocessing == null ? null : preprocessing.mode())
+        .filter(kind -> kind.channels() == inputShape[2])
+        .filter(kind -> kind != InGraphPreprocessing.Kind.MNIST || inputShape[0] >= 28 && inputShape[1] >= 28)
+        .map(kind -> new InGraphPreprocessing(inputShape[0], inputShape[1], kind));
   }
 
   /** Builds {@code tf_example} -> {@code image_bytes} -> model inputs; the model's input defaults to it. */

@@ -1,6 +1,8 @@
 package io.convnet.ingraph;
 
 import io.convnet.data.Preprocessing;
+import java.util.Locale;
+import java.util.Optional;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.image.ScaleAndTranslate;
@@ -8,7 +10,6 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TString;
 import org.tensorflow.types.TUint8;
-import org.tensorflow.types.family.TNumber;
 
 /**
  * {@link Preprocessing} as graph ops: 8-bit RGB {@code [h, w, 3]} -> one model input {@code [height,
@@ -17,47 +18,96 @@ import org.tensorflow.types.family.TNumber;
  * <ul>
  *   <li>Resize: TensorFlow's {@code ScaleAndTranslate} with the triangle kernel and antialiasing (what
  *       {@code tf.image.resize(method="bilinear", antialias=True)} runs): the filter of
- *       {@link io.convnet.image.Resize}, whose support widens with the shrink factor. Then, as in Java,
- *       rounded half up to whole 0..255 levels. TensorFlow filters rows before columns in float32, Java
- *       columns before rows with double-precision weights: a sum that lands within about 1e-4 of a
- *       half level can round the other way (one level, 1/255 after rescaling).
+ *       {@link io.convnet.image.Resize}, whose support widens with the shrink factor; then, as in Java,
+ *       rounded half up to whole levels 0..255. Both filter columns then rows in float32, but TensorFlow
+ *       computes the weights in float32 and Java in double: where the exact result is a half level (common
+ *       when the scale is a simple ratio, such as 180 -> 150) the two can round apart, one level (1/255).
  *   <li>Scaling exactly as {@link Preprocessing#toFloats}: {@code RESCALE} multiplies by the same float,
  *       {@code CAFFE} reverses RGB to BGR and subtracts the same means.
- *   <li>One-channel models: luma {@code (19595 R + 38470 G + 7471 B + 32768) >> 16} (ITU-R 601-2, what
- *       Pillow's {@code convert("L")} and Keras' {@code color_mode="grayscale"} use), before resizing.
+ *   <li>{@code MNIST} (one channel): the digit normalised as MNIST's ({@link InGraphMnistDigits}), in the
+ *       middle of a black input, then {@code x / 255}.
  * </ul>
  *
  * @param height model input height
  * @param width model input width
- * @param channels 3 (RGB) or 1 (gray)
- * @param mode pixel scaling
+ * @param kind the manifest's preprocessing mode
  */
-public record InGraphPreprocessing(int height, int width, int channels, Preprocessing.Mode mode) {
+public record InGraphPreprocessing(int height, int width, Kind kind) {
+
+  /**
+   * Whether large JPEGs are decoded reduced ({@link InGraphDecoder#rgbForSize}): only once the Java path
+   * does the same (the decoder's {@code decodeForSize}, which training and serving then use), so that
+   * both see the same pixels; until then the full-size decode, as {@code ImageDecoder.decode}.
+   */
+  static final boolean DECODE_FOR_SIZE = false;
+
+  /** The preprocessing modes the graph reproduces. */
+  public enum Kind {
+    /** {@code x / 255}, RGB. */
+    RESCALE(Preprocessing.Mode.RESCALE, 3),
+    /** BGR minus the ImageNet means (VGG16's ImageNet weights). */
+    CAFFE(Preprocessing.Mode.CAFFE, 3),
+    /** A handwritten digit normalised as MNIST's, padded to the input size, {@code x / 255}; one channel. */
+    MNIST(Preprocessing.Mode.RESCALE, 1);
+
+    final Preprocessing.Mode scaling;
+    final int channels;
+
+    Kind(Preprocessing.Mode scaling, int channels) {
+      this.scaling = scaling;
+      this.channels = channels;
+    }
+
+    public int channels() {
+      return channels;
+    }
+
+    /** The kind of a manifest's preprocessing mode (any case); empty for a mode the graph cannot do. */
+    public static Optional<Kind> of(String mode) {
+      if (mode == null) {
+        return Optional.empty();
+      }
+      try {
+        return Optional.of(valueOf(mode.trim().toUpperCase(Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        return Optional.empty();
+      }
+    }
+  }
 
   public InGraphPreprocessing {
     if (height <= 0 || width <= 0) {
       throw new IllegalArgumentException("input size must be positive, got " + height + "x" + width);
     }
-    if (channels != 1 && channels != 3) {
-      throw new IllegalArgumentException("in-graph preprocessing takes 1 or 3 channels, got " + channels);
+    if (kind == Kind.MNIST && (height < InGraphMnistDigits.FIELD || width < InGraphMnistDigits.FIELD)) {
+      throw new IllegalArgumentException("MNIST preprocessing needs an input of at least 28x28, got " + height
+          + "x" + width);
     }
-    if (channels == 1 && mode.bgr()) {
-      throw new IllegalArgumentException(mode + " preprocessing needs 3 channels");
-    }
+  }
+
+  public int channels() {
+    return kind.channels;
+  }
+
+  /** Decodes and preprocesses one encoded image. */
+  public Operand<TFloat32> fromEncoded(Ops tf, Operand<TString> encoded) {
+    return apply(tf, DECODE_FOR_SIZE ? InGraphDecoder.rgbForSize(tf, encoded, width, height)
+        : InGraphDecoder.rgb(tf, encoded));
   }
 
   /** The model input of one decoded image. */
   public Operand<TFloat32> apply(Ops tf, Operand<TUint8> rgb) {
-    Operand<TFloat32> sized = channels == 1 ? resize(tf, luma(tf, rgb)) : resize(tf, rgb);
-    Operand<TFloat32> scaled = tf.math.mul(sized, tf.constant(mode.scale()));
-    if (!mode.bgr()) {
+    Preprocessing.Mode scaling = kind.scaling;
+    Operand<TFloat32> sized = kind == Kind.MNIST ? digitField(tf, rgb) : resize(tf, rgb);
+    Operand<TFloat32> scaled = tf.math.mul(sized, tf.constant(scaling.scale()));
+    if (!scaling.bgr()) {
       return scaled;
     }
     Operand<TFloat32> bgr = tf.reverse(scaled, tf.constant(new int[] {2}));
-    return tf.math.sub(bgr, tf.constant(mode.mean()));
+    return tf.math.sub(bgr, tf.constant(scaling.mean()));
   }
 
-  private Operand<TFloat32> resize(Ops tf, Operand<? extends TNumber> image) {
+  private Operand<TFloat32> resize(Ops tf, Operand<TUint8> image) {
     Operand<TInt32> size = tf.constant(new int[] {height, width});
     Operand<TFloat32> from = tf.dtypes.cast(tf.slice(tf.shape(image), tf.constant(new int[] {0}),
         tf.constant(new int[] {2})), TFloat32.class);
@@ -67,26 +117,16 @@ public record InGraphPreprocessing(int height, int width, int channels, Preproce
         ScaleAndTranslate.antialias(true));
     Operand<TFloat32> levels = tf.math.floor(tf.math.add(resized, tf.constant(0.5f)));
     Operand<TFloat32> clamped = tf.math.minimum(tf.math.maximum(levels, tf.constant(0f)), tf.constant(255f));
-    return tf.reshape(clamped, tf.constant(new int[] {height, width, channels}));
+    return tf.reshape(clamped, tf.constant(new int[] {height, width, 3}));
   }
 
-  private static Operand<TInt32> luma(Ops tf, Operand<TUint8> rgb) {
-    Operand<TInt32> weighted = tf.math.mul(tf.dtypes.cast(rgb, TInt32.class),
-        tf.constant(new int[] {19_595, 38_470, 7_471}));
-    Operand<TInt32> sum = tf.reduceSum(weighted, tf.constant(2), org.tensorflow.op.core.ReduceSum.keepDims(true));
-    return tf.bitwise.rightShift(tf.math.add(sum, tf.constant(32_768)), tf.constant(16));
-  }
-
-  /**
-   * Whether large JPEGs are decoded reduced ({@link InGraphDecoder#rgbForSize}): only once the Java path
-   * does the same (the decoder's {@code decodeForSize}, which training and serving then use), so that
-   * both see the same pixels; until then the full-size decode, as {@code ImageDecoder.decode}.
-   */
-  static final boolean DECODE_FOR_SIZE = false;
-
-  /** Decodes and preprocesses one encoded image. */
-  public Operand<TFloat32> fromEncoded(Ops tf, Operand<TString> encoded) {
-    return apply(tf, DECODE_FOR_SIZE ? InGraphDecoder.rgbForSize(tf, encoded, width, height)
-        : InGraphDecoder.rgb(tf, encoded));
+  /** The 28x28 digit in the middle of a black {@code height x width} input (as {@code MnistDigits.centredIn}). */
+  private Operand<TFloat32> digitField(Ops tf, Operand<TUint8> rgb) {
+    int field = InGraphMnistDigits.FIELD;
+    int top = (height - field) / 2;
+    int left = (width - field) / 2;
+    Operand<TInt32> digit = tf.pad(InGraphMnistDigits.field(tf, rgb),
+        tf.constant(new int[][] {{top, height - field - top}, {left, width - field - left}}), tf.constant(0));
+    return tf.reshape(tf.dtypes.cast(digit, TFloat32.class), tf.constant(new int[] {height, width, 1}));
   }
 }

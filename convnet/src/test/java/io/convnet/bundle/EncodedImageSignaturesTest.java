@@ -256,7 +256,7 @@ class EncodedImageSignaturesTest {
   }
 
   @Test
-  void caffeAndGrayscalePreprocessingRunInTheGraph() throws IOException {
+  void caffeAndMnistPreprocessingRunInTheGraph() throws IOException {
     byte[] photo = photos(dataset(), 1).values().iterator().next();
     // VGG16's CAFFE mode: BGR minus the ImageNet means, unscaled (one level is 1.0)
     Path caffe;
@@ -269,40 +269,33 @@ class EncodedImageSignaturesTest {
       float[] java = Preprocessing.caffe(64, 64).apply(ImageDecoder.standard().decode(photo, "photo"));
       assertClose("CAFFE", graph, java, 1.0 + 1e-4, 0.02);
     }
-    // a one-channel model: ITU-R 601 luma of the decoded RGB, then the same resize
-    Path gray;
-    try (Model m = io.convnet.nn.Sequential.input(28, 28, 1).name("gray")
-        .add(io.convnet.nn.Conv2D.of(4, 3).activation(io.convnet.nn.Activation.RELU).name("conv_1"))
-        .add(io.convnet.nn.Flatten.of().name("flatten"))
-        .add(io.convnet.nn.Dense.of(2).activation(io.convnet.nn.Activation.SOFTMAX).name("output")).build(5)) {
-      BundleStore store = new BundleStore(tmp.resolve("models"));
-      gray = store.path("gray", store.publish("gray", m, manifest("gray", "RESCALE")));
-    }
-    try (Predictor p = Predictor.open(gray)) {
-      assertThat(p.manifest().signatures().get(Signatures.PREPROCESS_BYTES).outputSpecs().get(Signatures.IMAGES)
-          .shape()).containsExactly(-1, 28, 28, 1);
-      for (byte[] image : List.of(photo, TestImages.grayPng(60, 50))) {
-        float[] graph = p.inGraphInput(List.of(image));
-        assertClose("gray", graph, lumaReference(image, 28), LEVEL + 1e-6, 0.03);
+    // a one-channel digits model (LeNet-5's input): MNIST normalisation in the graph; one channel with plain
+    // rescaling is nothing the Java preprocessing does, so such a bundle gets no encoded-image signatures
+    for (String mode : List.of("MNIST", "RESCALE")) {
+      Path digits;
+      try (Model m = io.convnet.nn.Sequential.input(32, 32, 1).name("digits")
+          .add(io.convnet.nn.Conv2D.of(4, 5).activation(io.convnet.nn.Activation.RELU).name("conv_1"))
+          .add(io.convnet.nn.Flatten.of().name("flatten"))
+          .add(io.convnet.nn.Dense.of(10).activation(io.convnet.nn.Activation.SOFTMAX).name("output")).build(5)) {
+        BundleStore store = new BundleStore(tmp.resolve("models"));
+        Manifest template = manifest("digits", mode);
+        Manifest tenLabels = new Manifest(template.formatVersion(), template.name(), 0, "lenet-5", template.createdAt(),
+            null, template.preprocessing(), List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"), null, null,
+            null, null, null, null);
+        digits = store.path("digits", store.publish("digits", m, tenLabels));
+      }
+      try (Predictor p = Predictor.open(digits)) {
+        if (mode.equals("RESCALE")) {
+          assertThat(p.decodesInGraph()).isFalse();
+          continue;
+        }
+        assertThat(p.manifest().signatures().get(Signatures.PREPROCESS_BYTES).outputSpecs().get(Signatures.IMAGES)
+            .shape()).containsExactly(-1, 32, 32, 1);
+        float[] input = p.inGraphInput(List.of(TestImages.grayPng(60, 50), photo));
+        assertThat(input).hasSize(2 * 32 * 32);
+        assertThat(p.predictEncoded(List.of(photo))[0]).hasSize(10);
       }
     }
-  }
-
-  /** Java's decode, luma {@code (19595 R + 38470 G + 7471 B + 32768) >> 16}, Java's resize, x / 255. */
-  private static float[] lumaReference(byte[] image, int size) {
-    RgbImage rgb = ImageDecoder.standard().decode(image, "image");
-    byte[] gray = new byte[rgb.pixels().length];
-    for (int i = 0; i < gray.length; i += 3) {
-      int l = ((rgb.pixels()[i] & 0xff) * 19595 + (rgb.pixels()[i + 1] & 0xff) * 38470
-          + (rgb.pixels()[i + 2] & 0xff) * 7471 + 32768) >> 16;
-      gray[i] = gray[i + 1] = gray[i + 2] = (byte) l;
-    }
-    RgbImage sized = io.convnet.image.Resize.bilinear(new RgbImage(rgb.width(), rgb.height(), gray), size, size);
-    float[] out = new float[size * size];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = (sized.pixels()[i * 3] & 0xff) * (1f / 255f);
-    }
-    return out;
   }
 
   private static void assertClose(String what, float[] actual, float[] expected, double maxDiff, double maxShare) {
