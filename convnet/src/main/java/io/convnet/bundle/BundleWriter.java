@@ -20,7 +20,9 @@ import org.tensorflow.TensorFlow;
 
 /**
  * Writes a model as a bundle directory: a SavedModel of a fresh inference-only graph (no optimizer
- * slots, no training ops) holding the trained weights, plus {@code manifest.json}, written last.
+ * slots, no training ops) holding the trained weights, plus {@code manifest.json}, written last. When the
+ * manifest's preprocessing can run in the graph, the graph also takes encoded images and serialized
+ * {@code tf.Example}s ({@link EncodedImageGraph}); the manifest lists every signature with its types.
  */
 public final class BundleWriter {
   public static final String MANIFEST = "manifest.json";
