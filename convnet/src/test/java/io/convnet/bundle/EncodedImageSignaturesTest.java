@@ -164,11 +164,7 @@ class EncodedImageSignaturesTest {
 
   @Test
   void signaturesAreExportedAndRecordedWithTypesShapesAndMethods() {
-    Path dir;
-    try (Model m = TinyModels.cnn(32, 2).build(1)) {
-      BundleStore store = new BundleStore(tmp.resolve("models"));
-      dir = store.path("sigs", store.publish("sigs", m, manifest("sigs", "rescale")));
-    }
+    Path dir = publishTiny("sigs", "rescale", 1, 32);
     assertThat(dir.resolve("saved_model.pb")).exists(); // <store>/<model>/<version>/saved_model.pb: TF Serving's layout
     assertThat(dir.resolve("variables/variables.index")).exists();
     try (ModelBundle b = ModelBundle.load(dir)) {
@@ -208,11 +204,7 @@ class EncodedImageSignaturesTest {
   void classifyTakesTfExamplesAndAnswersLabelsAndScores() {
     byte[] cat = TestImages.jpeg(TestImages.stripes(48, 0, 1));
     byte[] dog = TestImages.png(TestImages.stripes(40, 1, 2));
-    Path dir;
-    try (Model m = TinyModels.cnn(32, 2).build(2)) {
-      BundleStore store = new BundleStore(tmp.resolve("models"));
-      dir = store.path("cls", store.publish("cls", m, manifest("cls", "RESCALE")));
-    }
+    Path dir = publishTiny("cls", "RESCALE", 2, 32);
     try (Predictor p = Predictor.open(dir)) {
       float[][] expected = p.predictEncoded(List.of(cat, dog));
       NdArray<byte[]> examples = NdArrays.ofObjects(byte[].class, Shape.of(2));
@@ -241,11 +233,7 @@ class EncodedImageSignaturesTest {
 
   @Test
   void badImagesFailTheRequestAndAnEmptyBatchIsEmpty() {
-    Path dir;
-    try (Model m = TinyModels.cnn(32, 2).build(3)) {
-      BundleStore store = new BundleStore(tmp.resolve("models"));
-      dir = store.path("bad", store.publish("bad", m, manifest("bad", "RESCALE")));
-    }
+    Path dir = publishTiny("bad", "RESCALE", 3, 32);
     try (Predictor p = Predictor.open(dir)) {
       byte[] good = TestImages.jpeg(TestImages.gradient(50, 40));
       assertThatThrownBy(() -> p.predictEncoded(List.of(good, "plain text, not an image".getBytes())))
@@ -259,12 +247,7 @@ class EncodedImageSignaturesTest {
   void caffeAndMnistPreprocessingRunInTheGraph() throws IOException {
     byte[] photo = photos(dataset(), 1).values().iterator().next();
     // VGG16's CAFFE mode: BGR minus the ImageNet means, unscaled (one level is 1.0)
-    Path caffe;
-    try (Model m = TinyModels.cnn(64, 2).build(4)) {
-      BundleStore store = new BundleStore(tmp.resolve("models"));
-      caffe = store.path("caffe", store.publish("caffe", m, manifest("caffe", "CAFFE")));
-    }
-    try (Predictor p = Predictor.open(caffe)) {
+    try (Predictor p = Predictor.open(publishTiny("caffe", "CAFFE", 4, 64))) {
       float[] graph = p.inGraphInput(List.of(photo));
       float[] java = Preprocessing.caffe(64, 64).apply(ImageDecoder.standard().decode(photo, "photo"));
       assertClose("CAFFE", graph, java, 1.0 + 1e-4, 0.02);
@@ -311,33 +294,27 @@ class EncodedImageSignaturesTest {
 
   @Test
   void aPreprocessingTheGraphCannotDoGetsNoEncodedImageSignatures() {
-    try (Model m = TinyModels.cnn(32, 2).build(6)) {
+    try (Predictor p = Predictor.open(publishTiny("odd", "SOMETHING_NEW", 6, 32))) {
+      assertThat(p.decodesInGraph()).isFalse();
+      assertThat(p.manifest().signatures()).containsOnlyKeys(Signatures.SERVING, Signatures.LOGITS,
+          Signatures.ACTIVATIONS);
+    }
+  }
+
+  /** {@link TinyModels#cnn} of {@code size x size} inputs, published with preprocessing {@code mode}. */
+  private Path publishTiny(String name, String mode, long seed, int size) {
+    try (Model m = TinyModels.cnn(size, 2).build(seed)) {
       BundleStore store = new BundleStore(tmp.resolve("models"));
-      Path dir = store.path("odd", store.publish("odd", m, manifest("odd", "SOMETHING_NEW")));
-      try (Predictor p = Predictor.open(dir)) {
-        assertThat(p.decodesInGraph()).isFalse();
-        assertThat(p.manifest().signatures()).containsOnlyKeys(Signatures.SERVING, Signatures.LOGITS,
-            Signatures.ACTIVATIONS);
-      }
+      return store.path(name, store.publish(name, m, manifest(name, mode)));
     }
   }
 
   @Test
-  void aBundleWrittenBeforeEncodedImageSignaturesServesThroughTheJavaPath() throws IOException {
+  void aBundleWrittenBeforeEncodedImageSignaturesServesThroughTheJavaPath() throws Exception {
     // written by the export code of main before this change (TinyModels.cnn(32, 2), seed 17), with the
     // probabilities that code's Java path gave for four validation photos
-    Path dir = tmp.resolve("old-format/1");
-    Path source = Path.of("src/test/resources/bundles/old-format-1");
-    try (Stream<Path> files = Files.walk(source)) {
-      for (Path f : files.toList()) {
-        Path to = dir.resolve(source.relativize(f).toString());
-        if (Files.isDirectory(f)) {
-          Files.createDirectories(to);
-        } else {
-          Files.copy(f, to);
-        }
-      }
-    }
+    Path dir = Path.of(EncodedImageSignaturesTest.class.getResource("/bundles/old-format-1/manifest.json").toURI())
+        .getParent();
     Path data = dataset();
     try (Predictor p = Predictor.open(dir)) {
       assertThat(p.decodesInGraph()).isFalse();
