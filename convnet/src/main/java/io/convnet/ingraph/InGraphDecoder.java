@@ -26,8 +26,9 @@ import org.tensorflow.types.TUint8;
  *   <li>PNG of any kind: gray replicated, alpha (and palette transparency) composited on white with the
  *       Java arithmetic; 16-bit samples decoded as such and rounded to 8 bits ({@code round(v * 255 /
  *       65535)}) instead of TensorFlow's truncation.
- *   <li>GIF (first frame) and BMP decode too (TensorFlow's decoder sniffs the format); anything else
- *       fails the request with TensorFlow's "Unknown image file format".
+ *   <li>GIF: the first frame (of an animation too), as TensorFlow's {@code DecodeGif} composes it; BMP
+ *       decodes too. Anything else (WebP included: TensorFlow 2.18's decoders do not read it) fails the
+ *       request with TensorFlow's "Unknown image file format".
  * </ul>
  *
  * <p>The branches are {@code Switch}/{@code Merge} (TensorFlow 1 conditionals): they run inside the
@@ -36,6 +37,7 @@ import org.tensorflow.types.TUint8;
 public final class InGraphDecoder {
   private static final int[] PNG_MAGIC = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
   private static final int[] JPEG_MAGIC = {0xFF, 0xD8};
+  private static final int[] GIF_MAGIC = {'G', 'I', 'F', '8'};
   /** Offset of the bit depth in a PNG: 8 signature bytes, IHDR length and type, width, height. */
   private static final int PNG_BIT_DEPTH = 24;
   private static final int[] REDUCTIONS = {8, 4, 2};
@@ -70,12 +72,16 @@ public final class InGraphDecoder {
     Operand<TInt32> rounded = tf.math.floorDiv(tf.math.add(tf.math.mul(sixteen, tf.constant(255)),
         tf.constant(32_767)), tf.constant(65_535));
 
-    SwitchCond<TString> isJpeg = tf.switchCond(is16.outputFalse(), head.startsWith(JPEG_MAGIC));
-    // DecodeJpeg decodes PNG, GIF and BMP too; only its JPEG path uses the DCT method
+    // a GIF's first frame (DecodeGif composes it on the logical screen); DecodeJpeg refuses animated GIFs
+    SwitchCond<TString> isGif = tf.switchCond(is16.outputFalse(), head.startsWith(GIF_MAGIC));
+    Operand<TUint8> gif = tf.gather(tf.image.decodeGif(isGif.outputTrue()), tf.constant(0), tf.constant(0));
+    SwitchCond<TString> isJpeg = tf.switchCond(isGif.outputFalse(), head.startsWith(JPEG_MAGIC));
+    // DecodeJpeg decodes PNG and BMP too; only its JPEG path uses the DCT method
     Operand<TUint8> other = decodeJpeg(tf, isJpeg.outputFalse(), 1);
     Operand<TString> jpeg = isJpeg.outputTrue();
     Operand<TInt32> reduction = reduction(tf, jpeg, orientation, width, height);
-    List<Operand<TUint8>> decoded = new java.util.ArrayList<>(List.of(tf.dtypes.cast(rounded, TUint8.class), other));
+    List<Operand<TUint8>> decoded = new java.util.ArrayList<>(List.of(tf.dtypes.cast(rounded, TUint8.class), gif,
+        other));
     Operand<TString> rest = jpeg;
     for (int r : REDUCTIONS) {
       SwitchCond<TString> atR = tf.switchCond(rest, tf.math.equal(reduction, tf.constant(r)));

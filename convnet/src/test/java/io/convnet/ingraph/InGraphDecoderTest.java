@@ -144,6 +144,36 @@ class InGraphDecoderTest {
   }
 
   @Test
+  void aGifGivesItsFirstFrameEvenWhenAnimated() throws IOException {
+    RgbImage red = RgbImage.blank(24, 16);
+    RgbImage blue = RgbImage.blank(24, 16);
+    for (int y = 0; y < 16; y++) {
+      for (int x = 0; x < 24; x++) {
+        red.set(x, y, 0xff0000);
+        blue.set(x, y, 0x0000ff);
+      }
+    }
+    RgbImage first = decodeInGraph(animatedGif(red, blue));
+    assertThat(first).isEqualTo(red);
+  }
+
+  private static byte[] animatedGif(RgbImage... frames) throws IOException {
+    javax.imageio.ImageWriter writer = javax.imageio.ImageIO.getImageWritersByFormatName("gif").next();
+    var out = new java.io.ByteArrayOutputStream();
+    try (var stream = javax.imageio.ImageIO.createImageOutputStream(out)) {
+      writer.setOutput(stream);
+      writer.prepareWriteSequence(null);
+      for (RgbImage frame : frames) {
+        writer.writeToSequence(new javax.imageio.IIOImage(frame.toBufferedImage(), null, null), null);
+      }
+      writer.endWriteSequence();
+    } finally {
+      writer.dispose();
+    }
+    return out.toByteArray();
+  }
+
+  @Test
   void whatJavaRefusesFailsInTheGraphToo() {
     assertThatThrownBy(() -> decodeInGraph("not an image".getBytes()))
         .isInstanceOf(TFInvalidArgumentException.class).hasMessageContaining("Unknown image file format");
