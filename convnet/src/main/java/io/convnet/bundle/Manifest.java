@@ -40,8 +40,23 @@ public record Manifest(
   public record LayerEntry(String name, String type, int[] outputShape, long params, boolean conv,
       boolean trainable) {}
 
-  /** Signature key -> input and output names (signature keys) mapped to graph tensor names. */
-  public record SignatureEntry(Map<String, String> inputs, Map<String, String> outputs) {}
+  /**
+   * One SavedModel signature: input and output names (signature keys) mapped to graph tensor names, and
+   * (bundles from format 1 with encoded-image signatures on) the method name and each tensor's dtype and
+   * shape as TF Serving's metadata shows them. Older manifests have only {@code inputs} and {@code outputs}.
+   */
+  public record SignatureEntry(Map<String, String> inputs, Map<String, String> outputs, String methodName,
+      Map<String, TensorSpec> inputSpecs, Map<String, TensorSpec> outputSpecs) {
+    public SignatureEntry(Map<String, String> inputs, Map<String, String> outputs) {
+      this(inputs, outputs, null, null, null);
+    }
+  }
+
+  /**
+   * A signature tensor's type: {@code dtype} as TensorFlow names it ({@code DT_FLOAT}, {@code DT_STRING}),
+   * {@code shape} with -1 for a dimension of any size (the batch), null when even the rank is unknown.
+   */
+  public record TensorSpec(String dtype, long[] shape) {}
 
   public record Metrics(
       double loss,
@@ -54,6 +69,11 @@ public record Manifest(
   public Manifest withVersion(int v) {
     return new Manifest(formatVersion, name, v, architecture, createdAt, input, preprocessing, labels, output, layers,
         signatures, metrics, training, tensorflowVersion);
+  }
+
+  /** Whether the bundle has the signature {@code key} (see {@link Signatures}). */
+  public boolean hasSignature(String key) {
+    return signatures != null && signatures.containsKey(key);
   }
 
   /** Names of the convolution layers, in order (what feature-map and Grad-CAM tools offer). */

@@ -41,6 +41,21 @@ public record Preprocessing(int height, int width, Mode mode) {
       this.bgr = bgr;
     }
 
+    /** The factor pixel values 0..255 are multiplied by. */
+    public float scale() {
+      return scale;
+    }
+
+    /** Subtracted per channel after scaling, in output channel order (B, G, R for {@link #CAFFE}). */
+    public float[] mean() {
+      return mean.clone();
+    }
+
+    /** Whether the output channels are B, G, R. */
+    public boolean bgr() {
+      return bgr;
+    }
+
     /** Parses a name case-insensitively ("rescale", "CAFFE"), e.g. from a model manifest. */
     public static Mode parse(String name) {
       try {
