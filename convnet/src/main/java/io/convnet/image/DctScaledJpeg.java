@@ -52,7 +52,8 @@ final class DctScaledJpeg {
   }
 
   private Operand<TUint8> decode(Ops tf, long ratio) {
-    return tf.withName("decode_1_" + ratio).image.decodeJpeg(input, DecodeJpeg.channels(3L), DecodeJpeg.ratio(ratio));
+    return tf.withName("decode_1_" + ratio).image.decodeJpeg(input, DecodeJpeg.channels(3L), DecodeJpeg.ratio(ratio),
+        DecodeJpeg.dctMethod("INTEGER_ACCURATE"));  // the JDK decoder's islow IDCT, and the in-graph decode's
   }
 
   static DctScaledJpeg shared() {

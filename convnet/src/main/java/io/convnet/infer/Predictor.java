@@ -136,7 +136,7 @@ public final class Predictor implements AutoCloseable {
         Preprocessing.Mode.parse(m.preprocessing().mode()));
     float[] nhwc = new float[images.size() * imageSize()];
     for (int i = 0; i < images.size(); i++) {
-      prep.apply(ImageDecoder.standard().decode(images.get(i), "image " + i), nhwc, i * imageSize());
+      prep.toFloats(prep.load(ImageDecoder.standard(), images.get(i), "image " + i), nhwc, i * imageSize());
     }
     return nhwc;
   }

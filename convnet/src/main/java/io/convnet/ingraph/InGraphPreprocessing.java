@@ -35,11 +35,10 @@ import org.tensorflow.types.TUint8;
 public record InGraphPreprocessing(int height, int width, Kind kind) {
 
   /**
-   * Whether large JPEGs are decoded reduced ({@link InGraphDecoder#rgbForSize}): only once the Java path
-   * does the same (the decoder's {@code decodeForSize}, which training and serving then use), so that
-   * both see the same pixels; until then the full-size decode, as {@code ImageDecoder.decode}.
+   * Large JPEGs are decoded reduced ({@link InGraphDecoder#rgbForSize}), as the Java path's
+   * {@code ImageDecoder.decodeForSize} does for training and serving, so both see the same pixels.
    */
-  static final boolean DECODE_FOR_SIZE = false;
+  static final boolean DECODE_FOR_SIZE = true;
 
   /** The preprocessing modes the graph reproduces. */
   public enum Kind {

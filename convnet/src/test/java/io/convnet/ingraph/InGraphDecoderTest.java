@@ -141,6 +141,10 @@ class InGraphDecoderTest {
     assertThat(run(png, forSize)).isEqualTo(ImageDecoder.standard().decode(png, "png"));
     byte[] cmyk = TestImages.cmykJpeg(640);
     assertThat(run(cmyk, forSize)).isEqualTo(ImageDecoder.standard().decode(cmyk, "cmyk"));
+    // and exactly the pixels of the Java decoder's reduced decode, which training and serving use
+    for (byte[] jpeg : List.of(wide, turned, huge, small)) {
+      assertThat(run(jpeg, forSize)).isEqualTo(ImageDecoder.standard().decodeForSize(jpeg, "jpeg", 300, 150));
+    }
   }
 
   @Test
