@@ -263,6 +263,10 @@ public final class ModelCache<M extends AutoCloseable> implements AutoCloseable 
 
   private synchronized CompletableFuture<CachedVersion<M>> loadOnDemand(String name, int version) {
     String key = key(name, version);
+    CachedVersion<M> done = cached.get(key);  // loaded since the caller looked
+    if (done != null) {
+      return CompletableFuture.completedFuture(done);
+    }
     CompletableFuture<CachedVersion<M>> pending = loads.get(key);
     if (pending != null) {
       return pending;
