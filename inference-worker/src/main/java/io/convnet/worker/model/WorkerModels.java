@@ -28,9 +28,6 @@ import java.util.stream.Collectors;
  * {@link ServiceException} clients get (NOT_READY as {@link ModelNotReadyException}, so score records wait).
  */
 public final class WorkerModels implements AutoCloseable {
-  /** Referenced files may be larger than inline images: they do not travel through Kafka. */
-  private static final long MAX_REFERENCED_BYTES = 64L << 20;
-
   private final WorkerConfig config;
   private final ClassifierLoader classifiers;
   private final ModelCache<ServedModel> cache;
@@ -49,7 +46,7 @@ public final class WorkerModels implements AutoCloseable {
     }, ServedVersionPolicy.NEWEST, options);
     this.catalog = new ModelCatalog(cache, training, config.instanceId());
     this.images = new RequestImages(config.dataRoot(),
-        new ImageLimits(config.maxImageBytes(), MAX_REFERENCED_BYTES, config.maxImagePixels()));
+        new ImageLimits(config.maxImageBytes(), ImageLimits.DEFAULT.maxFileBytes(), config.maxImagePixels()));
   }
 
   /** Loads the newest version of every model in the store (in the background), then scans it periodically. */

@@ -107,7 +107,10 @@ public final class ModelCache<M extends AutoCloseable> implements AutoCloseable 
     return initialScan;
   }
 
-  /** A version was announced (the models topic): serve what the policy now names, once the files are there. */
+  /**
+   * A version was announced (the models topic): serve what the policy now names, once the files are
+   * there. Loading on demand there is nothing to do: each request looks in the store itself.
+   */
   public void published(String name, int version) {
     if (options.preload()) {
       loaderThread.execute(() -> servePublished(name, version, 0));

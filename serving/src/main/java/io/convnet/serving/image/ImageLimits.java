@@ -6,7 +6,8 @@ import io.convnet.image.ImageDecoder;
  * How large a request image may be.
  *
  * @param maxInlineBytes largest image sent in the request itself
- * @param maxFileBytes   largest file a reference under the data root may name
+ * @param maxFileBytes   largest file a reference under the data root may name (files do not travel through
+ *                       Kafka, so they may be larger than inline images)
  * @param maxPixels      largest width x height decoded (checked from the header, before any pixel memory)
  */
 public record ImageLimits(long maxInlineBytes, long maxFileBytes, long maxPixels) {
