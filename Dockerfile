@@ -40,7 +40,7 @@ RUN mvn -B -q -P"$MAVEN_PROFILE" -pl "$SERVICE" -am -DskipTests package \
  && case "$SERVICE" in \
       gateway) echo io.convnet.gateway.GatewayMain ;; \
       trainer-service) echo io.convnet.trainer.TrainerMain ;; \
-      inference-worker) echo io.convnet.inference.InferenceWorkerMain ;; \
+      inference-worker) echo io.convnet.worker.InferenceWorkerMain ;; \
       visualizer-service) echo io.convnet.visualizer.VisualizerMain ;; \
       *) echo "unknown service $SERVICE" >&2; exit 1 ;; \
     esac > /app/main-class

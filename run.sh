@@ -137,7 +137,7 @@ for port in "${WORKER_PORTS[@]}"; do
   # TensorFlow allocates from many threads and frees whole models: few glibc arenas, and large blocks
   # mmap'ed (given back on free), or resident memory creeps up with model switches (docs/models.md)
   MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-131072} \
-    start_service inference-worker io.convnet.inference.InferenceWorkerMain "$port" "inference-worker-$HOST-$n"
+    start_service inference-worker io.convnet.worker.InferenceWorkerMain "$port" "inference-worker-$HOST-$n"
 done
 start_service visualizer-service io.convnet.visualizer.VisualizerMain "$VISUALIZER_PORT" "visualizer-service-$HOST"
 

@@ -137,7 +137,7 @@ public final class ImageDecoder {
         throw new ImageDecodeException(source, "zero-byte file");
       }
       if (size > limits.maxBytes()) {
-        throw new ImageDecodeException(source, tooLarge(size));
+        throw new ImageTooLargeException(source, tooLarge(size));
       }
       return Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
@@ -152,7 +152,7 @@ public final class ImageDecoder {
       throw new ImageDecodeException(source, "zero-byte file");
     }
     if (bytes.length > limits.maxBytes()) {
-      throw new ImageDecodeException(source, tooLarge(bytes.length));
+      throw new ImageTooLargeException(source, tooLarge(bytes.length));
     }
     ImageFormat format = ImageFormat.sniff(bytes);
     if (format == null) {
@@ -257,7 +257,7 @@ public final class ImageDecoder {
       throw new ImageDecodeException(source, "image has no pixels (" + width + "x" + height + ")");
     }
     if (width > limits.maxSide() || height > limits.maxSide() || (long) width * height > limits.maxPixels()) {
-      throw new ImageDecodeException(source, String.format(Locale.ROOT,
+      throw new ImageTooLargeException(source, String.format(Locale.ROOT,
           "image is %dx%d pixels, more than the limit of %d pixels a side and %.1f megapixels",
           width, height, limits.maxSide(), limits.maxPixels() / 1e6));
     }

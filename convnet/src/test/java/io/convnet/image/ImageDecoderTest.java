@@ -234,6 +234,16 @@ class ImageDecoderTest {
   }
 
   @Test
+  void sizeRefusalsAreTypedAsTooLargeAndOtherFailuresAreNot() {
+    ImageDecoder small = new ImageDecoder(new ImageDecoder.Limits(1 << 20, 100, 5000));
+    assertThatThrownBy(() -> small.decode(TestImages.png(TestImages.gradient(200, 10)), "wide.png"))
+        .isInstanceOf(ImageTooLargeException.class);
+    assertThatThrownBy(() -> small.decode(new byte[(1 << 20) + 1], "huge")).isInstanceOf(ImageTooLargeException.class);
+    assertThatThrownBy(() -> small.decode("not an image".getBytes(java.nio.charset.StandardCharsets.US_ASCII), "text"))
+        .isInstanceOf(ImageDecodeException.class).isNotInstanceOf(ImageTooLargeException.class);
+  }
+
+  @Test
   void refusesADecompressionBomb() {
     // A 1x1 PNG whose header claims 60000 x 60000 pixels (10.8 GB as RGB).
     byte[] png = TestImages.png(TestImages.gradient(1, 1));

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.convnet.gateway.GatewayMain;
 import io.convnet.gateway.webui.HeadlessChromium;
-import io.convnet.inference.InferenceWorkerMain;
 import io.convnet.kafka.local.KafkaBrokerExtension;
 import io.convnet.testing.TinyBundles;
 import io.convnet.visualizer.VisualizerMain;
+import io.convnet.worker.InferenceWorkerMain;
 import io.vertx.core.json.JsonObject;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;

@@ -215,6 +215,23 @@ class VisualizerServiceTest {
   }
 
   @Test
+  void imageReferencesStayUnderTheDataRootEvenThroughSymbolicLinks() throws Exception {
+    Path secret = Files.writeString(tmp.resolve("secret.txt"), "TOP-SECRET-CONTENT");
+    Files.createSymbolicLink(tmp.resolve("data/escape.png"), secret);
+    Files.createSymbolicLink(tmp.resolve("data/escape-dir"), tmp);
+    for (String reference : new String[] {"escape.png", "escape-dir/secret.txt", "../secret.txt"}) {
+      ServiceException refused = failure(VisualizeRequest.newBuilder().setModel(ModelRef.newBuilder().setName("bars"))
+          .setImage(Image.newBuilder().setReference(reference)).setFeatureMaps(FeatureMaps.getDefaultInstance()).build());
+      assertThat(refused.code()).as(reference).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+      assertThat(refused.getMessage()).as(reference).contains("outside the data root").doesNotContain("TOP-SECRET");
+    }
+    VisualizeReply byReference = ask(VisualizeRequest.newBuilder().setModel(ModelRef.newBuilder().setName("bars"))
+        .setImage(Image.newBuilder().setReference("bars/validation/dog/dog.1.png"))
+        .setFeatureMaps(FeatureMaps.getDefaultInstance()).build());
+    assertThat(png(byReference).getWidth()).isGreaterThan(8 * 64);
+  }
+
+  @Test
   void badRequestsGetClearErrorsAndTheServiceStaysUp() {
     assertThat(failure(VisualizeRequest.getDefaultInstance()).code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
     ServiceException unknownLayer = failure(on(dog).setFeatureMaps(FeatureMaps.newBuilder().addLayers("conv_9")).build());

@@ -1,0 +1,41 @@
+package io.convnet.serving.image;
+
+import io.convnet.bundle.Manifest;
+import io.convnet.data.Preprocessing;
+import io.convnet.image.RgbImage;
+
+/**
+ * What a bundle's manifest says its input is: the image size and the preprocessing (rescale when the
+ * manifest names none), turning a decoded image into the model's input floats.
+ */
+public final class ModelInput {
+  private final Preprocessing preprocessing;
+
+  private ModelInput(Preprocessing preprocessing) {
+    this.preprocessing = preprocessing;
+  }
+
+  /** IllegalArgumentException naming {@code bundle} when the manifest describes no input this runtime can feed. */
+  public static ModelInput of(Manifest manifest, String bundle) {
+    Manifest.Input in = manifest.input();
+    if (in == null || in.channels() != 3) {
+      throw new IllegalArgumentException("bundle " + bundle + " does not take RGB images (input " + in + ")");
+    }
+    return new ModelInput(new Preprocessing(in.height(), in.width(),
+        Preprocessing.Mode.parse(manifest.preprocessing() == null ? "rescale" : manifest.preprocessing().mode())));
+  }
+
+  public Preprocessing preprocessing() {
+    return preprocessing;
+  }
+
+  /** Floats one image has as model input (NHWC). */
+  public int floatsPerImage() {
+    return preprocessing.floatsPerImage();
+  }
+
+  /** Resized and preprocessed: one image's model input. */
+  public float[] floats(RgbImage image) {
+    return preprocessing.apply(image);
+  }
+}
