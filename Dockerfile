@@ -24,6 +24,8 @@ WORKDIR /src
 COPY pom.xml ./
 COPY proto/pom.xml proto/
 COPY convnet/pom.xml convnet/
+COPY convnet-tools/pom.xml convnet-tools/
+COPY serving/pom.xml serving/
 COPY local-kafka/pom.xml local-kafka/
 COPY service-kit/pom.xml service-kit/
 COPY gateway/pom.xml gateway/

@@ -14,6 +14,8 @@ public class ServingException extends RuntimeException {
     INVALID_ARGUMENT,
     /** No such model or version. */
     NOT_FOUND,
+    /** An image in a format the runtime does not decode but names (HEIC), with how to convert it. */
+    UNSUPPORTED_MEDIA_TYPE,
     /** An image over a configured size or pixel limit. */
     PAYLOAD_TOO_LARGE,
     /** Not enough resources for this request now (memory while decoding); retry later. */

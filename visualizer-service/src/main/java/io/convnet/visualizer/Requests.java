@@ -35,13 +35,16 @@ final class Requests {
         what);
   }
 
-  /** The request's image: inline bytes, or a reference under the data root (which no symbolic link leaves). */
-  static RgbImage image(Image image, RequestImages images) {
+  /**
+   * The request's image: inline bytes, or a reference under the data root (which no symbolic link leaves),
+   * decoded for use at {@code width x height} as training decodes it (0, 0: at full size).
+   */
+  static RgbImage image(Image image, RequestImages images, int width, int height) {
     if (image.hasData() ? image.getData().isEmpty() : !image.hasReference()) {
       throw Failures.invalid("send an image (JPEG or PNG) as the request body");
     }
     String name = image.getName().isEmpty() ? image.getReference() : image.getName();
     return images.load(image.hasData() ? image.getData().toByteArray() : null, image.getReference(),
-        name.isEmpty() ? "the image" : "the image '" + name + "'");
+        name.isEmpty() ? "the image" : "the image '" + name + "'", width, height);
   }
 }

@@ -34,9 +34,9 @@ final class SyncVisualizations {
 
   VisualizeReply featureMaps(VisualizeRequest r) {
     var fm = r.getFeatureMaps();
-    RgbImage image = Requests.image(r.getImage(), images);
     try (Lease<VisualVersion> lease = models.acquireBlocking(r.getModel().getName(), r.getModel().getVersion())) {
       VisualModel m = lease.model().visual();
+      RgbImage image = Requests.image(r.getImage(), images, m.width(), m.height());
       int channels = fm.getChannels() == 0 ? FeatureMaps.DEFAULT_CHANNELS : fm.getChannels();
       FeatureMaps.Result result = FeatureMaps.compute(m, image, fm.getLayersList(), channels);
       if (r.getWantJson()) {
@@ -50,9 +50,9 @@ final class SyncVisualizations {
 
   VisualizeReply saliency(VisualizeRequest r) {
     var s = r.getSaliency();
-    RgbImage image = Requests.image(r.getImage(), images);
     try (Lease<VisualVersion> lease = models.acquireBlocking(r.getModel().getName(), r.getModel().getVersion())) {
       VisualModel m = lease.model().visual();
+      RgbImage image = Requests.image(r.getImage(), images, m.width(), m.height());
       HeatMap map = s.getSmooth()
           ? Saliency.smoothGrad(m, image, s.getLabel(), s.getSamples() == 0 ? Saliency.DEFAULT_SAMPLES : s.getSamples(),
               s.hasNoise() ? s.getNoise() : Saliency.DEFAULT_NOISE, 1)
@@ -63,9 +63,9 @@ final class SyncVisualizations {
 
   VisualizeReply gradCam(VisualizeRequest r) {
     var g = r.getGradCam();
-    RgbImage image = Requests.image(r.getImage(), images);
     try (Lease<VisualVersion> lease = models.acquireBlocking(r.getModel().getName(), r.getModel().getVersion())) {
       VisualModel m = lease.model().visual();
+      RgbImage image = Requests.image(r.getImage(), images, m.width(), m.height());
       String layer = g.getLayer().isEmpty() ? GradCam.defaultLayer(m) : g.getLayer();
       return heat(r, m, GradCam.compute(m, image, g.getLabel(), layer), layer);
     }
@@ -97,7 +97,7 @@ final class SyncVisualizations {
       e = ConvolutionExplainer.explain(input, kernel, stride, padding);
       kind = "matrix";
     } else {
-      RgbImage image = Requests.image(r.getImage(), images);
+      RgbImage image = Requests.image(r.getImage(), images, 0, 0);
       var ie = ConvolutionExplainer.explainImage(image, kernel, stride, padding);
       input = ie.luma();
       e = ie.explanation();

@@ -9,6 +9,7 @@ import io.convnet.proto.ModelsReply;
 import io.convnet.serving.ServingException;
 import io.convnet.serving.cache.CacheOptions;
 import io.convnet.serving.cache.Lease;
+import io.convnet.serving.image.ModelInput;
 import io.convnet.serving.cache.ModelCache;
 import io.convnet.serving.cache.ServedVersionPolicy;
 import io.convnet.serving.classify.ClassifierLoader;
@@ -77,8 +78,9 @@ public final class WorkerModels implements AutoCloseable {
   /** A request image (inline, or a reference under the data root) as {@code model}'s input. Blocking: decodes. */
   public float[] input(ServedModel model, Image image, String what) {
     try {
-      return model.input().floats(images.load(image.hasData() ? image.getData().toByteArray() : null,
-          image.getReference(), what));
+      ModelInput input = model.input();
+      return input.floats(images.load(image.hasData() ? image.getData().toByteArray() : null,
+          image.getReference(), what, input.width(), input.height()));
     } catch (RuntimeException e) {
       throw failure(e);
     }

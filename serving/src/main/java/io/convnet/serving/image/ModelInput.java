@@ -29,6 +29,14 @@ public final class ModelInput {
     return preprocessing;
   }
 
+  public int width() {
+    return preprocessing.width();
+  }
+
+  public int height() {
+    return preprocessing.height();
+  }
+
   /** Floats one image has as model input (NHWC). */
   public int floatsPerImage() {
     return preprocessing.floatsPerImage();

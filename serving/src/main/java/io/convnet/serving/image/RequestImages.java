@@ -6,6 +6,7 @@ import io.convnet.image.ImageDecodeException;
 import io.convnet.image.ImageDecoder;
 import io.convnet.image.ImageTooLargeException;
 import io.convnet.image.RgbImage;
+import io.convnet.image.UnsupportedImageFormatException;
 import io.convnet.serving.ServingException;
 import io.convnet.serving.ServingException.Reason;
 import java.io.IOException;
@@ -19,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * the data root ({@link DataRoot#resolve}: no absolute paths, no {@code ..}, and no symbolic link
  * that leads out), within {@link ImageLimits}. Every problem is a {@link ServingException} naming the
  * image as the caller described it ({@code what}), never showing a file's content: INVALID_ARGUMENT
- * (not an image, corrupt, a bad reference), PAYLOAD_TOO_LARGE, or BUSY when memory runs short.
+ * (not an image, corrupt, a bad reference), UNSUPPORTED_MEDIA_TYPE (HEIC), PAYLOAD_TOO_LARGE, or BUSY when
+ * memory runs short.
  */
 public final class RequestImages {
   private static final Logger LOG = LoggerFactory.getLogger(RequestImages.class);
@@ -89,10 +91,20 @@ public final class RequestImages {
     return file;
   }
 
-  /** Decodes encoded bytes (JPEG or PNG) within the pixel limit. */
+  /** Decodes encoded bytes (JPEG, PNG, WebP, GIF) within the pixel limit, at full size. */
   public RgbImage decode(byte[] encoded, String what) {
+    return decode(encoded, what, 0, 0);
+  }
+
+  /**
+   * Decodes encoded bytes for use at {@code width x height} ({@link ImageDecoder#decodeForSize}: a large
+   * JPEG is decoded reduced, never below that size, as training decodes it); 0, 0 decodes at full size.
+   */
+  public RgbImage decode(byte[] encoded, String what, int width, int height) {
     try {
-      return decoder.decode(encoded, what);
+      return width > 0 && height > 0 ? decoder.decodeForSize(encoded, what, width, height) : decoder.decode(encoded, what);
+    } catch (UnsupportedImageFormatException e) {
+      throw new ServingException(Reason.UNSUPPORTED_MEDIA_TYPE, e.getMessage(), e);
     } catch (ImageTooLargeException e) {
       throw new ServingException(Reason.PAYLOAD_TOO_LARGE, e.getMessage(), e);
     } catch (ImageDecodeException e) {
@@ -102,8 +114,13 @@ public final class RequestImages {
     }
   }
 
-  /** {@link #bytes}, then {@link #decode}. */
+  /** {@link #bytes}, then {@link #decode} at full size. */
   public RgbImage load(byte[] inline, String reference, String what) {
     return decode(bytes(inline, reference, what), what);
+  }
+
+  /** {@link #bytes}, then {@link #decode} for use at {@code width x height}. */
+  public RgbImage load(byte[] inline, String reference, String what, int width, int height) {
+    return decode(bytes(inline, reference, what), what, width, height);
   }
 }
