@@ -1,5 +1,7 @@
 package io.convnet.gateway.training;
 
+import io.convnet.gateway.access.Access;
+import io.convnet.gateway.access.Role;
 import io.convnet.gateway.http.RouteGroup;
 import io.convnet.kit.ServiceException;
 import io.convnet.kit.http.HttpErrors;
@@ -54,12 +56,13 @@ final class TrainingRoutes implements RouteGroup {
   }
 
   @Override
-  public void mount(Router router) {
-    router.post(BASE).handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT)).handler(this::create);
-    router.get(BASE).handler(this::list);
-    router.get(BASE + "/:id").handler(this::get);
-    router.delete(BASE + "/:id").handler(this::cancel);
-    router.get(BASE + "/:id/events").handler(this::events);
+  public void mount(Router router, Access access) {
+    access.require(Role.TRAINER, router.post(BASE)).handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT))
+        .handler(this::create);
+    access.read(router.get(BASE)).handler(this::list);
+    access.read(router.get(BASE + "/:id")).handler(this::get);
+    access.require(Role.TRAINER, router.delete(BASE + "/:id")).handler(this::cancel);
+    access.read(router.get(BASE + "/:id/events")).handler(this::events);
   }
 
   private boolean loading(RoutingContext ctx) {
@@ -86,6 +89,8 @@ final class TrainingRoutes implements RouteGroup {
       JsonObject body = body(ctx);
       long now = System.currentTimeMillis();
       job = JobSpecs.parse(body).setJobId(JobIds.next(now)).setSubmittedMs(now).build();
+      Access.note(ctx, "job", job.getJobId());
+      Access.note(ctx, "model", job.getModel());
     } catch (ServiceException e) {
       HttpErrors.respond(ctx, e);
       return;
@@ -177,6 +182,7 @@ final class TrainingRoutes implements RouteGroup {
       return;
     }
     String id = ctx.pathParam("id");
+    Access.note(ctx, "job", id);
     String state = registry.read(id, JobState::state).orElse(null);
     if (state == null) {
       notFound(ctx, id);
