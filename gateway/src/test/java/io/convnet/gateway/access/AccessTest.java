@@ -195,7 +195,7 @@ class AccessTest {
       audited.forEach((id, e) -> {
         JsonObject rec = byId.get(id);
         assertThat(rec.getString("subject")).as(id).isEqualTo(e.subject());
-        assertThat(rec.getString("role", "")).as(id).isEqualTo(e.role());
+        assertThat(java.util.Objects.toString(rec.getString("role"), "")).as(id).isEqualTo(e.role());
         assertThat(rec.getString("via")).as(id).isEqualTo(e.via());
         assertThat(rec.getString("method")).as(id).isEqualTo(e.method());
         assertThat(rec.getString("route")).as(id).isEqualTo(e.route());
