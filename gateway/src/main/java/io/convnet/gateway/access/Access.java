@@ -198,7 +198,16 @@ public final class Access {
   // ---- checking a call
 
   private void check(RoutingContext ctx, Role needed) {
-    authenticate(ctx).onComplete(ar -> {
+    Future<Identity> identified = authenticate(ctx);
+    // While a JWT waits for the issuer's keys the body must wait too (for the body handler after us).
+    boolean paused = !identified.isComplete() && !ctx.request().isEnded();
+    if (paused) {
+      ctx.request().pause();
+    }
+    identified.onComplete(ar -> {
+      if (paused && !ctx.request().isEnded()) {
+        ctx.request().resume();  // delivers on a later turn of the event loop, after the next handler is in place
+      }
       if (ar.failed()) {
         refuseUnauthenticated(ctx, "the bearer token is not valid: " + ar.cause().getMessage(), true);
         return;
