@@ -1,6 +1,8 @@
 package io.convnet.gateway.access;
 
+import io.convnet.kit.ServiceException;
 import io.convnet.kit.http.HttpErrors;
+import io.convnet.kit.http.ListLimit;
 import io.convnet.proto.AuditRecord;
 import io.convnet.proto.ErrorCode;
 import io.convnet.proto.Topics;
@@ -45,13 +47,9 @@ public final class AuditRoutes {
     int limit;
     long since;
     try {
-      String l = ctx.queryParams().get("limit");
-      limit = l == null ? DEFAULT_LIMIT : Integer.parseInt(l);
-      if (limit < 1 || limit > MAX_LIMIT) {
-        throw new NumberFormatException();
-      }
-    } catch (NumberFormatException e) {
-      HttpErrors.respond(ctx, ErrorCode.INVALID_ARGUMENT, "limit must be 1.." + MAX_LIMIT);
+      limit = ListLimit.of(ctx, DEFAULT_LIMIT, MAX_LIMIT);
+    } catch (ServiceException e) {
+      HttpErrors.respond(ctx, e);
       return;
     }
     try {

@@ -5,6 +5,7 @@ import io.convnet.gateway.access.Role;
 import io.convnet.gateway.http.RouteGroup;
 import io.convnet.kit.ServiceException;
 import io.convnet.kit.http.HttpErrors;
+import io.convnet.kit.http.ListLimit;
 import io.convnet.proto.ErrorCode;
 import io.convnet.proto.Error;
 import io.convnet.proto.Topics;
@@ -153,13 +154,9 @@ final class TrainingRoutes implements RouteGroup {
     }
     int limit;
     try {
-      String l = ctx.queryParams().get("limit");
-      limit = l == null ? DEFAULT_LIMIT : Integer.parseInt(l);
-      if (limit < 1 || limit > MAX_LIMIT) {
-        throw new NumberFormatException();
-      }
-    } catch (NumberFormatException e) {
-      HttpErrors.respond(ctx, ErrorCode.INVALID_ARGUMENT, "limit must be 1.." + MAX_LIMIT);
+      limit = ListLimit.of(ctx, DEFAULT_LIMIT, MAX_LIMIT);
+    } catch (ServiceException e) {
+      HttpErrors.respond(ctx, e);
       return;
     }
     List<JsonObject> jobs = registry.list(state, limit);
