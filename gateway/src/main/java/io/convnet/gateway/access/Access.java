@@ -5,24 +5,19 @@ import io.convnet.kit.http.HttpErrors;
 import io.convnet.proto.ErrorCode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.PlatformHandler;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Who may call which route, declared once per route by the route group that mounts it, first
@@ -38,7 +33,6 @@ import org.slf4j.LoggerFactory;
  * an API route that declared nothing.
  */
 public final class Access {
-  private static final Logger LOG = LoggerFactory.getLogger(Access.class);
   static final String REALM = "convnet";
   /** Route metadata: the rule a route declared ("admin", "trainer", "reader", "read", "open"). */
   static final String RULE = "convnet.access";
@@ -48,19 +42,15 @@ public final class Access {
   private static final Pattern CLIENT_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   private static final Set<HttpMethod> READS = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
 
-  private final boolean off;
+  private final Authenticator authenticator;
   private final boolean readersOnly;
-  private final Tokens tokens;
-  private final JwtVerifier jwt;
   private final AuditLog audit;
   private final Counter unauthenticated;
   private final Counter denied;
 
-  Access(boolean off, boolean readersOnly, Tokens tokens, JwtVerifier jwt, AuditLog audit, MeterRegistry registry) {
-    this.off = off;
+  Access(Authenticator authenticator, boolean readersOnly, AuditLog audit, MeterRegistry registry) {
+    this.authenticator = authenticator;
     this.readersOnly = readersOnly;
-    this.tokens = tokens;
-    this.jwt = jwt;
     this.audit = audit;
     this.unauthenticated = refused(registry, 401);
     this.denied = refused(registry, 403);
@@ -73,54 +63,21 @@ public final class Access {
 
   /** Access as {@link AccessSettings} configure it; IllegalArgumentException for settings that make no sense. */
   public static Access fromConfig(Vertx vertx, KitConfig config, MeterRegistry registry, AuditLog audit) {
-    boolean off = switch (config.get(AccessSettings.AUTH)) {
-      case "on" -> false;
-      case "off" -> true;
-      default -> throw new IllegalArgumentException(AccessSettings.AUTH.name() + " must be on or off");
-    };
     boolean readersOnly = switch (config.get(AccessSettings.READ)) {
       case "open" -> false;
       case "reader" -> true;
       default -> throw new IllegalArgumentException(AccessSettings.READ.name() + " must be open or reader");
     };
-    String file = config.get(AccessSettings.TOKENS_FILE);
-    Tokens tokens = file.isEmpty() ? null : new Tokens(vertx, Path.of(file));
-    String jwks = config.get(AccessSettings.JWKS_URL);
-    JwtVerifier jwt = null;
-    if (!jwks.isEmpty()) {
-      String issuer = config.get(AccessSettings.JWT_ISSUER);
-      String audience = config.get(AccessSettings.JWT_AUDIENCE);
-      if (issuer.isEmpty() || audience.isEmpty()) {
-        throw new IllegalArgumentException(AccessSettings.JWKS_URL.name() + " needs " + AccessSettings.JWT_ISSUER.name()
-            + " and " + AccessSettings.JWT_AUDIENCE.name() + ": a JWT for another service must not pass");
-      }
-      jwt = new JwtVerifier(vertx, new JwtVerifier.Config(jwks, issuer, audience,
-          config.get(AccessSettings.JWT_ROLE_CLAIM), config.get(AccessSettings.JWT_ROLE_PREFIX),
-          config.getInt(AccessSettings.JWKS_REFRESH_MS)));
-    }
-    return new Access(off, readersOnly, tokens, jwt, audit, registry);
+    return new Access(Authenticator.fromConfig(vertx, config), readersOnly, audit, registry);
   }
 
   /** Loads the tokens and fetches the issuer's keys (failures are logged; calls are then refused). */
   public Future<Void> start(long reloadMs) {
-    if (off) {
-      LOG.warn("{}=off: every call is allowed, as admin, to anyone who reaches this gateway (development only)",
-          AccessSettings.AUTH.name());
-    } else if (tokens == null && jwt == null) {
-      LOG.warn("no {} or {}: calls that change state are refused (401) until one is configured",
-          AccessSettings.TOKENS_FILE.name(), AccessSettings.JWKS_URL.name());
-    }
-    return Future.join(tokens == null ? Future.succeededFuture() : tokens.start(reloadMs),
-        jwt == null ? Future.succeededFuture() : jwt.start()).mapEmpty();
+    return authenticator.start(reloadMs);
   }
 
   public void close() {
-    if (tokens != null) {
-      tokens.close();
-    }
-    if (jwt != null) {
-      jwt.close();
-    }
+    authenticator.close();
   }
 
   // ---- what route groups declare
@@ -188,7 +145,7 @@ public final class Access {
   }
 
   boolean off() {
-    return off;
+    return authenticator.off();
   }
 
   boolean readersOnly() {
@@ -218,7 +175,7 @@ public final class Access {
         ctx.next();
       } else if (identity.role() == null && identity.via().equals(Identity.ANONYMOUS.via())) {
         refuseUnauthenticated(ctx, "this call needs a bearer token with role " + needed.id()
-            + " (send 'Authorization: Bearer <token>')" + (credentialsConfigured() ? "" : "; this gateway has no "
+            + " (send 'Authorization: Bearer <token>')" + (authenticator.hasCredentials() ? "" : "; this gateway has no "
             + "tokens configured: set " + AccessSettings.TOKENS_FILE.name() + " (./run.sh writes run/admin.token) or "
             + AccessSettings.JWKS_URL.name() + ", or " + AccessSettings.AUTH.name() + "=off for development"), false);
       } else {
@@ -231,27 +188,6 @@ public final class Access {
     });
   }
 
-  /** A JWT check may complete on another context (when it waits for a key fetch): back onto the caller's. */
-  private static Future<Identity> onCallersContext(Future<Identity> result) {
-    Context context = Vertx.currentContext();
-    if (context == null) {
-      return result;
-    }
-    Promise<Identity> promise = Promise.promise();
-    result.onComplete(ar -> {
-      if (Vertx.currentContext() == context) {
-        promise.handle(ar);
-      } else {
-        context.runOnContext(v -> promise.handle(ar));
-      }
-    });
-    return promise.future();
-  }
-
-  private boolean credentialsConfigured() {
-    return tokens != null || jwt != null;
-  }
-
   private void refuseUnauthenticated(RoutingContext ctx, String message, boolean tokenSent) {
     unauthenticated.increment();
     ctx.response().putHeader("www-authenticate", "Bearer realm=\"" + REALM + "\""
@@ -259,32 +195,9 @@ public final class Access {
     HttpErrors.respond(ctx, ErrorCode.UNAUTHENTICATED, message);
   }
 
-  /**
-   * The identity behind the request's bearer token: {@link Identity#ANONYMOUS} without one;
-   * failed (with a reason for the client) for a malformed header or a token that is not valid.
-   */
+  /** Who made the request (see {@link Authenticator#authenticate}). */
   Future<Identity> authenticate(RoutingContext ctx) {
-    if (off) {
-      return Future.succeededFuture(Identity.AUTH_OFF);
-    }
-    String header = ctx.request().getHeader("authorization");
-    if (header == null || header.isBlank()) {
-      return Future.succeededFuture(Identity.ANONYMOUS);
-    }
-    String[] parts = header.trim().split("\\s+", 2);
-    if (parts.length != 2 || !parts[0].equalsIgnoreCase("bearer")) {
-      ctx.put(IDENTITY, new Identity("(malformed Authorization header)", null, "none"));
-      return Future.failedFuture("the Authorization header must be 'Bearer <token>'");
-    }
-    String token = parts[1];
-    if (jwt != null && token.chars().filter(c -> c == '.').count() == 2) {
-      ctx.put(IDENTITY, new Identity("(invalid JWT)", null, "jwt"));
-      return onCallersContext(jwt.verify(token));
-    }
-    ctx.put(IDENTITY, new Identity("(invalid token)", null, "token"));
-    return tokens == null ? Future.failedFuture("this gateway has no token file (" + AccessSettings.TOKENS_FILE.name()
-        + ")") : tokens.find(token).map(Future::succeededFuture)
-        .orElseGet(() -> Future.failedFuture("unknown or revoked"));
+    return authenticator.authenticate(ctx);
   }
 
   private static String requestId(RoutingContext ctx) {

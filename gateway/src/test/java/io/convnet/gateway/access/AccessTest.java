@@ -349,7 +349,8 @@ class AccessTest {
     io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
     try {
       io.vertx.ext.web.Router router = io.vertx.ext.web.Router.router(vertx);
-      Access access = new Access(false, false, null, null, null, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+      Access access = new Access(new Authenticator(false, null, null), false, null,
+          new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
       access.read(router.get("/v1/read")).handler(ctx -> ctx.end());
       Route forgotten = router.post("/v1/forgotten").handler(ctx -> ctx.end());
       List<Route> routes = new ArrayList<>(router.getRoutes());
