@@ -16,7 +16,7 @@ import io.convnet.proto.TrainEvent.KindCase;
 import io.convnet.proto.TrainJob;
 import io.convnet.proto.TransferLearning;
 import io.convnet.testing.ImageFolders;
-import io.convnet.util.Files2;
+import io.convnet.util.FileTrees;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -356,7 +356,7 @@ class TrainingJobsTest {
     } finally {
       Files.delete(alias);
       Files.delete(out);
-      Files2.deleteRecursively(store.resolve("victim-pets"));
+      FileTrees.delete(store.resolve("victim-pets"));
     }
   }
 }
