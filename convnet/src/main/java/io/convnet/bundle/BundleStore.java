@@ -99,9 +99,24 @@ public final class BundleStore {
    * the temporary directory is removed and nothing is published.
    */
   public int publish(String name, VersionedWriter writer) {
-    synchronized (BundleStore.class) { // FileLock excludes other processes, not other threads
-      return publishLocked(name, writer);
-    }
+    return locked(name, "publish", modelDir -> {
+      removeAbandonedTemps(modelDir);
+      int version = latestVersion(name).orElse(0) + 1;
+      while (Files.exists(modelDir.resolve(Integer.toString(version)), LinkOption.NOFOLLOW_LINKS)) {
+        version++; // an incomplete directory (or a link) not made by us: never overwrite it
+      }
+      Path tmp = modelDir.resolve(TMP + ProcessHandle.current().pid() + "-" + UUID.randomUUID());
+      try {
+        writer.write(tmp, version);
+        if (!Files.exists(tmp.resolve(BundleWriter.MANIFEST))) {
+          throw new IllegalStateException("the bundle writer wrote no " + BundleWriter.MANIFEST);
+        }
+        Files.move(tmp, modelDir.resolve(Integer.toString(version)), StandardCopyOption.ATOMIC_MOVE);
+        return version;
+      } finally {
+        FileTrees.delete(tmp);
+      }
+    });
   }
 
   /**
@@ -127,34 +142,33 @@ public final class BundleStore {
     return modelDir;
   }
 
-  private int publishLocked(String name, VersionedWriter writer) {
-    Path modelDir = requireOwnDirectory(name);
-    try {
-      Files.createDirectories(modelDir);
-      requireOwnDirectory(name);  // as created (by us or, in between, by someone else)
-      try (FileChannel ch = FileChannel.open(modelDir.resolve(".lock"), StandardOpenOption.CREATE,
-          StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-        ch.lock(); // released when the channel closes
-        removeAbandonedTemps(modelDir);
-        int version = latestVersion(name).orElse(0) + 1;
-        while (Files.exists(modelDir.resolve(Integer.toString(version)), LinkOption.NOFOLLOW_LINKS)) {
-          version++; // an incomplete directory (or a link) not made by us: never overwrite it
+  /**
+   * Runs {@code work} on the model's own directory (created if missing) holding the model's lock, which
+   * every writer of the model holds (this process's threads and other processes: a file lock): publishing
+   * a version and changing the model's labels happen one at a time. {@code what} names the work in errors
+   * ("cannot publish model ...").
+   */
+  public <T> T locked(String name, String what, LockedWork<T> work) {
+    synchronized (BundleStore.class) { // FileLock excludes other processes, not other threads
+      Path modelDir = requireOwnDirectory(name);
+      try {
+        Files.createDirectories(modelDir);
+        requireOwnDirectory(name);  // as created (by us or, in between, by someone else)
+        try (FileChannel ch = FileChannel.open(modelDir.resolve(".lock"), StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+          ch.lock(); // released when the channel closes
+          return work.run(modelDir);
         }
-        Path tmp = modelDir.resolve(TMP + ProcessHandle.current().pid() + "-" + UUID.randomUUID());
-        try {
-          writer.write(tmp, version);
-          if (!Files.exists(tmp.resolve(BundleWriter.MANIFEST))) {
-            throw new IllegalStateException("the bundle writer wrote no " + BundleWriter.MANIFEST);
-          }
-          Files.move(tmp, modelDir.resolve(Integer.toString(version)), StandardCopyOption.ATOMIC_MOVE);
-          return version;
-        } finally {
-          FileTrees.delete(tmp);
-        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot " + what + " model '" + name + "' in " + root, e);
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot publish model '" + name + "' in " + root, e);
     }
+  }
+
+  /** What {@link #locked} runs. */
+  @FunctionalInterface
+  public interface LockedWork<T> {
+    T run(Path modelDir) throws IOException;
   }
 
   /** Writes a bundle for a version number chosen by the store. */

@@ -17,9 +17,20 @@ public final class Exchanges {
   public static final Exchange<ModelsRequest, ModelsReply> MODELS =
       new Exchange<>("models", Topics.MODEL_QUERIES, ModelsReply.parser(), false);
 
+  /**
+   * A change of a model's labels or promotion policy: one trainer (it owns the model store) writes
+   * it and announces the new state on the models topic.
+   */
+  public static final Exchange<LabelsRequest, LabelsReply> LABELS =
+      new Exchange<>("labels", Topics.LABELS_REQUESTS, LabelsReply.parser(), false);
+
+  /** What each inference worker served per model version (canary figures): every worker answers. */
+  public static final Exchange<ModelTrafficRequest, ModelTrafficReply> MODEL_TRAFFIC =
+      new Exchange<>("model-traffic", Topics.MODELS_TRAFFIC, ModelTrafficReply.parser(), true);
+
   /** Every instance of every service answers a ping. */
   public static final Exchange<StatusPing, StatusPong> STATUS =
       new Exchange<>("status", Topics.STATUS_PINGS, StatusPong.parser(), true);
 
-  public static final List<Exchange<?, ?>> ALL = List.of(CLASSIFY, MODELS, VISUALIZE, STATUS);
+  public static final List<Exchange<?, ?>> ALL = List.of(CLASSIFY, MODELS, LABELS, MODEL_TRAFFIC, VISUALIZE, STATUS);
 }

@@ -32,6 +32,14 @@ public final class Topics {
   public static final Topic<ModelsRequest> MODEL_QUERIES =
       new Topic<>("convnet.models.queries", ModelsRequest.parser(), 4, false);
 
+  /** Changes of model labels and promotion policies (the "labels" exchange), answered by one trainer. */
+  public static final Topic<LabelsRequest> LABELS_REQUESTS =
+      new Topic<>("convnet.labels.requests", LabelsRequest.parser(), 1, false);
+
+  /** What every inference worker served per model version (the "model-traffic" exchange, broadcast). */
+  public static final Topic<ModelTrafficRequest> MODELS_TRAFFIC =
+      new Topic<>("convnet.models.traffic", ModelTrafficRequest.parser(), 1, false);
+
   public static final Topic<VisualizeRequest> VISUALIZE_REQUESTS =
       new Topic<>("convnet.visualize.requests", VisualizeRequest.parser(), 4, false);
 
@@ -55,7 +63,7 @@ public final class Topics {
 
   public static final List<Topic<?>> ALL = List.of(
       CLASSIFY_REQUESTS, SCORE_REQUESTS, SCORE_RESULTS, SCORE_DEAD_LETTERS,
-      TRAIN_JOBS, TRAIN_CONTROL, TRAIN_EVENTS, MODELS, MODEL_QUERIES, VISUALIZE_REQUESTS, AUDIT, STATUS_PINGS,
+      TRAIN_JOBS, TRAIN_CONTROL, TRAIN_EVENTS, MODELS, MODEL_QUERIES, LABELS_REQUESTS, MODELS_TRAFFIC, VISUALIZE_REQUESTS, AUDIT, STATUS_PINGS,
       REPLIES);
 
 }

@@ -1,0 +1,94 @@
+package io.convnet.lifecycle;
+
+import io.convnet.bundle.BundleStore;
+import io.convnet.bundle.BundleWriter;
+import io.convnet.bundle.Manifest;
+import io.convnet.util.AtomicFiles;
+import io.convnet.util.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/**
+ * Each model's {@link Lifecycle} in the model store, {@code <store>/<model>/lifecycle.json}: read by
+ * anyone, written only under the model's lock ({@link BundleStore#locked}) and atomically (a temporary
+ * file renamed into place), so that changes are serialized per model across processes and survive
+ * restarts. A model without the file has the {@link Lifecycle#initial initial} state: stable is its
+ * newest version.
+ */
+public final class LifecycleStore {
+  public static final String FILE = "lifecycle.json";
+
+  private final BundleStore store;
+
+  public LifecycleStore(BundleStore store) {
+    this.store = store;
+  }
+
+  public BundleStore bundles() {
+    return store;
+  }
+
+  /** The kept state, empty when the model has none; UncheckedIOException when it cannot be read. */
+  public Optional<Lifecycle> read(String name) {
+    Path file = store.root().resolve(BundleStore.checkModelName(name)).resolve(FILE);
+    if (!Files.isRegularFile(file)) {
+      return Optional.empty();
+    }
+    return Optional.of(Json.read(file, Lifecycle.class));
+  }
+
+  /** The kept state, else the initial one (stable: the newest version). */
+  public Lifecycle current(String name) {
+    return read(name).orElseGet(() -> Lifecycle.initial(store.latestVersion(name)));
+  }
+
+  /**
+   * Changes the state of a model that has versions, under its lock: {@code change} sees the current state
+   * and returns the next (or the same, which writes nothing). Returns the state now kept.
+   */
+  public Lifecycle update(String name, String actor, UnaryOperator<Lifecycle> change) {
+    return store.locked(name, "change the labels of", dir -> {
+      Lifecycle before = current(name);
+      return write(dir, before, change.apply(before), actor);
+    });
+  }
+
+  /**
+   * {@code version} was just published: the {@link PromotionGate} decides what it becomes, and the state is
+   * kept (for a model kept without state until now, stable was its newest version before this one).
+   */
+  public PromotionGate.Decision published(String name, int version) {
+    return store.locked(name, "publish", dir -> {
+      Lifecycle before = read(name).orElseGet(() -> Lifecycle.initial(store.versions(name).stream()
+          .filter(v -> v < version).reduce((a, b) -> b)));
+      PromotionGate.Decision d = PromotionGate.decide(before, version, valAccuracy(name, version),
+          before.stable() == 0 ? Double.NaN : valAccuracy(name, before.stable()));
+      return new PromotionGate.Decision(write(dir, before, d.next(), "trainer"), d.promotion());
+    });
+  }
+
+  private static Lifecycle write(Path modelDir, Lifecycle before, Lifecycle after, String actor) throws IOException {
+    if (after.sameAs(before) && before.revision() > 0) {
+      return before;
+    }
+    Lifecycle next = after.next(actor, Instant.now().toString());
+    AtomicFiles.write(modelDir.resolve(FILE), Json.MAPPER.writeValueAsBytes(next));
+    return next;
+  }
+
+  /** A version's validation accuracy from its manifest; NaN when it does not say. */
+  private double valAccuracy(String name, int version) {
+    Path manifest = store.path(name, version).resolve(BundleWriter.MANIFEST);
+    try {
+      Manifest m = Json.read(manifest, Manifest.class);
+      return m.metrics() == null ? Double.NaN : m.metrics().valAccuracy();
+    } catch (UncheckedIOException e) {
+      return Double.NaN;
+    }
+  }
+}
