@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -28,9 +29,10 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>A request without a version gets the <em>served</em> version, which the
- *       {@link ServedVersionPolicy} names; when the policy names another (a newer version appeared),
- *       that one is loaded, switched to atomically, and the old one is closed once its last lease
- *       ends: a switch fails no request.
+ *       {@link ServedVersionPolicy} names; when the policy names another (a newer version appeared,
+ *       a label moved, up or down), that one is loaded, switched to atomically, and the old one is
+ *       closed once its last lease ends: a switch fails no request. Versions the policy wants loaded
+ *       besides (a canary) are loaded ahead into the LRU below.
  *   <li>A request for an explicit version gets it loaded on demand; such versions stay in a small
  *       LRU, and the least recently used ones are closed when it is full, never while leased.
  *   <li>Loading and closing run on one loader thread, never on the caller's.
@@ -108,32 +110,35 @@ public final class ModelCache<M extends AutoCloseable> implements AutoCloseable 
   }
 
   /**
-   * A version was announced (the models topic): serve what the policy now names, once the files are
-   * there. Loading on demand there is nothing to do: each request looks in the store itself.
+   * Something about {@code name} was announced (the models topic: a version published, a label moved):
+   * serve what the policy now names, once its files are there. Loading on demand there is nothing to
+   * do: each request asks the policy itself.
    */
-  public void published(String name, int version) {
+  public void changed(String name) {
     if (options.preload()) {
-      loaderThread.execute(() -> servePublished(name, version, 0));
+      loaderThread.execute(() -> serveChanged(name, 0));
     }
   }
 
-  private void servePublished(String name, int version, int attempt) {
+  private void serveChanged(String name, int attempt) {
     if (closed || !validName(name)) {
       return;
     }
-    CachedVersion<M> current = served.get(name);
-    if (current != null && current.version >= version) {
-      return;
-    }
-    if (!store.versions(name).contains(version)) {
-      if (attempt < PUBLISHED_RETRIES) {
-        loaderThread.schedule(() -> servePublished(name, version, attempt + 1), 1, TimeUnit.SECONDS);
-      } else {
-        LOG.warn("{} v{} was announced but never appeared in {}", name, version, store.root());
-      }
-      return;
-    }
     refresh(name);
+    List<Integer> versions = store.versions(name);
+    CachedVersion<M> current = served.get(name);
+    TreeSet<Integer> wanted = new TreeSet<>(policy.alsoLoaded(name));
+    wanted.add(policy.servedVersion(name, versions, current == null ? 0 : current.version));
+    wanted.remove(0);
+    wanted.removeAll(versions);
+    if (wanted.isEmpty()) {
+      return;
+    }
+    if (attempt < PUBLISHED_RETRIES) {  // announced before the store shows it (a volume still syncing)
+      loaderThread.schedule(() -> serveChanged(name, attempt + 1), 1, TimeUnit.SECONDS);
+    } else {
+      LOG.warn("{} v{} was announced but never appeared in {}", name, wanted, store.root());
+    }
   }
 
   private void scan() {
@@ -149,12 +154,18 @@ public final class ModelCache<M extends AutoCloseable> implements AutoCloseable 
     }
   }
 
-  /** Loader thread only: switches {@code name} to the version the policy names, if that is another one. */
+  /**
+   * Loader thread only: switches {@code name} to the version the policy names, if that is another one
+   * in the store, and loads ahead the versions it wants loaded besides.
+   */
   private void refresh(String name) {
     CachedVersion<M> current = served.get(name);
     int now = current == null ? 0 : current.version;
-    int target = policy.servedVersion(name, store.versions(name), now);
-    if (closed || target == 0 || target == now || failed.containsKey(key(name, target))) {
+    List<Integer> versions = store.versions(name);
+    int target = policy.servedVersion(name, versions, now);
+    loadAhead(name, versions, Set.of(now, target));
+    if (closed || target == 0 || target == now || !versions.contains(target)
+        || failed.containsKey(key(name, target))) {
       return;
     }
     CachedVersion<M> next;
@@ -173,10 +184,30 @@ public final class ModelCache<M extends AutoCloseable> implements AutoCloseable 
     }
     served.put(name, next);
     if (current != null) {
-      current.retire();
+      if (policy.alsoLoaded(name).contains(current.version)) {  // e.g. rolled back from a version that stays canary
+        synchronized (this) {
+          cached.put(key(name, current.version), current);
+        }
+        evictIdle();
+      } else {
+        current.retire();
+      }
       LOG.info("{}: switched from v{} to v{}", name, current.version, target);
     }
     options.onChange().run();
+  }
+
+  /** The policy's other versions (a canary) into the LRU, so that their first requests find them loaded. */
+  private void loadAhead(String name, List<Integer> versions, Set<Integer> served) {
+    for (int v : policy.alsoLoaded(name)) {
+      boolean loaded;
+      synchronized (this) {
+        loaded = cached.containsKey(key(name, v)) || loads.containsKey(key(name, v));
+      }
+      if (!closed && !served.contains(v) && versions.contains(v) && !loaded) {
+        loadOnDemand(name, v);
+      }
+    }
   }
 
   private CachedVersion<M> load(String name, int version) {

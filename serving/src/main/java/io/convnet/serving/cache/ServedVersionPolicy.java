@@ -1,11 +1,13 @@
 package io.convnet.serving.cache;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * Which version a request that names none gets. The cache asks when the store may have changed
  * (a scan, a models-topic event, or per request when it loads on demand) and switches to the
- * answer. Labels (a {@code stable} version chosen by a person or a policy) plug in here.
+ * answer, up or down. {@link #NEWEST} serves the newest version; {@link LabelPolicy} the version
+ * labelled {@code stable}.
  */
 @FunctionalInterface
 public interface ServedVersionPolicy {
@@ -15,6 +17,14 @@ public interface ServedVersionPolicy {
    * @return the version to serve, 0 for none
    */
   int servedVersion(String model, List<Integer> published, int current);
+
+  /**
+   * Versions to keep loaded besides the served one when preloading (a canary, which takes a share of
+   * the requests): loaded ahead of their requests, in the cache's LRU of other versions.
+   */
+  default Set<Integer> alsoLoaded(String model) {
+    return Set.of();
+  }
 
   /**
    * The newest published version. A served version newer than every published one (its files

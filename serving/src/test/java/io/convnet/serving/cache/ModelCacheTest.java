@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.convnet.bundle.BundleStore;
 import io.convnet.bundle.BundleWriter;
+import io.convnet.lifecycle.Lifecycle;
+import io.convnet.lifecycle.LifecycleStore;
 import io.convnet.serving.ServingException;
 import io.convnet.serving.ServingException.Reason;
 import java.nio.file.Files;
@@ -82,6 +84,10 @@ class ModelCacheTest {
   }
 
   ModelCache<Loaded> cache(CacheOptions options) {
+    return cache(options, ServedVersionPolicy.NEWEST);
+  }
+
+  ModelCache<Loaded> cache(CacheOptions options, ServedVersionPolicy policy) {
     ModelCache<Loaded> cache = new ModelCache<>(store, (dir, name, version) -> {
       if (failing.contains(name + ":" + version)) {
         throw new IllegalArgumentException("bundle " + name + "/" + version + " is broken");
@@ -90,7 +96,7 @@ class ModelCacheTest {
       Loaded l = new Loaded(name, version);
       assertThat(loaded.put(name + ":" + version + ":" + System.nanoTime(), l)).isNull();
       return l;
-    }, ServedVersionPolicy.NEWEST, options);
+    }, policy, options);
     caches.add(cache);
     cache.start();
     return cache;
@@ -162,7 +168,7 @@ class ModelCacheTest {
     Lease<Loaded> held = cache.acquireBlocking("m", 0);
     for (int switches = 0; switches < 10; switches++) {
       int v = publish("m");
-      cache.published("m", v);
+      cache.changed("m");
       await(() -> cache.servedVersions().get("m") == v, "serving v" + v);
     }
     running.set(false);
@@ -235,7 +241,7 @@ class ModelCacheTest {
       assertThat(lease.version()).isEqualTo(1);
     }
     publish("m");
-    cache.published("m", 2);  // no effect on demand: the next request looks itself
+    cache.changed("m");  // no effect on demand: the next request looks itself
     try (Lease<Loaded> lease = cache.acquireBlocking("m", 0)) {
       assertThat(lease.version()).isEqualTo(2);
     }
@@ -263,7 +269,8 @@ class ModelCacheTest {
         .withUpcoming(model -> model.equals("horses") ? Optional.of("being trained (job 7)") : Optional.empty()));
     cache.initialLoad().get();
     failing.add("cats:2");
-    cache.published("cats", publish("cats"));
+    publish("cats");
+    cache.changed("cats");
     await(() -> !cache.states("cats").failed().isEmpty(), "cats v2 failed");
     assertThat(cache.servedVersions()).as("v2 could not be loaded: v1 stays served").containsEntry("cats", 1);
     assertThat(cache.states("cats").failed()).containsOnlyKeys(2);
@@ -290,7 +297,7 @@ class ModelCacheTest {
 
     publish("zebras");
     failing.add("zebras:1");
-    cache.published("zebras", 1);
+    cache.changed("zebras");
     await(() -> !cache.states("zebras").failed().isEmpty(), "zebras v1 failed");
     assertThat(failure(cache, "zebras", 0)).satisfies(e -> {
       assertThat(e.reason()).isEqualTo(Reason.UNAVAILABLE);
@@ -320,5 +327,63 @@ class ModelCacheTest {
     await(() -> cache.servedVersions().get("m") == 2, "v2 found by the scan");
     assertThatThrownBy(() -> CacheOptions.preloading(-1, Duration.ZERO, "test"))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void labelsSwitchTheServedVersionUpAndDownAndKeepTheCanaryLoaded() throws Exception {
+    publish("m");
+    publish("m");
+    publish("m");
+    LifecycleStore lifecycles = new LifecycleStore(store);
+    lifecycles.update("m", "test", l -> l.withLabel("stable", 1));
+    LabelPolicy labels = new LabelPolicy(lifecycles, Duration.ofHours(1));  // here only announcements change it
+    ModelCache<Loaded> cache = cache(CacheOptions.preloading(2, Duration.ZERO, "test"), labels);
+    cache.initialLoad().get();
+    assertThat(cache.servedVersions()).as("stable, not the newest").containsEntry("m", 1);
+
+    Lifecycle up = lifecycles.update("m", "test", l -> l.withLabel("stable", 3).withLabel("canary", 2));
+    assertThat(labels.announced("m", up)).isTrue();
+    cache.changed("m");
+    await(() -> cache.servedVersions().get("m") == 3, "stable moved up to v3");
+    await(() -> cache.loaded().contains("m:2"), "the canary loaded ahead of its requests");
+    assertThat(versions("m", 1).get(0).closed()).isTrue();
+    assertThat(labels.resolve("m", "canary")).isEqualTo(2);
+    assertThat(labels.resolve("m", "stable")).isZero();
+    assertThatThrownBy(() -> labels.resolve("m", "beta")).isInstanceOf(ServingException.class)
+        .hasMessage("model 'm' has no label 'beta'; its labels: canary -> 2, stable -> 3");
+
+    Lifecycle back = lifecycles.update("m", "test", l -> l.withLabel("stable", 2).withLabel("canary", 3));
+    assertThat(labels.announced("m", up)).as("an older revision is ignored").isFalse();
+    labels.announced("m", back);
+    cache.changed("m");
+    await(() -> cache.servedVersions().get("m") == 2, "rolled back down to v2");
+    assertThat(versions("m", 2)).as("the loaded canary became stable: not loaded again").hasSize(1);
+    assertThat(versions("m", 3)).as("the old stable stays loaded: it is the canary now").hasSize(1);
+    assertThat(versions("m", 3).get(0).closed()).isFalse();
+    try (Lease<Loaded> lease = cache.acquireBlocking("m", labels.resolve("m", "canary"))) {
+      assertThat(lease.version()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void onDemandTheStableVersionIsReadFromTheStoreAndANewerAnnouncementWins() throws Exception {
+    publish("m");
+    publish("m");
+    LifecycleStore lifecycles = new LifecycleStore(store);
+    LabelPolicy labels = new LabelPolicy(lifecycles, Duration.ZERO);
+    ModelCache<Loaded> cache = cache(CacheOptions.onDemand(2, "viz"), labels);
+    try (Lease<Loaded> lease = cache.acquireBlocking("m", 0)) {
+      assertThat(lease.version()).as("no labels kept: the newest").isEqualTo(2);
+    }
+    lifecycles.update("m", "test", l -> l.withLabel("stable", 1));
+    try (Lease<Loaded> lease = cache.acquireBlocking("m", 0)) {
+      assertThat(lease.version()).as("the store's stable").isEqualTo(1);
+    }
+    Lifecycle kept = lifecycles.current("m");
+    labels.announced("m", new Lifecycle(kept.revision() + 5, Map.of("stable", 2), kept.policy(), "t", ""));
+    try (Lease<Loaded> lease = cache.acquireBlocking("m", 0)) {
+      assertThat(lease.version()).as("announced with a higher revision than the store's (a volume syncing)")
+          .isEqualTo(2);
+    }
   }
 }
