@@ -11,11 +11,13 @@ import io.convnet.proto.Timing;
 import io.convnet.serving.batch.Scored;
 import io.convnet.serving.cache.Lease;
 import io.convnet.worker.metrics.InferenceMetrics;
+import io.convnet.worker.model.CanaryShadow;
 import io.convnet.worker.model.ServedModel;
 import io.convnet.worker.model.WorkerModels;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -26,17 +28,21 @@ import java.util.stream.IntStream;
  * The classify exchange: resolve the model (holding a reference until the answer), decode and
  * preprocess every image on the decode pool, queue them for dynamic batching, answer once all
  * are scored. A bad image fails only its own request (INVALID_ARGUMENT with the decoder's reason).
+ * A canary's answers may then be scored by stable too ({@link CanaryShadow}), after the reply.
  */
 final class ClassifyHandler {
   private final WorkerModels models;
   private final Executor decodePool;
   private final InferenceMetrics metrics;
+  private final CanaryShadow shadow;
   private final String instanceId;
 
-  ClassifyHandler(WorkerModels models, Executor decodePool, InferenceMetrics metrics, String instanceId) {
+  ClassifyHandler(WorkerModels models, Executor decodePool, InferenceMetrics metrics, CanaryShadow shadow,
+                  String instanceId) {
     this.models = models;
     this.decodePool = decodePool;
     this.metrics = metrics;
+    this.shadow = shadow;
     this.instanceId = instanceId;
   }
 
@@ -50,7 +56,8 @@ final class ClassifyHandler {
       metrics.failure("(unknown)", "", ErrorCode.INVALID_ARGUMENT.name());
       return Future.failedFuture(new ServiceException(ErrorCode.INVALID_ARGUMENT, "the request has no image"));
     }
-    models.acquire(request.getModel().getName(), request.getModel().getVersion()).whenComplete((lease, error) -> {
+    long t0 = System.nanoTime();
+    models.acquire(request.getModel()).whenComplete((lease, error) -> {
       if (error != null) {
         ServiceException e = ServiceException.of(error instanceof java.util.concurrent.CompletionException
             && error.getCause() != null ? error.getCause() : error);
@@ -59,7 +66,7 @@ final class ClassifyHandler {
         return;
       }
       lease.model().meters().request(n);
-      new Gather(request, lease, onContext, promise).start();
+      new Gather(request, lease, onContext, promise, t0).start();
     });
     return promise.future();
   }
@@ -71,17 +78,20 @@ final class ClassifyHandler {
     private final ServedModel model;
     private final Executor onContext;
     private final Promise<ClassifyReply> promise;
+    private final long t0;
     private final Scored[] scored;
     private final ServiceException[] failures;
     private long decodeNanos;
     private int pending;
 
-    Gather(ClassifyRequest request, Lease<ServedModel> lease, Executor onContext, Promise<ClassifyReply> promise) {
+    Gather(ClassifyRequest request, Lease<ServedModel> lease, Executor onContext, Promise<ClassifyReply> promise,
+           long t0) {
       this.request = request;
       this.lease = lease;
       this.model = lease.model();
       this.onContext = onContext;
       this.promise = promise;
+      this.t0 = t0;
       this.pending = request.getImagesCount();
       this.scored = new Scored[pending];
       this.failures = new ServiceException[pending];
@@ -121,11 +131,18 @@ final class ClassifyHandler {
       for (ServiceException f : failures) {
         if (f != null) {
           metrics.failure(lease.name(), Integer.toString(lease.version()), f.code().name());
+          model.meters().answered(System.nanoTime() - t0, true);
           promise.fail(f);
           return;
         }
       }
       promise.complete(reply());
+      model.meters().answered(System.nanoTime() - t0, false);
+      List<float[]> probabilities = new ArrayList<>(scored.length);
+      for (Scored each : scored) {
+        probabilities.add(each.probabilities());
+      }
+      shadow.afterAnswer(lease, request.getImagesList(), probabilities);
     }
 
     private ClassifyReply reply() {

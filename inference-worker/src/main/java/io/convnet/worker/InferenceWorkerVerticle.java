@@ -2,10 +2,13 @@ package io.convnet.worker;
 
 import io.convnet.kit.launch.ServiceKit;
 import io.convnet.proto.Exchanges;
+import io.convnet.proto.ModelTraffic;
+import io.convnet.proto.ModelTrafficReply;
 import io.convnet.proto.ModelsReply;
 import io.convnet.proto.ModelsRequest;
 import io.convnet.worker.config.WorkerConfig;
 import io.convnet.worker.metrics.InferenceMetrics;
+import io.convnet.worker.model.CanaryShadow;
 import io.convnet.worker.model.ModelEvents;
 import io.convnet.worker.model.TrainingWatch;
 import io.convnet.worker.model.WorkerModels;
@@ -20,9 +23,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The inference worker: Kafka adapters on the serving runtime ({@link WorkerModels}: the newest version
- * of every model in the store, hot reload from the models topic, dynamic batching per model version),
- * the classify and models exchanges, and exactly-once batch scoring from the score-requests topic.
+ * The inference worker: Kafka adapters on the serving runtime ({@link WorkerModels}: the stable version
+ * of every model in the store and its canary, hot reload from the models topic, dynamic batching per
+ * model version), the classify, models and model-traffic exchanges, and exactly-once batch scoring from
+ * the score-requests topic.
  */
 public final class InferenceWorkerVerticle extends VerticleBase {
   private final ServiceKit kit;
@@ -43,7 +47,8 @@ public final class InferenceWorkerVerticle extends VerticleBase {
     TrainingWatch training = new TrainingWatch();
     models = new WorkerModels(config, metrics, training, this::publishStatus);
     decodePool = decodePool(config.decodeThreads());
-    ClassifyHandler classify = new ClassifyHandler(models, decodePool, metrics, config.instanceId());
+    CanaryShadow shadow = new CanaryShadow(models, decodePool);
+    ClassifyHandler classify = new ClassifyHandler(models, decodePool, metrics, shadow, config.instanceId());
 
     kit.statusDetails().put("models", "loading");
     kit.health().register("models", () -> {
@@ -57,19 +62,30 @@ public final class InferenceWorkerVerticle extends VerticleBase {
     events.start();
 
     Future<Void> serving = kit.responder().serve(Exchanges.CLASSIFY, classify::classify)
-        .compose(v -> kit.responder().serve(Exchanges.MODELS, this::describe));
+        .compose(v -> kit.responder().serve(Exchanges.MODELS, this::describe))
+        .compose(v -> kit.responder().serve(Exchanges.MODEL_TRAFFIC, request -> Future.succeededFuture(
+            traffic(metrics, request.getName()))));
     if (!config.scoreEnabled()) {
       return serving;
     }
     return serving.compose(v -> kit.vertx().executeBlocking(() -> {
-      scoring = new ScoreLoop(kit, config, models, decodePool, metrics);
+      scoring = new ScoreLoop(kit, config, models, decodePool, metrics, shadow);
       scoring.start();
       return null;
     }));
   }
 
   private Future<ModelsReply> describe(ModelsRequest request) {
-    return kit.vertx().executeBlocking(() -> models.describe(request.getName(), request.getVersion()), false);
+    return kit.vertx().executeBlocking(() -> models.describe(request), false);
+  }
+
+  /** What each version of {@code name} (every model when empty) served here: canary figures, added up by the gateway. */
+  private ModelTrafficReply traffic(InferenceMetrics metrics, String name) {
+    ModelTrafficReply.Builder reply = ModelTrafficReply.newBuilder().setWorker(config.instanceId());
+    for (String model : name.isEmpty() ? metrics.models() : java.util.List.of(name)) {
+      reply.addModels(ModelTraffic.newBuilder().setName(model).addAllVersions(metrics.traffic(model)));
+    }
+    return reply.build();
   }
 
   private void publishStatus() {

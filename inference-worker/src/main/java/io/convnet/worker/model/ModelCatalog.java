@@ -1,13 +1,21 @@
 package io.convnet.worker.model;
 
+import com.google.protobuf.ByteString;
 import io.convnet.bundle.BundleStore;
 import io.convnet.bundle.Manifest;
+import io.convnet.lifecycle.Lifecycle;
+import io.convnet.kit.ServiceException;
+import io.convnet.proto.ErrorCode;
 import io.convnet.proto.ModelInfo;
 import io.convnet.proto.ModelVersionStatus;
 import io.convnet.proto.ModelsReply;
+import io.convnet.proto.ModelsRequest;
+import io.convnet.serving.cache.LabelPolicy;
 import io.convnet.serving.cache.ModelCache;
 import io.convnet.serving.cache.VersionStates;
 import io.convnet.util.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,27 +25,42 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The models exchange's answer: each model's versions, their states here, and what the manifests say. */
+/**
+ * The models exchange's answer: each model's versions, their states here, their labels, and what the
+ * manifests say; or one file of a version (its learning curves, its training history).
+ */
 final class ModelCatalog {
   private static final Logger LOG = LoggerFactory.getLogger(ModelCatalog.class);
+  /** The files of a version that may be asked for: what training wrote beside the model. */
+  static final List<String> FILES = List.of("learning-curves.png", "history.json");
 
   private final ModelCache<ServedModel> cache;
+  private final LabelPolicy labels;
   private final TrainingWatch training;
   private final String instanceId;
   /** Published versions never change: each manifest is read once. */
   private final Map<Path, Manifest> manifests = new ConcurrentHashMap<>();
 
-  ModelCatalog(ModelCache<ServedModel> cache, TrainingWatch training, String instanceId) {
+  ModelCatalog(ModelCache<ServedModel> cache, LabelPolicy labels, TrainingWatch training, String instanceId) {
     this.cache = cache;
+    this.labels = labels;
     this.training = training;
     this.instanceId = instanceId;
   }
 
-  /** {@code name} (every model when empty), and only {@code version} of it when not 0. Blocking: reads manifests. */
-  ModelsReply describe(String name, long version) {
+  /**
+   * {@code request.name} (every model when empty), only the version it names (by number or label) when it
+   * names one, or that version's {@code file}. Blocking: reads manifests and files.
+   */
+  ModelsReply describe(ModelsRequest request) {
+    String name = request.getName();
+    long version = request.getLabel().isEmpty() ? request.getVersion() : labelled(name, request.getLabel());
+    if (!request.getFile().isEmpty()) {
+      return file(name, version, request.getFile());
+    }
     BundleStore store = cache.store();
     ModelsReply.Builder reply = ModelsReply.newBuilder().setWorker(instanceId).setStore(store.root().toString());
-    List<String> names = name == null || name.isEmpty() ? cache.knownModels() : List.of(name);
+    List<String> names = name.isEmpty() ? cache.knownModels() : List.of(name);
     for (String n : names) {
       ModelInfo info = describeOne(n);
       if (info == null) {
@@ -55,6 +78,19 @@ final class ModelCatalog {
     return reply.build();
   }
 
+  /** The version {@code label} names (for a model that has none kept: stable is the served version). */
+  private long labelled(String name, String label) {
+    if (name.isEmpty()) {
+      throw new ServiceException(ErrorCode.INVALID_ARGUMENT, "a label needs a model name");
+    }
+    Lifecycle l = labels.lifecycle(name);
+    if (l != null && l.version(label).isPresent()) {
+      return l.version(label).get();
+    }
+    int v = labels.resolve(name, label);  // NOT_FOUND, but for stable
+    return v != 0 ? v : cache.states(name).served();
+  }
+
   private ModelInfo describeOne(String name) {
     List<Integer> versions = cache.published(name);
     VersionStates states = cache.states(name);
@@ -67,8 +103,19 @@ final class ModelCatalog {
     }
     ModelInfo.Builder info = ModelInfo.newBuilder().setName(name).setServedVersion(states.served());
     training.describe(name).ifPresent(info::setTraining);
+    Lifecycle lifecycle = labels.lifecycle(name);
+    if (lifecycle != null) {
+      LifecycleMessages.describe(lifecycle, info);
+    }
     for (int v : all) {
       ModelVersionStatus.Builder status = ModelVersionStatus.newBuilder().setVersion(v);
+      if (lifecycle != null) {
+        lifecycle.labels().forEach((label, labelled) -> {
+          if (labelled == v) {
+            status.addVersionLabels(label);
+          }
+        });
+      }
       boolean isServed = states.served() == v;
       String error = states.failed().get(v);
       status.setServed(isServed).setState(isServed ? "AVAILABLE" : error != null ? "FAILED"
@@ -110,6 +157,28 @@ final class ModelCatalog {
       }
     }
     return info.build();
+  }
+
+  /** One of {@link #FILES} of a version (0: the served one); NOT_FOUND when it has none. */
+  private ModelsReply file(String name, long version, String file) {
+    if (!FILES.contains(file)) {
+      throw new ServiceException(ErrorCode.INVALID_ARGUMENT, "a version's files are " + FILES + ", not '" + file + "'");
+    }
+    int v = version != 0 ? (int) version : cache.states(name).served();
+    if (!cache.published(name).contains(v)) {
+      throw v == 0 ? cache.notServed(name) : cache.versionNotFound(name, v);
+    }
+    Path path = cache.store().path(name, v).resolve(file);
+    if (!Files.isRegularFile(path)) {
+      throw new ServiceException(ErrorCode.NOT_FOUND, "model '" + name + "' version " + v + " has no " + file
+          + " (a bundle written by training has one)");
+    }
+    try {
+      return ModelsReply.newBuilder().setWorker(instanceId).setFile(ByteString.copyFrom(Files.readAllBytes(path)))
+          .build();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file + " of " + name + " v" + v, e);
+    }
   }
 
   private Manifest manifest(String name, int version) {

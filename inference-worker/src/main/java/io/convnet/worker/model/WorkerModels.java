@@ -2,35 +2,48 @@ package io.convnet.worker.model;
 
 import io.convnet.bundle.BundleStore;
 import io.convnet.kit.ServiceException;
+import io.convnet.lifecycle.Lifecycle;
+import io.convnet.lifecycle.LifecycleStore;
+import io.convnet.limits.LifecycleLimits;
 import io.convnet.proto.ErrorCode;
 import io.convnet.proto.Image;
 import io.convnet.proto.ModelPublished;
+import io.convnet.proto.ModelRef;
 import io.convnet.proto.ModelsReply;
+import io.convnet.proto.ModelsRequest;
 import io.convnet.serving.ServingException;
 import io.convnet.serving.cache.CacheOptions;
+import io.convnet.serving.cache.LabelPolicy;
 import io.convnet.serving.cache.Lease;
 import io.convnet.serving.image.ModelInput;
 import io.convnet.serving.cache.ModelCache;
-import io.convnet.serving.cache.ServedVersionPolicy;
 import io.convnet.serving.classify.ClassifierLoader;
 import io.convnet.serving.image.ImageLimits;
 import io.convnet.serving.image.RequestImages;
 import io.convnet.worker.config.WorkerConfig;
 import io.convnet.worker.metrics.InferenceMetrics;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 
 /**
- * The serving runtime as this worker uses it: every model of the store served from the start (the
- * newest version, switched to as new ones are announced or found by the periodic store scan), older
- * versions loaded on demand, request images turned into model input, and every failure as the
- * {@link ServiceException} clients get (NOT_READY as {@link ModelNotReadyException}, so score records wait).
+ * The serving runtime as this worker uses it: every model of the store served from the start (its
+ * {@code stable} version, switched to as labels move or new versions appear: announced on the models
+ * topic or found by the periodic store scan), its canary loaded ahead and given its share of the
+ * requests that name no version, other versions loaded on demand, request images turned into model
+ * input, and every failure as the {@link ServiceException} clients get (NOT_READY as
+ * {@link ModelNotReadyException}, so score records wait).
  */
 public final class WorkerModels implements AutoCloseable {
+  /** How old the store's labels of a model may be when the store scan looks at it (announcements are at once). */
+  private static final Duration LABELS_REREAD = Duration.ofSeconds(1);
+
   private final WorkerConfig config;
   private final ClassifierLoader classifiers;
+  private final LabelPolicy labels;
   private final ModelCache<ServedModel> cache;
   private final ModelCatalog catalog;
   private final RequestImages images;
@@ -41,32 +54,87 @@ public final class WorkerModels implements AutoCloseable {
     CacheOptions options = CacheOptions.preloading(config.cachedVersions(), config.modelPoll(), config.instanceId())
         .withUpcoming(model -> training.describe(model).map(job -> "being trained (" + job + ")"))
         .withOnChange(onChange);
-    this.cache = new ModelCache<>(new BundleStore(config.modelStore()), (dir, name, version) -> {
+    BundleStore store = new BundleStore(config.modelStore());
+    this.labels = new LabelPolicy(new LifecycleStore(store), LABELS_REREAD);
+    this.cache = new ModelCache<>(store, (dir, name, version) -> {
       InferenceMetrics.Meters meters = metrics.of(name, version);
       return new ServedModel(classifiers.load(dir, name, version, meters), meters);
-    }, ServedVersionPolicy.NEWEST, options);
-    this.catalog = new ModelCatalog(cache, training, config.instanceId());
+    }, labels, options);
+    this.catalog = new ModelCatalog(cache, labels, training, config.instanceId());
     this.images = new RequestImages(config.dataRoot(),
         new ImageLimits(config.maxImageBytes(), ImageLimits.DEFAULT.maxFileBytes(), config.maxImagePixels()));
   }
 
-  /** Loads the newest version of every model in the store (in the background), then scans it periodically. */
+  /** Loads the stable version of every model in the store (in the background), then scans it periodically. */
   public void start() {
     cache.start();
   }
 
-  /** A models-topic event: serve that version if it is newer than the served one. */
-  public void onPublished(ModelPublished event) {
-    cache.published(event.getName(), (int) event.getVersion());
+  /** A models-topic record: a new version, or labels that moved; serve what the model's stable label names. */
+  public void onPublished(ModelPublished record) {
+    if (record.getRevision() > 0) {
+      labels.announced(record.getName(), LifecycleMessages.of(record));
+    }
+    cache.changed(record.getName());
   }
 
   /**
-   * The model for one request ({@code name} empty: the default model; {@code version} 0: the served
-   * one), leased until the caller closes the lease.
+   * The model version for one request, leased until the caller closes the lease: {@code ref}'s label, else
+   * its version, else (neither named) stable, or the canary for the policy's share of such requests (stable
+   * when the canary cannot serve). An empty name is the default model.
    */
-  public CompletableFuture<Lease<ServedModel>> acquire(String name, long version) {
-    String model = name == null || name.isBlank() ? config.defaultModel() : name;
-    return cache.acquire(model, version).exceptionallyCompose(t -> CompletableFuture.failedFuture(failure(t)));
+  public CompletableFuture<Lease<ServedModel>> acquire(ModelRef ref) {
+    String model = ref.getName().isBlank() ? config.defaultModel() : ref.getName();
+    CompletableFuture<Lease<ServedModel>> lease;
+    try {
+      if (!ref.getLabel().isEmpty()) {
+        lease = cache.acquire(model, labels.resolve(model, checkLabel(ref.getLabel())));
+      } else if (ref.getVersion() != 0) {
+        lease = cache.acquire(model, ref.getVersion());
+      } else {
+        lease = routed(model);
+      }
+    } catch (RuntimeException e) {
+      lease = CompletableFuture.failedFuture(e);
+    }
+    return lease.exceptionallyCompose(t -> CompletableFuture.failedFuture(failure(t)));
+  }
+
+  /** An unlabelled request: stable, or the canary for its share. */
+  private CompletableFuture<Lease<ServedModel>> routed(String model) {
+    Lifecycle l = labels.known(model);
+    boolean toCanary = l != null && l.canary() != 0 && l.canary() != l.stable()
+        && ThreadLocalRandom.current().nextDouble() < l.policy().canaryShare();
+    CompletableFuture<Lease<ServedModel>> lease = toCanary
+        ? cache.acquire(model, l.canary()).exceptionallyCompose(t -> cache.acquire(model, 0))
+        : cache.acquire(model, 0);
+    return lease.thenApply(leased -> {
+      leased.model().meters().routed();
+      return leased;
+    });
+  }
+
+  private static String checkLabel(String label) {
+    try {
+      return LifecycleLimits.checkLabel(label);
+    } catch (IllegalArgumentException e) {
+      throw new ServiceException(ErrorCode.INVALID_ARGUMENT, e.getMessage());
+    }
+  }
+
+  /**
+   * Whether an answer of {@code lease} should also be scored by stable: it is the model's canary and the
+   * policy's shadow share picks it.
+   */
+  public boolean shadowed(Lease<ServedModel> lease) {
+    Lifecycle l = labels.known(lease.name());
+    return l != null && l.canary() == lease.version() && l.stable() != lease.version()
+        && ThreadLocalRandom.current().nextDouble() < l.policy().shadowShare();
+  }
+
+  /** The served (stable) version of {@code model}, to score what a canary scored. */
+  CompletableFuture<Lease<ServedModel>> stable(String model) {
+    return cache.acquire(model, 0);
   }
 
   /** How error messages name an image: {@code image 2 ('cat.jpg')}. */
@@ -86,10 +154,10 @@ public final class WorkerModels implements AutoCloseable {
     }
   }
 
-  /** What {@code name} (every model when empty) looks like: versions, states, metadata. Blocking: reads manifests. */
-  public ModelsReply describe(String name, long version) {
+  /** What a model (every model when the request names none) looks like: versions, states, labels, metadata. Blocking. */
+  public ModelsReply describe(ModelsRequest request) {
     try {
-      return catalog.describe(name, version);
+      return catalog.describe(request);
     } catch (RuntimeException e) {
       throw failure(e);
     }

@@ -14,6 +14,7 @@ import io.convnet.serving.batch.Scored;
 import io.convnet.serving.cache.Lease;
 import io.convnet.worker.config.WorkerConfig;
 import io.convnet.worker.metrics.InferenceMetrics;
+import io.convnet.worker.model.CanaryShadow;
 import io.convnet.worker.model.ModelNotReadyException;
 import io.convnet.worker.model.ServedModel;
 import io.convnet.worker.model.WorkerModels;
@@ -76,6 +77,7 @@ public final class ScoreLoop implements AutoCloseable {
   private final WorkerConfig config;
   private final WorkerModels registry;
   private final Executor decodePool;
+  private final CanaryShadow shadow;
   private final KafkaConsumer<String, byte[]> consumer;
   private final int maxOriginalValue;
   private final Map<TopicPartition, Long> pausedUntil = new HashMap<>();
@@ -90,11 +92,12 @@ public final class ScoreLoop implements AutoCloseable {
   private volatile boolean running = true;
 
   public ScoreLoop(ServiceKit kit, WorkerConfig config, WorkerModels registry, Executor decodePool,
-                   InferenceMetrics metrics) {
+                   InferenceMetrics metrics, CanaryShadow shadow) {
     this.kit = kit;
     this.config = config;
     this.registry = registry;
     this.decodePool = decodePool;
+    this.shadow = shadow;
     this.maxOriginalValue = kit.config().getInt(Settings.MAX_MESSAGE_BYTES) - VALUE_HEADROOM;
     this.consumer = kit.clients().consumer("score", GROUP, Map.of(
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
@@ -239,6 +242,7 @@ public final class ScoreLoop implements AutoCloseable {
     m.meters().request(1);
     Work w = new Work(record, input, lease);
     m.batcher().expect(1);
+    long start = System.nanoTime();
     decodePool.execute(() -> {
       float[] pixels;
       try {
@@ -248,15 +252,18 @@ public final class ScoreLoop implements AutoCloseable {
       } catch (RuntimeException e) {
         m.batcher().unexpect();
         lease.close();
+        m.meters().answered(System.nanoTime() - start, true);
         w.scored.completeExceptionally(e);
         return;
       }
       m.batcher().submit(pixels, null, (scored, error) -> {
         lease.close();
+        m.meters().answered(System.nanoTime() - start, error != null);
         if (error != null) {
           w.scored.completeExceptionally(new ServiceException(ErrorCode.INTERNAL, "inference failed: " + error, error));
         } else {
           w.scored.complete(scored);
+          shadow.afterAnswer(lease, List.of(input.image()), List.of(scored.probabilities()));
         }
       });
     });
@@ -265,7 +272,7 @@ public final class ScoreLoop implements AutoCloseable {
 
   private Lease<ServedModel> acquire(ScoreInput input) {
     try {
-      return registry.acquire(input.model(), input.version()).get();
+      return registry.acquire(ModelRef.newBuilder().setName(input.model()).setVersion(input.version()).build()).get();
     } catch (ExecutionException e) {
       throw e.getCause() instanceof RuntimeException re ? re : new ServiceException(ErrorCode.INTERNAL, e.toString(), e);
     } catch (InterruptedException e) {

@@ -346,7 +346,7 @@ class ModelCacheTest {
     cache.changed("m");
     await(() -> cache.servedVersions().get("m") == 3, "stable moved up to v3");
     await(() -> cache.loaded().contains("m:2"), "the canary loaded ahead of its requests");
-    assertThat(versions("m", 1).get(0).closed()).isTrue();
+    await(() -> versions("m", 1).get(0).closed(), "the old stable closed");
     assertThat(labels.resolve("m", "canary")).isEqualTo(2);
     assertThat(labels.resolve("m", "stable")).isZero();
     assertThatThrownBy(() -> labels.resolve("m", "beta")).isInstanceOf(ServingException.class)
