@@ -18,18 +18,6 @@ public record PromotionPolicy(String mode, double tolerance, double floor, doubl
       LifecycleLimits.DEFAULT_SHADOW_SHARE);
 
   public PromotionPolicy {
-    if (!LifecycleLimits.MODES.contains(mode)) {
-      throw new IllegalArgumentException("mode must be one of " + LifecycleLimits.MODES + ", not '" + mode + "'");
-    }
-    share("tolerance", tolerance);
-    share("floor", floor);
-    share("canaryShare", canaryShare);
-    share("shadowShare", shadowShare);
-  }
-
-  private static void share(String name, double value) {
-    if (!(value >= 0 && value <= 1)) {
-      throw new IllegalArgumentException(name + " must be between 0 and 1, not " + value);
-    }
+    LifecycleLimits.checkPolicy(mode, tolerance, floor, canaryShare, shadowShare);
   }
 }

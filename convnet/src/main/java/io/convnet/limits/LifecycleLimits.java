@@ -32,6 +32,24 @@ public final class LifecycleLimits {
   /** Every canary answer is also scored by stable to compare them (lower it to save compute). */
   public static final double DEFAULT_SHADOW_SHARE = 1.0;
 
+  /** IllegalArgumentException unless a policy of these values makes sense (see {@code PromotionPolicy}). */
+  public static void checkPolicy(String mode, double tolerance, double floor, double canaryShare,
+                                 double shadowShare) {
+    if (!MODES.contains(mode)) {
+      throw new IllegalArgumentException("mode must be one of " + MODES + ", not '" + mode + "'");
+    }
+    share("tolerance", tolerance);
+    share("floor", floor);
+    share("canaryShare", canaryShare);
+    share("shadowShare", shadowShare);
+  }
+
+  private static void share(String name, double value) {
+    if (!(value >= 0 && value <= 1)) {
+      throw new IllegalArgumentException(name + " must be between 0 and 1, not " + value);
+    }
+  }
+
   /** The label, or IllegalArgumentException saying what a label may be. */
   public static String checkLabel(String label) {
     if (label == null || !LABEL.matcher(label).matches()) {

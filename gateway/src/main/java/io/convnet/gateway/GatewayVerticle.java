@@ -42,7 +42,7 @@ public final class GatewayVerticle extends VerticleBase {
     List<RouteGroup> groups = List.of(
         new ClusterRoute(kit.requester(), config.millis(Settings.STATUS_WINDOW_MS)),
         new ServingRoutes(kit.requester(), kit.health(), kit.version(), maxImageBytes,
-            config.getInt(Settings.MAX_MESSAGE_BYTES)),
+            config.getInt(Settings.MAX_MESSAGE_BYTES), config.millis(Settings.STATUS_WINDOW_MS)),
         new VisualizeRoutes(kit.requester(), config.millis(VisualizeRoutes.TIMEOUT_MS), maxImageBytes),
         trainingJobs.routes(),
         new AuditRoutes(auditTrail)::mount,

@@ -10,6 +10,8 @@ import io.convnet.image.ImageDecodeException;
 import io.convnet.job.TrainAndPublish;
 import io.convnet.job.TrainingOutcome;
 import io.convnet.job.TrainingRequest;
+import io.convnet.lifecycle.LifecycleStore;
+import io.convnet.lifecycle.PromotionGate;
 import io.convnet.proto.Error;
 import io.convnet.proto.ErrorCode;
 import io.convnet.proto.ModelPublished;
@@ -135,20 +137,22 @@ final class JobRun {
     }
     EpochMetrics best = outcome.history().best().orElseThrow();
     String path = req.modelName() + "/" + outcome.version();
-    ModelPublished model = ModelPublished.newBuilder()
+    // What the version becomes (stable, canary or a candidate) before anyone hears of it
+    PromotionGate.Decision promotion = lifecycles().published(req.modelName(), outcome.version());
+    ModelPublished model = ModelRecords.withLifecycle(ModelPublished.newBuilder()
         .setName(req.modelName()).setVersion(outcome.version()).setPath(path).setArchitecture(req.architecture())
         .addAllLabels(labels).setCreatedMs(System.currentTimeMillis()).setJobId(jobId)
         .putMetrics("loss", best.loss()).putMetrics("accuracy", best.accuracy())
         .putMetrics("val_loss", best.valLoss()).putMetrics("val_accuracy", best.valAccuracy())
         .putMetrics("best_epoch", best.epoch()).putMetrics("epochs_run", outcome.history().epochs().size())
-        .build();
+        .build(), promotion.next());
     TrainEvent published = event().setPublished(TrainEvent.Published.newBuilder()
         .setModel(req.modelName()).setVersion(outcome.version()).setPath(path)
         .setLoss(best.loss()).setAccuracy(best.accuracy()).setValLoss(best.valLoss()).setValAccuracy(best.valAccuracy())
         .setBestEpoch(best.epoch()).setEpochsRun(outcome.history().epochs().size())
         .setStoppedEarly(outcome.history().stopReason() == StopReason.EARLY_STOPPED)
-        .setSeconds(outcome.seconds())).build();
-    LOG.info("job {}: published {} in {} s", jobId, path, Math.round(outcome.seconds()));
+        .setSeconds(outcome.seconds()).setPromotion(promotion.promotion())).build();
+    LOG.info("job {}: published {} in {} s; {}", jobId, path, Math.round(outcome.seconds()), promotion.promotion());
     return end(published, model);
   }
 
@@ -182,13 +186,17 @@ final class JobRun {
 
   private Result resend(FinishedJobs.Ending ending) {
     ModelPublished model = ending.model();
-    // Never announce an older version over a newer one on the compacted topic.
+    // Never announce an older version over a newer one on the compacted topic, nor labels older than the store's.
     if (model != null && new BundleStore(env.store()).latestVersion(model.getName())
         .filter(v -> v == model.getVersion()).isPresent()) {
-      env.events().publishModel(model);
+      env.events().publishModel(ModelRecords.withLifecycle(model, lifecycles().current(model.getName())));
     }
     env.events().sendAndWait(ending.event());
     return Result.ENDED;
+  }
+
+  private LifecycleStore lifecycles() {
+    return new LifecycleStore(new BundleStore(env.store()));
   }
 
   private boolean cancelled() {

@@ -1,8 +1,10 @@
 package io.convnet.trainer;
 
+import io.convnet.bundle.BundleStore;
 import io.convnet.kit.config.KitConfig;
 import io.convnet.kit.config.Settings;
 import io.convnet.kit.launch.ServiceKit;
+import io.convnet.proto.Exchanges;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.time.Duration;
@@ -10,8 +12,8 @@ import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 
 /**
- * The trainer: reads the cancel requests, then takes training jobs one at a time and streams
- * their events. Ready once Kafka and the topics are (the kit's checks), every cancel sent so
+ * The trainer: answers label and policy changes (it owns the model store), reads the cancel
+ * requests, then takes training jobs one at a time and streams their events. Ready once Kafka and the topics are (the kit's checks), every cancel sent so
  * far is known and the jobs consumer runs; there is no model to load.
  */
 public final class TrainerVerticle extends VerticleBase {
@@ -41,7 +43,9 @@ public final class TrainerVerticle extends VerticleBase {
     jobs = new JobLoop(context, kit.clients(), env);
     kit.health().register("train-control", cancels::check);
     kit.health().register("train-jobs", jobs::check);
-    return cancels.start().compose(v -> jobs.start());
+    LabelRequests labels = new LabelRequests(new BundleStore(config.modelStore()), events);
+    return kit.responder().serve(Exchanges.LABELS, request -> vertx.executeBlocking(() -> labels.handle(request), false))
+        .compose(v -> cancels.start()).compose(v -> jobs.start());
   }
 
   @Override

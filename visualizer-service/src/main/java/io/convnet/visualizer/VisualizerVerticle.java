@@ -4,13 +4,14 @@ import io.convnet.bundle.BundleStore;
 import io.convnet.kit.ServiceException;
 import io.convnet.kit.config.KitConfig;
 import io.convnet.kit.launch.ServiceKit;
+import io.convnet.lifecycle.LifecycleStore;
 import io.convnet.proto.ErrorCode;
 import io.convnet.proto.Exchanges;
 import io.convnet.proto.VisualizeReply;
 import io.convnet.proto.VisualizeRequest;
 import io.convnet.serving.cache.CacheOptions;
 import io.convnet.serving.cache.ModelCache;
-import io.convnet.serving.cache.ServedVersionPolicy;
+import io.convnet.serving.cache.LabelPolicy;
 import io.convnet.serving.image.ImageLimits;
 import io.convnet.serving.image.RequestImages;
 import io.convnet.viz.VisualModel;
@@ -18,14 +19,18 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 
 /**
  * Answers visualize requests: synchronous kinds on a small worker pool (TensorFlow never runs on the
  * event loop), activation maximization as jobs ({@link AscentJobs}). Models load on demand from the
- * store into the serving runtime's {@link ModelCache}; a request without a version gets the newest.
+ * store into the serving runtime's {@link ModelCache}; a request without a version gets the model's
+ * stable version, the store's labels read again at most every {@link #LABELS_REREAD}.
  */
 public final class VisualizerVerticle extends VerticleBase {
+  /** How old the labels a request goes by may be: a moved label reaches the visualizer within this. */
+  static final Duration LABELS_REREAD = Duration.ofSeconds(1);
   private final ServiceKit kit;
   private ModelCache<VisualVersion> models;
   private SyncVisualizations sync;
@@ -43,9 +48,11 @@ public final class VisualizerVerticle extends VerticleBase {
     VisualVersion.NaturalMaximaSource natural = new VisualVersion.NaturalMaximaSource(
         Path.of(c.get(VisualizerSettings.CACHE_DIR)), c.dataRoot(), validation.isEmpty() ? null : Path.of(validation),
         c.getInt(VisualizerSettings.NATURAL_MAX_PER_CLASS));
-    models = new ModelCache<>(new BundleStore(c.modelStore()),
+    BundleStore store = new BundleStore(c.modelStore());
+    models = new ModelCache<>(store,
         (dir, name, version) -> new VisualVersion(name, version, VisualModel.load(dir), natural),
-        ServedVersionPolicy.NEWEST, CacheOptions.onDemand(c.getInt(VisualizerSettings.MAX_MODELS), kit.instanceId()));
+        new LabelPolicy(new LifecycleStore(store), LABELS_REREAD),
+        CacheOptions.onDemand(c.getInt(VisualizerSettings.MAX_MODELS), kit.instanceId()));
     models.start();
     sync = new SyncVisualizations(models, new RequestImages(c.dataRoot(), ImageLimits.DEFAULT));
     jobs = new AscentJobs(models, c.getInt(VisualizerSettings.MAX_JOBS), c.getInt(VisualizerSettings.MAX_QUEUED),

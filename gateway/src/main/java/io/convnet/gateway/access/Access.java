@@ -140,6 +140,12 @@ public final class Access {
     notes.put(key, value == null ? "" : value);
   }
 
+  /** Who made this call (the subject of its token or JWT), once a route that needs a role let it through. */
+  public static String subject(RoutingContext ctx) {
+    Identity identity = ctx.get(IDENTITY);
+    return identity == null ? Identity.ANONYMOUS.subject() : identity.subject();
+  }
+
   static String label(Route route) {
     return route.getName() != null ? route.getName() : String.valueOf(route.getPath());
   }

@@ -1,16 +1,16 @@
 package io.convnet.gateway.serving;
 
-import io.convnet.gateway.http.ModelPaths;
 import io.convnet.proto.ClassScore;
 import io.convnet.proto.ClassifyReply;
+import io.convnet.proto.ModelRef;
 import io.convnet.proto.Prediction;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * Our own classify API, {@code POST /v1/models/{name}[/versions/{v}]:classify} (and the slash
- * form {@code .../classify}): one or more images in, for each the classes ranked by probability,
+ * Our own classify API, {@code POST /v1/models/{name}[/versions/{v}|/labels/{l}]:classify} (and the
+ * slash form {@code .../classify}): one or more images in, for each the classes ranked by probability,
  * plus the model version that answered and where the time went.
  */
 final class ClassifyRoute {
@@ -28,16 +28,15 @@ final class ClassifyRoute {
 
   void handle(RoutingContext ctx) {
     long t0 = System.nanoTime();
-    String model = ModelPaths.name(ctx);
-    Long version = Workers.versionOrFail(ctx);
-    if (version == null) {
+    ModelRef model = Workers.refOrFail(ctx);
+    if (model == null) {
       return;
     }
     String type = RequestBody.mediaType(ctx.request());
     boolean raw = RequestImages.RAW_TYPES.contains(type);
     RequestBody.read(ctx.request(), raw ? maxImageBytes : maxBodyBytes, maxImageBytes)
         .map(inputs::own)
-        .compose(images -> workers.classify(model, version, images).map(reply -> toJson(reply, images, t0)))
+        .compose(images -> workers.classify(model, images).map(reply -> toJson(reply, images, t0)))
         .onSuccess(json -> Workers.json(ctx, json))
         .onFailure(e -> Workers.fail(ctx, e));
   }

@@ -1,28 +1,35 @@
 package io.convnet.gateway.serving;
 
-import static io.convnet.gateway.http.ModelPaths.V1_MODEL;
+import static io.convnet.gateway.http.ModelPaths.NAME;
+import static io.convnet.gateway.http.ModelPaths.V1_SERVED;
 import static io.convnet.gateway.http.ModelPaths.V2_MODEL;
 
 import io.convnet.gateway.access.Access;
+import io.convnet.gateway.access.Role;
 import io.convnet.gateway.http.RouteGroup;
 import io.convnet.kit.http.Health;
 import io.convnet.kit.kafka.KafkaRequester;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Duration;
 
 /**
  * The serving API of the gateway, all over Kafka to the inference workers:
  * <pre>
- * POST /v1/models/{name}[/versions/{v}]:classify     raw image, multipart, or JSON base64 (also .../classify)
- * POST /v1/models/{name}[/versions/{v}]:predict      TF Serving {"instances": [{"b64": ...}]}
- * GET  /v1/models                                    every model, its versions, which is served
- * GET  /v1/models/{name}[/versions/{v}]              TF Serving version status
+ * POST /v1/models/{name}[/versions/{v}|/labels/{l}]:classify   raw image, multipart, or JSON base64 (also .../classify)
+ * POST /v1/models/{name}[/versions/{v}|/labels/{l}]:predict    TF Serving {"instances": [{"b64": ...}]}
+ * GET  /v1/models                                    every model, its versions and labels, which is served
+ * GET  /v1/models/{name}[/versions/{v}|/labels/{l}]  TF Serving version status, labels, policy, traffic per version
+ * GET  /v1/models/{name}[/versions/{v}|/labels/{l}]/learning-curves.png, .../history   a version's training
+ * GET, PUT, DELETE /v1/models/{name}/labels[/{l}], GET, PUT /v1/models/{name}/policy   labels and policy (LabelRoutes)
  * GET  /v2, /v2/health/live, /v2/health/ready        Open Inference Protocol
  * GET  /v2/models/{name}[/versions/{v}][/ready]
  * POST /v2/models/{name}[/versions/{v}]/infer
  * </pre>
  */
 public final class ServingRoutes implements RouteGroup {
+  /** How the served routes' paths read in route names (metrics, the audit log). */
+  private static final String SERVED = "/v1/models/{name}[/versions/{v}|/labels/{l}]";
   /** How long readiness probes wait for a worker's answer. */
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
   /** Room for the rest of a Kafka record besides the images. */
@@ -33,20 +40,23 @@ public final class ServingRoutes implements RouteGroup {
   private final String serverVersion;
   private final long maxImageBytes;
   private final long maxMessageBytes;
+  private final Duration trafficWindow;
 
   /**
    * @param health          the gateway's own readiness, part of {@code /v2/health/ready}
    * @param serverVersion   the version {@code GET /v2} reports
    * @param maxImageBytes   largest image, alone or in a body of several
    * @param maxMessageBytes largest Kafka record, which bounds a body of several images
+   * @param trafficWindow   how long {@code GET /v1/models/{name}} gathers the workers' figures
    */
   public ServingRoutes(KafkaRequester requester, Health health, String serverVersion, long maxImageBytes,
-                       long maxMessageBytes) {
+                       long maxMessageBytes, Duration trafficWindow) {
     this.requester = requester;
     this.health = health;
     this.serverVersion = serverVersion;
     this.maxImageBytes = maxImageBytes;
     this.maxMessageBytes = maxMessageBytes;
+    this.trafficWindow = trafficWindow;
   }
 
   @Override
@@ -57,17 +67,30 @@ public final class ServingRoutes implements RouteGroup {
     RequestImages inputs = new RequestImages(maxImageBytes);
 
     ClassifyRoute classify = new ClassifyRoute(workers, inputs, maxBody, maxImageBytes);
-    access.read(router.postWithRegex(V1_MODEL + ":classify")).setName("/v1/models/{name}[/versions/{v}]:classify")
-        .handler(classify::handle);
-    access.read(router.postWithRegex(V1_MODEL + "/classify")).setName("/v1/models/{name}[/versions/{v}]/classify")
-        .handler(classify::handle);
+    access.read(router.postWithRegex(V1_SERVED + ":classify")).setName(SERVED + ":classify").handler(classify::handle);
+    access.read(router.postWithRegex(V1_SERVED + "/classify")).setName(SERVED + "/classify").handler(classify::handle);
 
     TfServingRoutes tfServing = new TfServingRoutes(workers, inputs, maxBody);
-    access.read(router.postWithRegex(V1_MODEL + ":predict")).setName("/v1/models/{name}[/versions/{v}]:predict")
-        .handler(tfServing::predict);
-    access.read(router.getWithRegex(V1_MODEL)).setName("/v1/models/{name}[/versions/{v}]")
-        .handler(tfServing::status);
-    access.read(router.get("/v1/models")).handler(new ModelsRoute(workers)::handle);
+    access.read(router.postWithRegex(V1_SERVED + ":predict")).setName(SERVED + ":predict").handler(tfServing::predict);
+    ModelsRoute models = new ModelsRoute(workers, trafficWindow);
+    access.read(router.getWithRegex(V1_SERVED)).setName(SERVED).handler(models::one);
+    access.read(router.getWithRegex(V1_SERVED + "/learning-curves\\.png")).setName(SERVED + "/learning-curves.png")
+        .handler(ctx -> models.file(ctx, "learning-curves.png", "image/png"));
+    access.read(router.getWithRegex(V1_SERVED + "/history")).setName(SERVED + "/history")
+        .handler(ctx -> models.file(ctx, "history.json", "application/json"));
+    access.read(router.get("/v1/models")).handler(models::handle);
+
+    LabelRoutes labels = new LabelRoutes(requester, workers);
+    String model = "/v1/models/" + NAME;
+    access.read(router.getWithRegex(model + "/labels")).setName("/v1/models/{name}/labels").handler(labels::get);
+    access.require(Role.ADMIN, router.putWithRegex(model + "/labels/(?<label>[^/:]+)"))
+        .setName("/v1/models/{name}/labels/{label}")
+        .handler(BodyHandler.create(false).setBodyLimit(LabelRoutes.BODY_LIMIT)).handler(labels::put);
+    access.require(Role.ADMIN, router.deleteWithRegex(model + "/labels/(?<label>[^/:]+)"))
+        .setName("/v1/models/{name}/labels/{label}").handler(labels::delete);
+    access.read(router.getWithRegex(model + "/policy")).setName("/v1/models/{name}/policy").handler(labels::get);
+    access.require(Role.ADMIN, router.putWithRegex(model + "/policy")).setName("/v1/models/{name}/policy")
+        .handler(BodyHandler.create(false).setBodyLimit(LabelRoutes.BODY_LIMIT)).handler(labels::putPolicy);
 
     OpenInferenceRoutes v2 = new OpenInferenceRoutes(health, serverVersion, workers, inputs, maxBody);
     access.read(router.get("/v2")).handler(v2::serverMetadata);

@@ -1,10 +1,11 @@
 package io.convnet.gateway.serving;
 
-import io.convnet.gateway.http.ModelPaths;
 import io.convnet.kit.ServiceException;
 import io.convnet.proto.ErrorCode;
 import io.convnet.proto.Image;
 import io.convnet.proto.ModelInfo;
+import io.convnet.proto.ModelRef;
+import io.convnet.proto.ModelsReply;
 import io.convnet.proto.ModelVersionStatus;
 import io.convnet.proto.Prediction;
 import io.vertx.core.json.JsonArray;
@@ -12,14 +13,14 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * TensorFlow Serving's REST API for image models taking encoded images:
- * {@code POST /v1/models/{name}[/versions/{v}]:predict} with {@code {"instances": [{"b64": ...}]}}
+ * {@code POST /v1/models/{name}[/versions/{v}|/labels/{l}]:predict} with {@code {"instances": [{"b64": ...}]}}
  * (row format; also {@code {"instances": [{"image": {"b64": ...}}]}}) or {@code {"inputs": ...}}
  * (columnar), answering {@code {"predictions": [[p_label0, p_label1, ...]]}} (resp. {@code "outputs"})
- * with probabilities in label order; and {@code GET /v1/models/{name}[/versions/{v}]} (version status).
+ * with probabilities in label order; and the version status that {@code GET /v1/models/{name}[/versions/{v}]}
+ * answers.
  */
 final class TfServingRoutes {
   private final Workers workers;
@@ -33,16 +34,15 @@ final class TfServingRoutes {
   }
 
   void predict(RoutingContext ctx) {
-    String model = ModelPaths.name(ctx);
-    Long version = Workers.versionOrFail(ctx);
-    if (version == null) {
+    ModelRef model = Workers.refOrFail(ctx);
+    if (model == null) {
       return;
     }
     JsonBodies.read(ctx, maxBodyBytes)
         .compose(json -> {
           boolean columnar = !json.containsKey("instances") && json.containsKey("inputs");
           List<Image> images = images(json, columnar);
-          return workers.classify(model, version, images).map(reply -> {
+          return workers.classify(model, images).map(reply -> {
             JsonArray rows = new JsonArray();
             for (Prediction p : reply.getPredictionsList()) {
               JsonArray row = new JsonArray();
@@ -83,26 +83,22 @@ final class TfServingRoutes {
     return images;
   }
 
-  /** {@code {"model_version_status": [{"version": "3", "state": "AVAILABLE", "status": {"error_code": "OK", ...}}]}} */
-  void status(RoutingContext ctx) {
-    String model = ModelPaths.name(ctx);
-    Long version = Workers.versionOrFail(ctx);
-    if (version == null) {
-      return;
-    }
-    workers.models(model, version).onSuccess(reply -> {
-      JsonArray statuses = new JsonArray();
-      for (ModelInfo info : reply.getModelsList()) {
-        for (ModelVersionStatus s : info.getVersionsList()) {
-          boolean failed = s.getState().equals("FAILED");
-          statuses.add(new JsonObject()
-              .put("version", Long.toString(s.getVersion()))
-              .put("state", failed ? "END" : s.getState())
-              .put("status", new JsonObject().put("error_code", failed ? "UNKNOWN" : "OK")
-                  .put("error_message", s.getError())));
-        }
+  /**
+   * TF Serving's version status, {@code [{"version": "3", "state": "AVAILABLE", "status": {"error_code": "OK",
+   * ...}}]}: the {@code model_version_status} of {@code GET /v1/models/{name}} ({@link ModelsRoute}).
+   */
+  static JsonArray versionStatus(ModelsReply reply) {
+    JsonArray statuses = new JsonArray();
+    for (ModelInfo info : reply.getModelsList()) {
+      for (ModelVersionStatus s : info.getVersionsList()) {
+        boolean failed = s.getState().equals("FAILED");
+        statuses.add(new JsonObject()
+            .put("version", Long.toString(s.getVersion()))
+            .put("state", failed ? "END" : s.getState())
+            .put("status", new JsonObject().put("error_code", failed ? "UNKNOWN" : "OK")
+                .put("error_message", s.getError())));
       }
-      Workers.json(ctx, new JsonObject(Map.of("model_version_status", statuses)));
-    }).onFailure(e -> Workers.fail(ctx, e));
+    }
+    return statuses;
   }
 }

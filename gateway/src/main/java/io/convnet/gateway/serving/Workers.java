@@ -10,6 +10,8 @@ import io.convnet.proto.ErrorCode;
 import io.convnet.proto.Exchanges;
 import io.convnet.proto.Image;
 import io.convnet.proto.ModelRef;
+import io.convnet.proto.ModelTrafficReply;
+import io.convnet.proto.ModelTrafficRequest;
 import io.convnet.proto.ModelsReply;
 import io.convnet.proto.ModelsRequest;
 import io.vertx.core.Future;
@@ -32,12 +34,26 @@ final class Workers {
   }
 
   Future<ClassifyReply> classify(String model, long version, List<Image> images) {
-    return requester.request(Exchanges.CLASSIFY, ClassifyRequest.newBuilder()
-        .setModel(ModelRef.newBuilder().setName(model).setVersion(version)).addAllImages(images).build());
+    return classify(ModelRef.newBuilder().setName(model).setVersion(version).build(), images);
+  }
+
+  /** {@code model} by name and version, or by label (a worker resolves it). */
+  Future<ClassifyReply> classify(ModelRef model, List<Image> images) {
+    return requester.request(Exchanges.CLASSIFY, ClassifyRequest.newBuilder().setModel(model).addAllImages(images)
+        .build());
   }
 
   Future<ModelsReply> models(String model, long version) {
-    return requester.request(Exchanges.MODELS, ModelsRequest.newBuilder().setName(model).setVersion(version).build());
+    return models(ModelsRequest.newBuilder().setName(model).setVersion(version).build());
+  }
+
+  Future<ModelsReply> models(ModelsRequest request) {
+    return requester.request(Exchanges.MODELS, request);
+  }
+
+  /** What every worker served per version of {@code model} (all models when empty), as many as answer in {@code window}. */
+  Future<List<ModelTrafficReply>> traffic(String model, Duration window) {
+    return requester.gather(Exchanges.MODEL_TRAFFIC, ModelTrafficRequest.newBuilder().setName(model).build(), window);
   }
 
   /** For health and readiness probes: answers within {@code probeTimeout} or fails. */
@@ -54,6 +70,16 @@ final class Workers {
   static Long versionOrFail(RoutingContext ctx) {
     try {
       return ModelPaths.version(ctx);
+    } catch (RuntimeException e) {
+      fail(ctx, e);
+      return null;
+    }
+  }
+
+  /** The path's model, version or label ({@link ModelPaths#ref}), or null once a 400 has been sent. */
+  static ModelRef refOrFail(RoutingContext ctx) {
+    try {
+      return ModelPaths.ref(ctx);
     } catch (RuntimeException e) {
       fail(ctx, e);
       return null;

@@ -1,0 +1,101 @@
+package io.convnet.trainer;
+
+import io.convnet.bundle.BundleStore;
+import io.convnet.kit.ServiceException;
+import io.convnet.lifecycle.Lifecycle;
+import io.convnet.lifecycle.LifecycleStore;
+import io.convnet.lifecycle.PromotionPolicy;
+import io.convnet.limits.LifecycleLimits;
+import io.convnet.proto.ErrorCode;
+import io.convnet.proto.LabelsReply;
+import io.convnet.proto.LabelsRequest;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The labels exchange: a trainer owns the model store, so it moves and removes a model's labels and
+ * replaces its promotion policy there ({@link LifecycleStore}: atomic, one change at a time per model
+ * across trainers, kept across restarts) and then announces the model's new state on the models topic,
+ * where every worker picks it up. Blocking: run it off the event loop.
+ */
+final class LabelRequests {
+  private static final Logger LOG = LoggerFactory.getLogger(LabelRequests.class);
+
+  private final BundleStore store;
+  private final LifecycleStore lifecycles;
+  private final TrainEvents events;
+
+  LabelRequests(BundleStore store, TrainEvents events) {
+    this.store = store;
+    this.lifecycles = new LifecycleStore(store);
+    this.events = events;
+  }
+
+  LabelsReply handle(LabelsRequest r) {
+    String name = r.getModel();
+    String actor = r.getActor().isEmpty() ? "(unknown)" : r.getActor();
+    List<Integer> versions;
+    try {
+      versions = store.versions(name);
+    } catch (IllegalArgumentException e) {
+      throw new ServiceException(ErrorCode.INVALID_ARGUMENT, e.getMessage());
+    }
+    if (versions.isEmpty()) {
+      throw new ServiceException(ErrorCode.NOT_FOUND, "model '" + name + "' has no version in the model store; "
+          + "known models: " + String.join(", ", store.models()));
+    }
+    Lifecycle next = switch (r.getChangeCase()) {
+      case MOVE -> {
+        String label = label(r.getMove().getLabel());
+        long v = r.getMove().getVersion();
+        if (!versions.contains((int) v) || v != (int) v) {
+          throw new ServiceException(ErrorCode.NOT_FOUND, "model '" + name + "' has no version " + v + "; versions: "
+              + versions);
+        }
+        yield lifecycles.update(name, actor, l -> l.withLabel(label, (int) v));
+      }
+      case REMOVE -> {
+        String label = label(r.getRemove());
+        if (label.equals(LifecycleLimits.STABLE)) {
+          throw new ServiceException(ErrorCode.CONFLICT, "the label stable cannot be removed while model '" + name
+              + "' is served (requests without a version get it); move it to another version instead");
+        }
+        yield lifecycles.update(name, actor, l -> {
+          if (l.version(label).isEmpty()) {
+            throw new ServiceException(ErrorCode.NOT_FOUND, "model '" + name + "' has no label '" + label + "'");
+          }
+          return l.withoutLabel(label);
+        });
+      }
+      case POLICY -> {
+        PromotionPolicy policy = policy(r.getPolicy());
+        yield lifecycles.update(name, actor, l -> l.withPolicy(policy));
+      }
+      default -> throw new ServiceException(ErrorCode.INVALID_ARGUMENT, "say what to change: move, remove or policy");
+    };
+    events.publishModel(ModelRecords.current(store, name, next));
+    LOG.info("{}: labels {} and policy {} (revision {}, by {})", name, next.labels(), next.policy().mode(),
+        next.revision(), actor);
+    LabelsReply.Builder reply = LabelsReply.newBuilder().setModel(name).setPolicy(ModelRecords.policy(next.policy()))
+        .setRevision(next.revision()).setUpdatedBy(next.updatedBy()).setUpdatedAt(next.updatedAt());
+    next.labels().forEach((label, v) -> reply.putVersionLabels(label, v));
+    return reply.build();
+  }
+
+  private static String label(String label) {
+    try {
+      return LifecycleLimits.checkLabel(label);
+    } catch (IllegalArgumentException e) {
+      throw new ServiceException(ErrorCode.INVALID_ARGUMENT, e.getMessage());
+    }
+  }
+
+  private static PromotionPolicy policy(io.convnet.proto.PromotionPolicy p) {
+    try {
+      return new PromotionPolicy(p.getMode(), p.getTolerance(), p.getFloor(), p.getCanaryShare(), p.getShadowShare());
+    } catch (IllegalArgumentException e) {
+      throw new ServiceException(ErrorCode.INVALID_ARGUMENT, e.getMessage());
+    }
+  }
+}
