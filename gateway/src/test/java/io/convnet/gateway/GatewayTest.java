@@ -237,7 +237,7 @@ class GatewayTest {
     assertThat(cluster.getInteger("count")).isEqualTo(instances.size());
 
     String metrics = TestServices.get(gateway.httpPort(), "/metrics").body();
-    assertThat(metrics).contains("route=\"/v1/cluster\"", "route=\"/v1/models/{name}[/versions/{v}]:classify\"",
+    assertThat(metrics).contains("route=\"/v1/cluster\"", "route=\"/v1/models/{name}[/versions/{v}|/labels/{l}]:classify\"",
         "route=\"/v2/models/{name}[/versions/{v}]/infer\"");
     assertThat(metrics.lines().filter(l -> l.startsWith("convnet_requests_seconds_count{")
         && l.contains("exchange=\"classify\"") && l.contains("outcome=\"DEADLINE_EXCEEDED\""))).isNotEmpty();
