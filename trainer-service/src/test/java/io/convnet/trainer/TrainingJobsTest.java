@@ -168,6 +168,7 @@ class TrainingJobsTest {
     assertThat(published.getPath()).isEqualTo("tiny-pets/1");
     assertThat(published.getEpochsRun()).isEqualTo(2);
     assertThat(published.getBestEpoch()).isBetween(1, 2);
+    assertThat(published.getPromotion()).isEqualTo("stable: the model's first version");
     assertThat(store.resolve("tiny-pets/1/manifest.json")).exists();
     assertThat(store.resolve("tiny-pets/1/saved_model.pb")).exists();
     assertThat(new BundleStore(store).versions("tiny-pets")).containsExactly(1);
@@ -179,6 +180,10 @@ class TrainingJobsTest {
     assertThat(model.getArchitecture()).isEqualTo("tutorial-cnn");
     assertThat(model.getLabelsList()).containsExactly("cat", "dog");
     assertThat(model.getMetricsMap()).containsKeys("val_accuracy", "val_loss", "loss", "accuracy", "best_epoch");
+    assertThat(model.getVersionLabelsMap()).containsExactly(Map.entry("stable", 1L));
+    assertThat(model.getRevision()).isEqualTo(1);
+    assertThat(model.getPolicy().getMode()).isEqualTo("manual");
+    assertThat(store.resolve("tiny-pets/lifecycle.json")).exists();
     assertThat(store.resolve(".work/jobs/" + id)).doesNotExist();
     assertThat(leftovers(store)).isEmpty();
   }
