@@ -8,8 +8,10 @@ import java.util.TreeMap;
 
 /**
  * A model's version labels and promotion policy, as kept in {@code <store>/<model>/lifecycle.json} and
- * announced on the models topic. {@code revision} grows by one with each change; readers that hear of a
- * state from several places (the store, the topic) keep the one with the highest revision.
+ * announced on the models topic. {@code revision} grows with each change: the time of the change in
+ * milliseconds, and at least one more than the revision before. Readers that hear of a state from several
+ * places (the store, the topic) keep the one with the highest revision; a store started afresh (its
+ * directory removed, the compacted topic kept) counts from the present, above every older record.
  *
  * @param labels    label name to version, e.g. {@code {"canary": 3, "stable": 2}}
  * @param updatedBy who made the last change ("trainer" when the policy did)
@@ -66,9 +68,10 @@ public record Lifecycle(long revision, Map<String, Integer> labels, PromotionPol
     return new Lifecycle(revision, labels, next, updatedBy, updatedAt);
   }
 
-  /** The next revision of this state, changed by {@code actor} at {@code at}. */
-  Lifecycle next(String actor, String at) {
-    return new Lifecycle(revision + 1, labels, policy, actor, at);
+  /** This state as changed by {@code actor} at {@code at} (ms), its revision after {@code before}'s. */
+  Lifecycle next(Lifecycle before, String actor, long at) {
+    return new Lifecycle(Math.max(before.revision() + 1, at), labels, policy, actor,
+        java.time.Instant.ofEpochMilli(at).toString());
   }
 
   /** Same labels and policy (who changed it and when aside). */

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
@@ -76,7 +75,7 @@ public final class LifecycleStore {
     if (after.sameAs(before) && before.revision() > 0) {
       return before;
     }
-    Lifecycle next = after.next(actor, Instant.now().toString());
+    Lifecycle next = after.next(before, actor, System.currentTimeMillis());
     AtomicFiles.write(modelDir.resolve(FILE), Json.MAPPER.writeValueAsBytes(next));
     return next;
   }

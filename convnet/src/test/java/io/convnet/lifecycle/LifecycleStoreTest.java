@@ -43,7 +43,7 @@ class LifecycleStoreTest {
     PromotionGate.Decision first = store.published("pets", publish(bundles, "pets", 0.7));
     assertThat(first.promotion()).isEqualTo("stable: the model's first version");
     assertThat(first.next().labels()).isEqualTo(Map.of("stable", 1));
-    assertThat(first.next().revision()).isEqualTo(1);
+    assertThat(first.next().revision()).as("milliseconds of the change").isGreaterThan(1_700_000_000_000L);
     assertThat(first.next().updatedBy()).isEqualTo("trainer");
 
     PromotionGate.Decision second = store.published("pets", publish(bundles, "pets", 0.99));
@@ -68,7 +68,7 @@ class LifecycleStoreTest {
 
     PromotionGate.Decision third = store.published("legacy", publish(bundles, "legacy", 0.9));
     assertThat(third.next().labels()).isEqualTo(Map.of("stable", 2));
-    assertThat(third.next().revision()).isEqualTo(1);
+    assertThat(third.next().revision()).isPositive();
   }
 
   @Test
@@ -120,7 +120,6 @@ class LifecycleStoreTest {
     ExecutorService pool = Executors.newFixedThreadPool(4);
     List<Future<Lifecycle>> changes = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
-      int v = 1 + i % 2;
       changes.add(pool.submit(() -> store.update("pets", "t", l -> l.withLabel("stable", l.stable() == 1 ? 2 : 1))));
     }
     List<Long> revisions = new ArrayList<>();
@@ -128,8 +127,8 @@ class LifecycleStoreTest {
       revisions.add(f.get().revision());
     }
     pool.shutdown();
-    assertThat(revisions).doesNotHaveDuplicates().hasSize(20);
-    assertThat(store.current("pets").revision()).isEqualTo(before + 20);
+    assertThat(revisions).doesNotHaveDuplicates().hasSize(20).allMatch(r -> r > before);
+    assertThat(store.current("pets").revision()).isEqualTo(revisions.stream().mapToLong(r -> r).max().orElseThrow());
     assertThat(store.current("pets").stable()).isEqualTo(1);  // flipped an even number of times
   }
 

@@ -181,7 +181,7 @@ class TrainingJobsTest {
     assertThat(model.getLabelsList()).containsExactly("cat", "dog");
     assertThat(model.getMetricsMap()).containsKeys("val_accuracy", "val_loss", "loss", "accuracy", "best_epoch");
     assertThat(model.getVersionLabelsMap()).containsExactly(Map.entry("stable", 1L));
-    assertThat(model.getRevision()).isEqualTo(1);
+    assertThat(model.getRevision()).isPositive();
     assertThat(model.getPolicy().getMode()).isEqualTo("manual");
     assertThat(store.resolve("tiny-pets/lifecycle.json")).exists();
     assertThat(store.resolve(".work/jobs/" + id)).doesNotExist();
