@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -116,7 +115,13 @@ public final class ModelCache<M extends AutoCloseable> implements AutoCloseable 
    */
   public void changed(String name) {
     if (options.preload()) {
-      loaderThread.execute(() -> serveChanged(name, 0));
+      loaderThread.execute(() -> {
+        try {
+          serveChanged(name, 0);
+        } catch (RuntimeException e) {
+          LOG.warn("serving what was announced for {} failed: {}", name, e.toString());
+        }
+      });
     }
   }
 
@@ -163,7 +168,7 @@ public final class ModelCache<M extends AutoCloseable> implements AutoCloseable 
     int now = current == null ? 0 : current.version;
     List<Integer> versions = store.versions(name);
     int target = policy.servedVersion(name, versions, now);
-    loadAhead(name, versions, Set.of(now, target));
+    loadAhead(name, versions, now, target);
     if (closed || target == 0 || target == now || !versions.contains(target)
         || failed.containsKey(key(name, target))) {
       return;
@@ -198,13 +203,13 @@ public final class ModelCache<M extends AutoCloseable> implements AutoCloseable 
   }
 
   /** The policy's other versions (a canary) into the LRU, so that their first requests find them loaded. */
-  private void loadAhead(String name, List<Integer> versions, Set<Integer> served) {
+  private void loadAhead(String name, List<Integer> versions, int served, int target) {
     for (int v : policy.alsoLoaded(name)) {
       boolean loaded;
       synchronized (this) {
         loaded = cached.containsKey(key(name, v)) || loads.containsKey(key(name, v));
       }
-      if (!closed && !served.contains(v) && versions.contains(v) && !loaded) {
+      if (!closed && v != served && v != target && versions.contains(v) && !loaded) {
         loadOnDemand(name, v);
       }
     }
