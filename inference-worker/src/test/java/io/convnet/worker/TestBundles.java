@@ -6,6 +6,7 @@ import io.convnet.data.Preprocessing;
 import io.convnet.image.ImageDecoder;
 import io.convnet.image.TestImages;
 import io.convnet.infer.Predictor;
+import io.convnet.lifecycle.Lifecycle;
 import io.convnet.nn.Model;
 import io.convnet.proto.ModelPublished;
 import io.convnet.proto.Topics;
@@ -34,10 +35,25 @@ public final class TestBundles {
 
   /** Tells the workers over the models topic, as the trainer does. */
   public static void announce(String bootstrap, String name, int version) {
+    announce(bootstrap, ModelPublished.newBuilder().setName(name).setVersion(version).setPath(name + "/" + version)
+        .build());
+  }
+
+  /** Tells the workers of {@code name}'s labels and policy over the models topic, as the trainer does. */
+  public static void announce(String bootstrap, String name, int newest, Lifecycle state) {
+    ModelPublished.Builder record = ModelPublished.newBuilder().setName(name).setVersion(newest)
+        .setPath(name + "/" + newest).setRevision(state.revision()).setPolicy(io.convnet.proto.PromotionPolicy
+            .newBuilder().setMode(state.policy().mode()).setCanaryShare(state.policy().canaryShare())
+            .setShadowShare(state.policy().shadowShare()).setFloor(state.policy().floor())
+            .setTolerance(state.policy().tolerance()));
+    state.labels().forEach((label, v) -> record.putVersionLabels(label, v));
+    announce(bootstrap, record.build());
+  }
+
+  private static void announce(String bootstrap, ModelPublished record) {
     try (var producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", bootstrap),
         new StringSerializer(), new ByteArraySerializer())) {
-      producer.send(new ProducerRecord<>(Topics.MODELS.name(), name, ModelPublished.newBuilder().setName(name)
-          .setVersion(version).setPath(name + "/" + version).build().toByteArray()));
+      producer.send(new ProducerRecord<>(Topics.MODELS.name(), record.getName(), record.toByteArray()));
     }
   }
 
