@@ -14,9 +14,9 @@ package io.convnet.image;
  *   <li>Background removal: values at or below {@code background + 3 sigma} of the frame's noise (sigma
  *       from its median absolute deviation) become 0. A clean background (MNIST's, a drawing pad's) has
  *       no noise and loses nothing.
- *   <li>The ink's bounding box (on a noisy background, pixels without an inked neighbour are specks
- *       and do not count), scaled so that its longer side is {@value #BOX} pixels ({@link Resize#bilinear},
- *       which averages when shrinking, like MNIST's anti-aliasing).
+ *   <li>The ink's bounding box, scaled so that its longer side is {@value #BOX} pixels ({@link Resize#bilinear},
+ *       which averages when shrinking, like MNIST's anti-aliasing). On a noisy background only clear ink (a
+ *       quarter of the brightest value) with an inked neighbour counts for the box, so specks do not widen it.
  *   <li>Contrast: the brightest pixel becomes 255 (MNIST strokes are saturated; a faint pencil line
  *       would otherwise look unlike them).
  *   <li>Centre of mass (intensity-weighted) moved to pixel (14, 14) by a whole-pixel shift, as MNIST's
@@ -63,7 +63,12 @@ public final class MnistDigits {
     for (int i = 0; i < gray.length; i++) {
       gray[i] = (byte) Math.max(0, (gray[i] & 0xff) - floor);
     }
-    int[] box = inkBox(gray, w, h, noise > 0);
+    int peak = 0;
+    for (byte b : gray) {
+      peak = Math.max(peak, b & 0xff);
+    }
+    // on a noisy background, faint specks must not stretch the box: only clear ink (a quarter of the peak) counts
+    int[] box = inkBox(gray, w, h, noise > 0 ? Math.max(1, peak / 4) : 1, noise > 0);
     if (box == null) {
       return RgbImage.blank(FIELD, FIELD);
     }
@@ -138,17 +143,17 @@ public final class MnistDigits {
   }
 
   /**
-   * {@code {top, left, bottom, right}} (inclusive) of the inked pixels; null when there are none. With
-   * {@code despeckle}, a pixel counts only when one of its 8 neighbours is inked too.
+   * {@code {top, left, bottom, right}} (inclusive) of the pixels of at least {@code ink}; null when there are
+   * none. With {@code despeckle}, a pixel counts only when one of its 8 neighbours has ink too.
    */
-  private static int[] inkBox(byte[] gray, int w, int h, boolean despeckle) {
+  private static int[] inkBox(byte[] gray, int w, int h, int ink, boolean despeckle) {
     int top = h;
     int left = w;
     int bottom = -1;
     int right = -1;
     for (int y = 0; y < h; y++) {
       for (int x = 0; x < w; x++) {
-        if (gray[y * w + x] != 0 && (!despeckle || hasInkedNeighbour(gray, w, h, x, y))) {
+        if ((gray[y * w + x] & 0xff) >= ink && (!despeckle || hasInkedNeighbour(gray, w, h, x, y, ink))) {
           top = Math.min(top, y);
           bottom = Math.max(bottom, y);
           left = Math.min(left, x);
@@ -159,12 +164,12 @@ public final class MnistDigits {
     return bottom < 0 ? null : new int[] {top, left, bottom, right};
   }
 
-  private static boolean hasInkedNeighbour(byte[] gray, int w, int h, int x, int y) {
+  private static boolean hasInkedNeighbour(byte[] gray, int w, int h, int x, int y, int ink) {
     for (int dy = -1; dy <= 1; dy++) {
       for (int dx = -1; dx <= 1; dx++) {
         int nx = x + dx;
         int ny = y + dy;
-        if ((dx != 0 || dy != 0) && nx >= 0 && ny >= 0 && nx < w && ny < h && gray[ny * w + nx] != 0) {
+        if ((dx != 0 || dy != 0) && nx >= 0 && ny >= 0 && nx < w && ny < h && (gray[ny * w + nx] & 0xff) >= ink) {
           return true;
         }
       }

@@ -167,6 +167,12 @@ public final class Trainer {
       throw new IllegalArgumentException("batch images are " + b.height() + "x" + b.width() + " but model '"
           + model.spec().name() + "' takes " + in[0] + "x" + in[1]);
     }
+    long perImage = (long) in[0] * in[1] * in[2];
+    if (b.pixels().length != b.size() * perImage) {
+      throw new IllegalArgumentException("batch images have " + b.pixels().length / Math.max(1, b.size()) / in[0]
+          / in[1] + " channels but model '" + model.spec().name() + "' takes " + in[2]
+          + " (a gray model needs one-channel preprocessing, e.g. MNIST)");
+    }
     return Tensors.images(b.pixels(), b.size(), b.height(), b.width(), in[2]);
   }
 

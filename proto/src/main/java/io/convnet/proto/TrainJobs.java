@@ -12,7 +12,7 @@ public final class TrainJobs {
   }
 
   /** Architecture ids the cluster can train (convnet's {@code Architectures.ids()}). */
-  public static final List<String> ARCHITECTURES = List.of("tutorial-cnn", "vgg16", "vgg16-top");
+  public static final List<String> ARCHITECTURES = List.of("tutorial-cnn", "vgg16", "vgg16-top", "lenet-5");
   public static final List<String> OPTIMIZERS = List.of("rmsprop", "adam", "sgd");
 
   public static final int MAX_EPOCHS = 10_000;
