@@ -93,6 +93,9 @@ public final class TrainingJob {
     Map<String, Object> training = new LinkedHashMap<>();
     training.put("optimizer", req.optimizer().id());
     training.put("learning_rate", req.optimizer().learningRate());
+    if (req.optimizer().decay() != 1) {
+      training.put("learning_rate_decay", req.optimizer().decay());
+    }
     training.put("batch_size", req.batchSize());
     training.put("epochs", req.epochs());
     training.put("augmentation", req.augment());

@@ -152,4 +152,33 @@ class TrainerTest {
           TrainingListener.NONE)).hasMessageContaining("32x32");
     }
   }
+
+  @Test
+  void aDecayingLearningRateTrainsEachEpochWithItsOwnRate() {
+    var one = SyntheticImages.binary(8, SIZE, 16, 1);   // 16 images, one batch: one step per epoch
+    var spec = io.convnet.nn.Sequential.input(SIZE, SIZE, 3).name("plain")
+        .add(io.convnet.nn.Conv2D.of(4, 3).activation(io.convnet.nn.Activation.RELU).name("conv_1"))
+        .add(io.convnet.nn.Flatten.of().name("flatten"))
+        .add(io.convnet.nn.Dense.of(1).activation(io.convnet.nn.Activation.SIGMOID).name("output"));
+    OptimizerSpec decaying = OptimizerSpec.sgd(0.1, 0).withDecay(0.5);
+    assertThat(decaying.learningRate(1)).isEqualTo(0.1);
+    assertThat(decaying.learningRate(3)).isEqualTo(0.025);
+    try (Model a = spec.build(1); Model b = spec.build(1)) {
+      new Trainer(a, TrainingConfig.of(2, decaying, 1, tmp.resolve("a")).withKeepBest(false))
+          .fit(one, one, TrainingListener.NONE, () -> false);
+      // the same two steps by hand: lr 0.1, then a fresh plain SGD (stateless without momentum) at 0.05
+      new Trainer(b, TrainingConfig.of(1, OptimizerSpec.sgd(0.1, 0), 1, tmp.resolve("b1")).withKeepBest(false))
+          .fit(one, one, TrainingListener.NONE, () -> false);
+      new Trainer(b, TrainingConfig.of(1, OptimizerSpec.sgd(0.05, 0), 1, tmp.resolve("b2")).withKeepBest(false))
+          .fit(one, one, TrainingListener.NONE, () -> false);
+      for (String v : a.variables().keySet()) {
+        float[] wa = a.weight(v);
+        float[] wb = b.weight(v);
+        for (int i = 0; i < wa.length; i++) {
+          assertThat(wa[i]).as(v).isCloseTo(wb[i], org.assertj.core.api.Assertions.within(1e-6f));
+        }
+      }
+    }
+    assertThatThrownBy(() -> OptimizerSpec.adam(1e-3).withDecay(1.5)).hasMessageContaining("decay must be in (0, 1]");
+  }
 }
