@@ -30,7 +30,7 @@ final class BenchCommand implements Runnable {
     @Option(names = "--setting", required = true, description = "tutorial-noaug, tutorial-aug, full-aug or lenet-mnist")
     String setting;
 
-    @Option(names = "--epochs", defaultValue = "0", description = "0 = the setting's (30, 100, 100, 30)")
+    @Option(names = "--epochs", defaultValue = "0", description = "0 = the setting's (30, 100, 100, 40)")
     int epochs;
 
     @Option(names = "--optimizer", description = "rmsprop, adam or sgd instead of the setting's")

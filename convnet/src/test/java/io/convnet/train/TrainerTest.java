@@ -163,21 +163,30 @@ class TrainerTest {
     OptimizerSpec decaying = OptimizerSpec.sgd(0.1, 0).withDecay(0.5);
     assertThat(decaying.learningRate(1)).isEqualTo(0.1);
     assertThat(decaying.learningRate(3)).isEqualTo(0.025);
-    try (Model a = spec.build(1); Model b = spec.build(1)) {
+    try (Model a = spec.build(1); Model b = spec.build(1); Model constant = spec.build(1)) {
       new Trainer(a, TrainingConfig.of(2, decaying, 1, tmp.resolve("a")).withKeepBest(false))
+          .fit(one, one, TrainingListener.NONE, () -> false);
+      new Trainer(constant, TrainingConfig.of(2, OptimizerSpec.sgd(0.1, 0), 1, tmp.resolve("c")).withKeepBest(false))
           .fit(one, one, TrainingListener.NONE, () -> false);
       // the same two steps by hand: lr 0.1, then a fresh plain SGD (stateless without momentum) at 0.05
       new Trainer(b, TrainingConfig.of(1, OptimizerSpec.sgd(0.1, 0), 1, tmp.resolve("b1")).withKeepBest(false))
           .fit(one, one, TrainingListener.NONE, () -> false);
       new Trainer(b, TrainingConfig.of(1, OptimizerSpec.sgd(0.05, 0), 1, tmp.resolve("b2")).withKeepBest(false))
           .fit(one, one, TrainingListener.NONE, () -> false);
+      // TensorFlow's CPU kernels sum in a thread-dependent order, so equal means equal up to float noise:
+      // far closer than to the same two epochs at a constant rate
+      double byHand = 0;
+      double undecayed = 0;
       for (String v : a.variables().keySet()) {
         float[] wa = a.weight(v);
         float[] wb = b.weight(v);
+        float[] wc = constant.weight(v);
         for (int i = 0; i < wa.length; i++) {
-          assertThat(wa[i]).as(v).isCloseTo(wb[i], org.assertj.core.api.Assertions.within(1e-6f));
+          byHand = Math.max(byHand, Math.abs(wa[i] - wb[i]));
+          undecayed = Math.max(undecayed, Math.abs(wa[i] - wc[i]));
         }
       }
+      assertThat(byHand).isLessThan(1e-4).isLessThan(undecayed / 50);
     }
     assertThatThrownBy(() -> OptimizerSpec.adam(1e-3).withDecay(1.5)).hasMessageContaining("decay must be in (0, 1]");
   }
