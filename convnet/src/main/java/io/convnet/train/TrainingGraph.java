@@ -41,7 +41,11 @@ final class TrainingGraph {
     }
     learningRate = tf.withName(GraphNames.LEARNING_RATE).placeholderWithDefault(
         tf.constant((float) optimizer.learningRate()), org.tensorflow.ndarray.Shape.scalar());
-    List<Op> updates = Optimizers.updates(tf, optimizer, learningRate, trainable, gs);
+    // Every gradient before any update: the backward pass reads the variables (e.g. a dense kernel to pass the
+    // gradient down), and an update running beside it would change what it reads, at random, run to run.
+    Ops afterAll = tf.withControlDependencies(new ArrayList<Op>(gs));
+    List<Operand<TFloat32>> ready = gs.stream().map(g -> (Operand<TFloat32>) afterAll.identity(g)).toList();
+    List<Op> updates = Optimizers.updates(tf, optimizer, learningRate, trainable, ready);
     trainStep = tf.withControlDependencies(updates).withName(GraphNames.TRAIN_STEP).noOp();
     model.session().initialize(); // the new slot variables
   }

@@ -190,4 +190,29 @@ class TrainerTest {
     }
     assertThatThrownBy(() -> OptimizerSpec.adam(1e-3).withDecay(1.5)).hasMessageContaining("decay must be in (0, 1]");
   }
+
+  @Test
+  void theSameSeedGivesTheSameWeightsRunAfterRun() {
+    // a step's backward pass reads the dense kernel to pass the gradient down; were the kernel's update free to
+    // run beside it, the conv gradients would use the old or the new kernel at random (two outcomes, run to run)
+    var data = SyntheticImages.binary(8, SIZE, 16, 1);
+    var spec = io.convnet.nn.Sequential.input(SIZE, SIZE, 3).name("plain")
+        .add(io.convnet.nn.Conv2D.of(4, 3).activation(io.convnet.nn.Activation.RELU).name("conv_1"))
+        .add(io.convnet.nn.Flatten.of().name("flatten"))
+        .add(io.convnet.nn.Dense.of(1).activation(io.convnet.nn.Activation.SIGMOID).name("output"));
+    float[] first = null;
+    for (int run = 0; run < 6; run++) {
+      try (Model m = spec.build(1)) {
+        new Trainer(m, TrainingConfig.of(3, OptimizerSpec.sgd(0.1, 0), 1, tmp.resolve("run" + run)).withKeepBest(false))
+            .fit(data, data, TrainingListener.NONE, () -> false);
+        float[] w = m.weight("conv_1_kernel");
+        if (first == null) {
+          first = w;
+        }
+        for (int i = 0; i < w.length; i++) {
+          assertThat(w[i]).as("run %d, weight %d", run, i).isCloseTo(first[i], org.assertj.core.api.Assertions.within(1e-5f));
+        }
+      }
+    }
+  }
 }
