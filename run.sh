@@ -315,8 +315,9 @@ died() {  # index exit-status: say so, then schedule its restart or give up on i
   if [ -n "${READY[$i]}" ]; then CRASHES[$i]=0; else CRASHES[$i]=$((CRASHES[$i] + 1)); fi
   if [ "${CRASHES[$i]}" -ge "$GIVE_UP_AFTER" ]; then
     GAVE_UP[$i]=1
-    say "  ${NAMES[$i]} died $GIVE_UP_AFTER times in a row before it was ready: not restarting it again (the rest runs on). The end of its log:"
-    tail -15 "$log" | sed 's/^/    /'
+    say "  it died $GIVE_UP_AFTER times in a row before it was ready: not restarting it again (the rest runs on);"
+    say "  fix the cause and start run.sh again. The end of its log (stack frames left out):"
+    grep -vE '^[[:space:]]+(at |\.\.\. [0-9]+ more)' "$log" | tail -8 | sed 's/^/    /'
     return 0
   fi
   if [ "$up" -ge "$STABLE_S" ]; then DELAY[$i]=1; fi
