@@ -112,7 +112,6 @@ public final class ImageFolder {
    */
   public static ImageFolder unlabelled(Path directory) {
     DataRoot root = DataRoot.folder(directory);
-    root.requireFolder(directory);
     List<Path> images = images(root, directory);
     List<Path> outside = images.stream().filter(root::leadsOutside).toList();
     if (!outside.isEmpty()) {
@@ -142,9 +141,7 @@ public final class ImageFolder {
       throw new DataException("data set " + directory + " has no images");
     }
     DataRoot root = DataRoot.folder(directory);
-    List<Path> outside = files.stream().map(LabelledFile::path)
-        .filter(p -> !p.toAbsolutePath().normalize().startsWith(directory.toAbsolutePath().normalize())
-            || root.leadsOutside(p)).toList();
+    List<Path> outside = files.stream().map(LabelledFile::path).filter(root::leadsOutside).toList();
     if (!outside.isEmpty()) {
       throw root.outside(directory, outside);
     }
