@@ -48,7 +48,7 @@ public final class TrainAndPublish {
     if (!req.resume()) {
       FileTrees.delete(req.workDir());
     }
-    try (DataSplits data = DataSplits.open(req.dataDir(), train, validation)) {
+    try (DataSplits data = DataSplits.open(req.confinement(), req.dataDir(), train, validation)) {
       Sequential spec = arch.define(req.imageSize(), data.training().classNames().size()).name(req.modelName());
       if (req.transfer().active()) {
         spec = TransferTraining.spec(spec, req.transfer());
