@@ -3,7 +3,12 @@ package io.convnet.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.convnet.nn.Activation;
+import io.convnet.nn.Conv2D;
+import io.convnet.nn.Dense;
+import io.convnet.nn.Flatten;
 import io.convnet.nn.Model;
+import io.convnet.nn.Sequential;
 import io.convnet.testing.SyntheticImages;
 import io.convnet.testing.TinyModels;
 import java.nio.file.Path;
@@ -156,8 +161,15 @@ class TrainerTest {
   @Test
   void aLearningRateFarTooHighDivergesWithItsOwnType() {
     var train = SyntheticImages.binary(40, SIZE, 16, 1);
-    try (Model m = TinyModels.cnn(SIZE, 2).build(7)) {
-      assertThatThrownBy(() -> train(m, TrainingConfig.of(20, OptimizerSpec.sgd(10, 0.9), 7, tmp), train, train,
+    // a linear network with softmax logits: ReLU units die at this rate (their gradients vanish) and
+    // a sigmoid's clipped loss stays finite, but linear logits overflow
+    var linear = Sequential.input(SIZE, SIZE, 3).name("linear")
+        .add(Conv2D.of(4, 3).name("conv_1"))
+        .add(Flatten.of().name("flatten"))
+        .add(Dense.of(8).name("dense_1"))
+        .add(Dense.of(2).activation(Activation.SOFTMAX).name("output"));
+    try (Model m = linear.build(7)) {
+      assertThatThrownBy(() -> train(m, TrainingConfig.of(20, OptimizerSpec.sgd(10, 0.9), 7, tmp.resolve("diverge")), train, train,
           TrainingListener.NONE))
           .isInstanceOfSatisfying(TrainingDivergedException.class, e -> {
             assertThat(e.loss()).isNotFinite();
@@ -171,10 +183,10 @@ class TrainerTest {
   @Test
   void aDecayingLearningRateTrainsEachEpochWithItsOwnRate() {
     var one = SyntheticImages.binary(8, SIZE, 16, 1);   // 16 images, one batch: one step per epoch
-    var spec = io.convnet.nn.Sequential.input(SIZE, SIZE, 3).name("plain")
-        .add(io.convnet.nn.Conv2D.of(4, 3).activation(io.convnet.nn.Activation.RELU).name("conv_1"))
-        .add(io.convnet.nn.Flatten.of().name("flatten"))
-        .add(io.convnet.nn.Dense.of(1).activation(io.convnet.nn.Activation.SIGMOID).name("output"));
+    var spec = Sequential.input(SIZE, SIZE, 3).name("plain")
+        .add(Conv2D.of(4, 3).activation(io.convnet.nn.Activation.RELU).name("conv_1"))
+        .add(Flatten.of().name("flatten"))
+        .add(Dense.of(1).activation(Activation.SIGMOID).name("output"));
     OptimizerSpec decaying = OptimizerSpec.sgd(0.1, 0).withDecay(0.5);
     assertThat(decaying.learningRate(1)).isEqualTo(0.1);
     assertThat(decaying.learningRate(3)).isEqualTo(0.025);
@@ -211,10 +223,10 @@ class TrainerTest {
     // a step's backward pass reads the dense kernel to pass the gradient down; were the kernel's update free to
     // run beside it, the conv gradients would use the old or the new kernel at random (two outcomes, run to run)
     var data = SyntheticImages.binary(8, SIZE, 16, 1);
-    var spec = io.convnet.nn.Sequential.input(SIZE, SIZE, 3).name("plain")
-        .add(io.convnet.nn.Conv2D.of(4, 3).activation(io.convnet.nn.Activation.RELU).name("conv_1"))
-        .add(io.convnet.nn.Flatten.of().name("flatten"))
-        .add(io.convnet.nn.Dense.of(1).activation(io.convnet.nn.Activation.SIGMOID).name("output"));
+    var spec = Sequential.input(SIZE, SIZE, 3).name("plain")
+        .add(Conv2D.of(4, 3).activation(io.convnet.nn.Activation.RELU).name("conv_1"))
+        .add(Flatten.of().name("flatten"))
+        .add(Dense.of(1).activation(Activation.SIGMOID).name("output"));
     float[] first = null;
     for (int run = 0; run < 6; run++) {
       try (Model m = spec.build(1)) {
