@@ -17,11 +17,10 @@ import io.convnet.nn.Model;
 import io.convnet.nn.ModelVariable;
 import io.convnet.nn.Padding;
 import io.convnet.nn.Sequential;
-import io.convnet.util.Json;
+import io.convnet.testing.BundleCopies;
 import io.convnet.viz.NetworkExplorer.Exploration;
 import io.convnet.viz.NetworkExplorer.UnitWeights;
 import io.convnet.viz.NetworkExplorer.Window;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -192,23 +191,7 @@ class NetworkExplorerTest {
         .hasMessageContaining("unknown layer 'nope'");
 
     // a bundle whose manifest lists signatures but no activations: nothing to explore, said so
-    Path copy = tmp.resolve("copy/1");
-    try (var files = Files.walk(bundle)) {
-      for (Path f : (Iterable<Path>) files::iterator) {
-        Path to = copy.resolve(bundle.relativize(f).toString());
-        if (Files.isDirectory(f)) {
-          Files.createDirectories(to);
-        } else {
-          Files.copy(f, to);
-        }
-      }
-    }
-    Manifest m = Json.read(copy.resolve(BundleWriter.MANIFEST), Manifest.class);
-    Map<String, Manifest.SignatureEntry> signatures = new HashMap<>(m.signatures());
-    signatures.remove("activations");
-    Json.write(copy.resolve(BundleWriter.MANIFEST), new Manifest(m.formatVersion(), m.name(), m.version(),
-        m.architecture(), m.createdAt(), m.input(), m.preprocessing(), m.labels(), m.output(), m.layers(), signatures,
-        m.metrics(), m.training(), m.tensorflowVersion()));
+    Path copy = BundleCopies.withoutActivations(bundle, tmp.resolve("copies"), "serving-only");
     try (VisualModel without = VisualModel.load(copy)) {
       assertThatThrownBy(() -> NetworkExplorer.explore(without, image(), List.of()))
           .hasMessageContaining("cannot be explored layer by layer: it has no 'activations' signature");
