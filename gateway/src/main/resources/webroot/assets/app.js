@@ -5,6 +5,7 @@ import { initClassify } from './classify.js';
 import { initTraining } from './training.js';
 import { initVisualize, useImage, fillLabels } from './visualize.js';
 import { initCluster } from './cluster.js';
+import { initExplorer } from './explorer.js';
 
 // A file dropped outside a drop zone must not make the browser leave the page to show it.
 for (const type of ['dragover', 'drop']) {
@@ -18,6 +19,7 @@ fillLabels();
 initClassify({ onImage: useImage });
 initVisualize();
 initTraining({ onPublished: () => setTimeout(loadModels, 3000) });
+initExplorer();
 initCluster();
 $('#models-refresh').addEventListener('click', loadModels);
 loadModels();

@@ -101,15 +101,14 @@ final class Explorations {
 
   private static void checkSize(VisualModel m, List<NetworkLayers.Layer> shown, ExploreJson.Channels channels,
       ExploreJson.Encoding encoding) {
-    long values = (long) m.height() * m.width() * m.manifest().input().channels();
+    long bytes = (long) m.height() * m.width() * m.manifest().input().channels() * encoding.bytes;
     for (NetworkLayers.Layer l : shown) {
-      values += channels.values(l);
+      bytes += channels.bytes(l, encoding);
     }
-    long bytes = values * encoding.bytes;
     if (bytes > MAX_BYTES) {
-      throw Failures.invalid(String.format(Locale.ROOT, "the answer would carry %,d values (%.1f MiB as %s), more "
-          + "than %d MiB: ask for fewer channels (channels, first), fewer layers (layers), or encoding=uint8",
-          values, bytes / 1048576.0, encoding.id(), MAX_BYTES >> 20));
+      throw Failures.invalid(String.format(Locale.ROOT, "the answer would carry %.1f MiB of %s maps, more than %d "
+          + "MiB: ask for fewer channels (channels, first), fewer layers (layers), or encoding=uint8",
+          bytes / 1048576.0, encoding.id(), MAX_BYTES >> 20));
     }
   }
 

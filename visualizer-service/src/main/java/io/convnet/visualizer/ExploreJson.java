@@ -22,6 +22,8 @@ import java.util.stream.IntStream;
  * The explorer's JSON: maps travel base64-encoded, a spatial layer's chosen channels one after another
  * ({@code [c][h][w]}, each channel a map), a vector as one map; {@code float32} little-endian (exact), or
  * {@code uint8} with each map's {@code min} and {@code max} ({@code value = min + q * (max - min) / 255}).
+ * {@code uint8} applies to spatial maps only: vectors (flatten, dense) stay exact, as the arithmetic of a dense
+ * unit needs them and they are small. Each block names its encoding.
  */
 final class ExploreJson {
   private ExploreJson() {}
@@ -58,9 +60,13 @@ final class ExploreJson {
       return Math.max(0, Math.min(first + count, l.units()) - firstOf(l));
     }
 
-    /** Values a layer puts in the answer: the chosen channels of a spatial layer, a whole vector, both with the pre-activation. */
-    long values(NetworkLayers.Layer l) {
-      long one = l.spatial() ? (long) l.outputShape()[0] * l.outputShape()[1] * countOf(l) : l.size();
+    /**
+     * Bytes a layer puts in the answer (before base64): the chosen channels of a spatial layer in the encoding, a
+     * whole vector as float32, both with the pre-activation.
+     */
+    long bytes(NetworkLayers.Layer l, Encoding encoding) {
+      long one = l.spatial() ? (long) l.outputShape()[0] * l.outputShape()[1] * countOf(l) * encoding.bytes
+          : 4L * l.size();
       return l.preactTensor() == null ? one : 2 * one;
     }
   }
@@ -105,6 +111,7 @@ final class ExploreJson {
           .put("pads", new JsonObject().put("top", g.padTop()).put("left", g.padLeft()).put("bottom", g.padBottom())
               .put("right", g.padRight())));
     }
+    Encoding e = l.spatial() ? encoding : Encoding.FLOAT32;
     int pixels = l.spatial() ? l.outputShape()[0] * l.outputShape()[1] : l.size();
     int c = l.spatial() ? l.units() : 1;
     int first = l.spatial() ? channels.firstOf(l) : 0;
@@ -112,9 +119,9 @@ final class ExploreJson {
     if (l.spatial()) {
       o.put("channels", new JsonObject().put("first", first).put("count", count));
     }
-    o.put("output", maps(v.output(), pixels, c, first, count, encoding));
+    o.put("output", maps(v.output(), pixels, c, first, count, e));
     if (v.preactivation() != null) {
-      o.put("preactivation", maps(v.preactivation(), pixels, c, first, count, encoding));
+      o.put("preactivation", maps(v.preactivation(), pixels, c, first, count, e));
     }
     return o;
   }
@@ -147,7 +154,8 @@ final class ExploreJson {
       mins.add(min);
       maxs.add(max);
     }
-    JsonObject o = new JsonObject().put("data", Base64.getEncoder().encodeToString(out.array()));
+    JsonObject o = new JsonObject().put("encoding", encoding.id())
+        .put("data", Base64.getEncoder().encodeToString(out.array()));
     return encoding == Encoding.UINT8 ? o.put("min", mins).put("max", maxs) : o;
   }
 
