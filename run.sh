@@ -30,6 +30,10 @@ if [ -z "${CONVNET_DATA_ROOT:-}" ]; then
   fi
 fi
 export CONVNET_DATA_ROOT
+# Access: an admin token made on first start (kept in run/admin.token, mode 600; re-runs reuse it), only
+# its hash in the token file the gateway reads (and re-reads: ./token.sh adds and removes tokens).
+export CONVNET_AUTH_TOKENS_FILE=${CONVNET_AUTH_TOKENS_FILE:-$RUN_DIR/tokens}
+ADMIN_TOKEN=$RUN_DIR/admin.token
 # TensorFlow: natives unpacked once (as convnet.sh does), warnings and errors only.
 export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-1}
 JAVACPP_CACHE=${CONVNET_JAVACPP_CACHE:-$HOME/.cache/convnet-javacpp}
@@ -50,6 +54,7 @@ build_needed() {
       \( -name pom.xml -o -path '*/src/main/*' \) -type f -newer "$STAMP" -print -quit)" ]
 }
 mkdir -p "$LOGS"
+./token.sh ensure --name admin --role admin --save "$ADMIN_TOKEN" --file "$CONVNET_AUTH_TOKENS_FILE"
 if build_needed; then
   say "building (mvn -DskipTests package) ..."
   nice mvn -q -B -DskipTests package
@@ -178,15 +183,17 @@ for i in "${!SERVICE_NAMES[@]}"; do
     "${SERVICE_NAMES[$i]}" "${SERVICE_PORTS[$i]}" "${SERVICE_PORTS[$i]}"
 done
 printf '  kafka          %s\n  logs           %s\n' "$CONVNET_KAFKA_BOOTSTRAP_SERVERS" "$LOGS"
-printf '  model store    %s\n  data root      %s\n\n' "$CONVNET_MODEL_STORE" "$CONVNET_DATA_ROOT"
+printf '  model store    %s\n  data root      %s\n' "$CONVNET_MODEL_STORE" "$CONVNET_DATA_ROOT"
+printf '  admin token    %s   (curl -H "Authorization: Bearer $(cat %s)" ...; ./token.sh for more)\n\n' \
+  "$ADMIN_TOKEN" "$ADMIN_TOKEN"
 
 # --- first start: the store has no cats-vs-dogs model yet. A bundle given in CONVNET_SEED_BUNDLE is
 # copied in; else a quick training job goes to the trainer (the workers load the model when it is
 # published; until then classify answers 503 "being trained" and score records wait).
 http_post() {  # port path json -> "status body"; plain bash, no curl needed
   { exec 3<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || { echo "000"; return 0; }
-  printf 'POST %s HTTP/1.0\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: %s\r\n\r\n%s' \
-    "$2" "${#3}" "$3" >&3
+  printf 'POST %s HTTP/1.0\r\nHost: localhost\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %s\r\n\r\n%s' \
+    "$2" "$(cat "$ADMIN_TOKEN")" "${#3}" "$3" >&3
   local status body
   read -r -t 30 _ status _ <&3 || status=000
   body=$(sed '1,/^\r\{0,1\}$/d' <&3)

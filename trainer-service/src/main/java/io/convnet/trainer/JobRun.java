@@ -98,7 +98,9 @@ final class JobRun {
 
   private Result train(Path workDir) {
     // The parameters first (cheap, and independent of any file), then the data.
-    request(env.store(), null);
+    TrainingRequest checked = request(env.store(), null);
+    // A job publishes into its own model's directory only: refuse one that leads elsewhere before training.
+    new BundleStore(env.store()).requireOwnDirectory(checked.modelName());
     DataRoot root;
     try {
       root = new DataRoot(env.dataRoot());

@@ -16,6 +16,7 @@ import io.convnet.proto.TrainEvent.KindCase;
 import io.convnet.proto.TrainJob;
 import io.convnet.proto.TransferLearning;
 import io.convnet.testing.ImageFolders;
+import io.convnet.util.FileTrees;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -324,6 +325,38 @@ class TrainingJobsTest {
         "\"fine_tune_learning_rate\" : 1.0E-5");
     try (io.convnet.infer.Predictor p = io.convnet.infer.Predictor.open(bundle)) {
       assertThat(p.manifest().convLayers()).isEqualTo(io.convnet.arch.Vgg16.convLayers());
+    }
+  }
+
+  /** A model name whose place in the store leads to another model's directory (or out of the store). */
+  @Test
+  @Order(100)
+  void aJobCannotPublishIntoAnotherModelsDirectory() throws Exception {
+    Path victim = Files.createDirectories(store.resolve("victim-pets/1"));
+    Files.writeString(victim.resolve("manifest.json"), "{}");
+    Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
+    Path alias = Files.createSymbolicLink(store.resolve("alias-pets"), store.resolve("victim-pets"));
+    Path out = Files.createSymbolicLink(store.resolve("outside-pets"), elsewhere);
+    try {
+      for (String model : List.of("alias-pets", "outside-pets")) {
+        List<TrainEvent> got = awaitEnd(submit(tinyJob(model).build()));
+        assertThat(kinds(got)).as(model).containsExactly(KindCase.FAILED);
+        TrainEvent.Failed failed = got.get(got.size() - 1).getFailed();
+        assertThat(failed.getError().getCode()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+        assertThat(failed.getError().getMessage()).contains("model '" + model + "' cannot be published",
+            "not a directory of its own");
+      }
+      assertThat(new BundleStore(store).versions("victim-pets")).containsExactly(1);
+      try (Stream<Path> s = Files.list(store.resolve("victim-pets"))) {
+        assertThat(s.map(p -> p.getFileName().toString())).containsExactly("1");
+      }
+      try (Stream<Path> s = Files.list(elsewhere)) {
+        assertThat(s).isEmpty();
+      }
+    } finally {
+      Files.delete(alias);
+      Files.delete(out);
+      FileTrees.delete(store.resolve("victim-pets"));
     }
   }
 }

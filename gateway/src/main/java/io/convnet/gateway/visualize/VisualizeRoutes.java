@@ -4,6 +4,7 @@ import static io.convnet.gateway.http.ModelPaths.V1_MODEL;
 
 import com.google.protobuf.ByteString;
 import io.convnet.gateway.http.ModelPaths;
+import io.convnet.gateway.access.Access;
 import io.convnet.gateway.http.RouteGroup;
 import io.convnet.kit.ServiceException;
 import io.convnet.kit.config.Setting;
@@ -85,25 +86,26 @@ public final class VisualizeRoutes implements RouteGroup {
   }
 
   @Override
-  public void mount(Router router) {
+  public void mount(Router router, Access access) {
+    // Visualizations compute but change nothing: they are reads.
     BodyHandler body = BodyHandler.create(false).setBodyLimit(maxImageBytes);
-    modelRoute(router, "/feature-maps").handler(body).handler(this::featureMaps);
-    modelRoute(router, "/saliency").handler(body).handler(this::saliency);
-    modelRoute(router, "/grad-cam").handler(body).handler(this::gradCam);
-    modelRoute(router, "/filters").handler(body).handler(this::filters);
-    router.postWithRegex(V1_MODEL + "/classes/(?<label>[^/]+)")
+    modelRoute(router, access, "/feature-maps").handler(body).handler(this::featureMaps);
+    modelRoute(router, access, "/saliency").handler(body).handler(this::saliency);
+    modelRoute(router, access, "/grad-cam").handler(body).handler(this::gradCam);
+    modelRoute(router, access, "/filters").handler(body).handler(this::filters);
+    access.read(router.postWithRegex(V1_MODEL + "/classes/(?<label>[^/]+)"))
         .setName("/v1/models/{name}[/versions/{v}]/classes/{label}").handler(body).handler(this::classOutput);
-    modelRoute(router, "/explore").handler(body).handler(this::explore);
-    router.getWithRegex(V1_MODEL + "/layers/(?<layer>[^/]+)/weights")
+    modelRoute(router, access, "/explore").handler(body).handler(this::explore);
+    access.read(router.getWithRegex(V1_MODEL + "/layers/(?<layer>[^/]+)/weights"))
         .setName("/v1/models/{name}[/versions/{v}]/layers/{layer}/weights").handler(this::layerWeights);
-    router.get("/v1/visualizations/:id").handler(ctx -> job(ctx, false));
-    router.get("/v1/visualizations/:id/result").handler(ctx -> job(ctx, true));
-    router.post("/v1/explain/convolution").handler(body).handler(this::convolution);
-    router.post("/v1/explain/loss").handler(body).handler(this::loss);
+    access.read(router.get("/v1/visualizations/:id")).handler(ctx -> job(ctx, false));
+    access.read(router.get("/v1/visualizations/:id/result")).handler(ctx -> job(ctx, true));
+    access.read(router.post("/v1/explain/convolution")).handler(body).handler(this::convolution);
+    access.read(router.post("/v1/explain/loss")).handler(body).handler(this::loss);
   }
 
-  private static Route modelRoute(Router router, String suffix) {
-    return router.postWithRegex(V1_MODEL + suffix).setName("/v1/models/{name}[/versions/{v}]" + suffix);
+  private static Route modelRoute(Router router, Access access, String suffix) {
+    return access.read(router.postWithRegex(V1_MODEL + suffix)).setName("/v1/models/{name}[/versions/{v}]" + suffix);
   }
 
   // ---- synchronous visualizations of an uploaded image
