@@ -1,18 +1,13 @@
 package io.convnet.visualizer;
 
-import static io.convnet.kit.testing.TestServices.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.google.protobuf.ByteString;
 import io.convnet.kafka.local.KafkaBrokerExtension;
 import io.convnet.kit.ServiceException;
-import io.convnet.kit.config.Settings;
-import io.convnet.kit.launch.RunningService;
-import io.convnet.kit.testing.Idle;
 import io.convnet.kit.testing.TestServices;
 import io.convnet.proto.ErrorCode;
-import io.convnet.proto.Exchanges;
 import io.convnet.proto.Explore;
 import io.convnet.proto.Image;
 import io.convnet.proto.LayerWeights;
@@ -20,14 +15,11 @@ import io.convnet.proto.ModelRef;
 import io.convnet.proto.UnitWindow;
 import io.convnet.proto.VisualizeRequest;
 import io.convnet.testing.BundleCopies;
-import io.convnet.testing.TinyBundles;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -41,30 +33,25 @@ import org.junit.jupiter.api.io.TempDir;
 class ExploreServiceTest {
   @TempDir
   static Path tmp;
-  static RunningService visualizer;
-  static RunningService asker;
+  static VisualizerFixture fixture;
   static byte[] dog;
 
   @BeforeAll
-  static void start() throws Exception {
-    Path bars = TinyBundles.trained(tmp.resolve("models"), "bars", tmp.resolve("data"));
-    BundleCopies.withoutActivations(bars, tmp.resolve("models"), "serving-only");
-    dog = Files.readAllBytes(tmp.resolve("data/bars/validation/dog/dog.1.png"));
-    visualizer = TestServices.start(VisualizerMain.DEFINITION, Map.of(
-        Settings.MODEL_STORE.name(), tmp.resolve("models").toString(),
-        Settings.DATA_ROOT.name(), tmp.resolve("data").toString(),
-        VisualizerSettings.CACHE_DIR.name(), tmp.resolve("cache").toString()));
-    asker = TestServices.start(Idle.definition("explore-asker", true), Map.of());
+  static void start() {
+    fixture = VisualizerFixture.start(tmp, "explore-asker", Map.of());
+    BundleCopies.withoutActivations(fixture.store.resolve("bars/1"), fixture.store, "serving-only");
+    dog = fixture.dog;
   }
 
   @AfterAll
   static void stop() {
-    TestServices.stop(asker, visualizer);
+    if (fixture != null) {
+      fixture.stop();
+    }
   }
 
   static JsonObject ask(VisualizeRequest r) {
-    return new JsonObject(await(asker.kit().requester().request(Exchanges.VISUALIZE, null, r, Duration.ofSeconds(30)))
-        .getJson());
+    return new JsonObject(fixture.ask(r).getJson());
   }
 
   static ServiceException failure(VisualizeRequest r) {
@@ -200,6 +187,6 @@ class ExploreServiceTest {
         "no 'activations' signature");
     assertThat(failure(weights("conv_1", 0).toBuilder().setModel(ModelRef.newBuilder().setName("nope")).build()).code())
         .isEqualTo(ErrorCode.NOT_FOUND);
-    assertThat(TestServices.get(visualizer.httpPort(), "/health/ready").statusCode()).isEqualTo(200);
+    assertThat(TestServices.get(fixture.visualizer.httpPort(), "/health/ready").statusCode()).isEqualTo(200);
   }
 }
