@@ -3,13 +3,9 @@ package io.convnet.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.convnet.gateway.GatewayMain;
-import io.convnet.gateway.webui.HeadlessChromium;
 import io.convnet.kafka.local.KafkaBrokerExtension;
 import io.convnet.testing.BundleCopies;
 import io.convnet.testing.TinyBundles;
-import io.convnet.visualizer.VisualizerMain;
-import io.convnet.worker.InferenceWorkerMain;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -54,15 +50,14 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ExplorerE2ETest {
   static final String MODEL = "bars";
-  static final Duration WAIT = Duration.ofSeconds(30);
   static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   /** What the page shows: 4 decimals, so a shown number is within half a unit of the 4th of the true one. */
   static final double SHOWN = 0.5e-4 + 1e-7;
 
   @TempDir
   static Path tmp;
+  static PageChain chain;
   static ServiceProcess gateway;
-  static ServiceProcess worker;
   static ServiceProcess visualizer;
   static Path photo;
   static JsonObject answer;  // the API's explore answer for the photo
@@ -71,42 +66,21 @@ class ExplorerE2ETest {
 
   @BeforeAll
   static void start() throws Exception {
-    HeadlessChromium chromium = HeadlessChromium.assumeInstalled();
-    Map<String, String> env = Map.of("CONVNET_REQUEST_TIMEOUT_MS", "10000", "CONVNET_VISUALIZE_TIMEOUT_MS", "30000",
-        "CONVNET_MODEL_STORE", tmp.resolve("models").toString(), "CONVNET_DATA_ROOT", tmp.resolve("data").toString(),
-        "CONVNET_VIZ_CACHE_DIR", tmp.resolve("cache").toString(), "CONVNET_SCORE_ENABLED", "false",
-        "CONVNET_MODEL_POLL_MS", "500");
-    Files.createDirectories(tmp.resolve("models"));
-    gateway = ServiceProcess.start(GatewayMain.class, "gateway-explorer-e2e", env);
-    worker = ServiceProcess.start(InferenceWorkerMain.class, "inference-worker-explorer-e2e", env);
-    visualizer = ServiceProcess.start(VisualizerMain.class, "visualizer-explorer-e2e", env);
-    Path bars = TinyBundles.trained(tmp.resolve("models"), MODEL, tmp.resolve("data"));
-    BundleCopies.withoutActivations(bars, tmp.resolve("models"), "serving-only");
+    chain = PageChain.start(tmp, "explorer-e2e", (store, data) -> {
+      Path bars = TinyBundles.trained(store, MODEL, data);
+      BundleCopies.withoutActivations(bars, store, "serving-only");
+    }, MODEL);
+    gateway = chain.gateway;
+    visualizer = chain.visualizer;
+    browser = chain.browser;
+    wait = chain.wait;
     photo = tmp.resolve("data/bars/validation/dog/dog.1.png").toRealPath();
-
-    browser = chromium.open();
-    wait = HeadlessChromium.waiting(browser, WAIT);
-    for (ServiceProcess p : List.of(gateway, worker, visualizer)) {
-      p.awaitReady(Duration.ofSeconds(90));
-    }
-    long until = System.nanoTime() + WAIT.toNanos();
-    while (!gateway.get("/v1/models").body().contains("\"name\":\"" + MODEL + "\",\"servedVersion\":1")) {
-      assertThat(System.nanoTime()).as("the worker serves " + MODEL + " v1").isLessThan(until);
-      Thread.sleep(200);
-    }
-    browser.get("http://127.0.0.1:" + gateway.port + "/");
-    wait.until(d -> "true".equals(d.findElement(By.tagName("html")).getDomAttribute("data-ready")));
   }
 
   @AfterAll
   static void stop() {
-    if (browser != null) {
-      browser.quit();
-    }
-    for (ServiceProcess p : new ServiceProcess[] {gateway, worker, visualizer}) {
-      if (p != null) {
-        p.close();
-      }
+    if (chain != null) {
+      chain.close();
     }
   }
 
