@@ -73,7 +73,7 @@ function options(info) {
 function modelChanged() {
   const info = modelInfo();
   $('#explore-pad-box').hidden = !digits(info);
-  $('#explore-drop-hint').textContent = digits(info) ? 'or drop a photo of a digit' : 'JPEG or PNG';
+  $('#explore-drop-hint').textContent = digits(info) ? 'a photo of a digit works too' : 'JPEG or PNG';
   if (source === 'pad' && !digits(info)) source = null;
   $('#explore-first').replaceChildren(el('option', { value: '0', text: 'first channels' }));
   $('#explore-channels').hidden = true;

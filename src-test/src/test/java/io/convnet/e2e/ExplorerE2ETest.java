@@ -8,6 +8,7 @@ import io.convnet.testing.BundleCopies;
 import io.convnet.testing.TinyBundles;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.logging.Level;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -32,6 +34,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.interactions.Actions;
@@ -50,6 +53,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ExplorerE2ETest {
   static final String MODEL = "bars";
+  /** LeNet-5 trained on the MNIST digits: a bundle committed under src/test/resources/bundles (see its README). */
+  static final String LENET = "lenet-5";
+  /** Strokes in pad pixels (28x28): a slanting stroke, a one; a bar across its top makes it a seven. */
+  static final double[][] SLANT = {{19, 5}, {16, 14}, {12, 24}};
+  static final double[][] BAR = {{7, 5}, {19, 5}};
   static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   /** What the page shows: 4 decimals, so a shown number is within half a unit of the 4th of the true one. */
   static final double SHOWN = 0.5e-4 + 1e-7;
@@ -67,6 +75,8 @@ class ExplorerE2ETest {
   @BeforeAll
   static void start() throws Exception {
     chain = PageChain.start(tmp, "explorer-e2e", (store, data) -> {
+      copy(Path.of(ExplorerE2ETest.class.getResource("/bundles/lenet-5/1/manifest.json").toURI()).getParent(),
+          store.resolve(LENET).resolve("1"));
       Path bars = TinyBundles.trained(store, MODEL, data);
       BundleCopies.withoutActivations(bars, store, "serving-only");
     }, MODEL);
@@ -85,6 +95,19 @@ class ExplorerE2ETest {
   }
 
   // ---- helpers
+
+  static void copy(Path from, Path to) throws IOException {
+    try (Stream<Path> files = Files.walk(from)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        Path target = to.resolve(from.relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(f, target);
+        }
+      }
+    }
+  }
 
   static WebElement find(String css) {
     return browser.findElement(By.cssSelector(css));
@@ -340,6 +363,128 @@ class ExplorerE2ETest {
     assertThat(w.getString("below")).isEqualTo("maxpool_1");
     assertThat(floats(w.getJsonObject("values"))[2 * 9 + 4]).isEqualTo(value(answer, "maxpool_1", "output", 2, 5, 7));
     assertThat(visualizer.get("/health/ready").statusCode()).isEqualTo(200);
+  }
+
+  static int answers() {
+    String n = find("#explore").getDomAttribute("data-answers");
+    return n == null ? 0 : Integer.parseInt(n);
+  }
+
+  static String label() {
+    return find("#explore-label").getDomAttribute("data-label");
+  }
+
+  /** A pad pixel as an offset from the pad's centre, in CSS pixels (what Actions take). */
+  static int offset(double padPixel, int side) {
+    return (int) Math.round(padPixel * side / 28.0 - side / 2.0);
+  }
+
+  /**
+   * Draws through {@code points} (pad pixels) as a hand does: pointer down, moves of about a pad pixel every
+   * 15 ms, and (when {@code release}) pointer up.
+   */
+  static void stroke(double[][] points, boolean release) {
+    WebElement pad = find("#explore-pad");
+    var size = pad.getSize();
+    Actions a = new Actions(browser).moveToElement(pad, offset(points[0][0], size.width),
+        offset(points[0][1], size.height)).clickAndHold();
+    for (int i = 1; i < points.length; i++) {
+      double[] from = points[i - 1];
+      double[] to = points[i];
+      int steps = (int) Math.ceil(Math.hypot(to[0] - from[0], to[1] - from[1]));
+      for (int k = 1; k <= steps; k++) {
+        a.moveToElement(pad, offset(from[0] + (to[0] - from[0]) * k / steps, size.width),
+            offset(from[1] + (to[1] - from[1]) * k / steps, size.height)).pause(Duration.ofMillis(15));
+      }
+    }
+    if (release) {
+      a.release();
+    }
+    a.perform();
+  }
+
+  /** The drawing as the page sends it. */
+  static byte[] padPng() {
+    String url = (String) js("return document.querySelector('#explore-pad').toDataURL('image/png');");
+    return Base64.getDecoder().decode(url.substring(url.indexOf(',') + 1));
+  }
+
+  @Test
+  @Order(7)
+  void aDigitDrawnStrokeByStrokeIsClassifiedLiveAsItGrows() throws Exception {
+    new Select(find("#explore-model")).selectByValue(LENET);
+    WebElement pad = wait.until(d -> find("#explore-pad").isDisplayed() ? find("#explore-pad") : null);
+    js("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", pad);
+    assertThat(find("#explore-drop-hint").getText()).contains("digit");
+
+    // the first stroke: answers arrive while the pointer is still down
+    int before = answers();
+    stroke(SLANT, false);
+    wait.withMessage("an answer while drawing").until(d -> answers() > before);
+    assertThat(pad.getDomAttribute("data-strokes")).as("the stroke is not finished").isEqualTo("0");
+    new Actions(browser).release().perform();
+    wait.withMessage("the one recognised").until(d -> "1".equals(pad.getDomAttribute("data-strokes"))
+        && "1".equals(label()));
+
+    // a bar across the top: the label changes to seven
+    stroke(BAR, true);
+    wait.withMessage("the seven recognised").until(d -> "2".equals(pad.getDomAttribute("data-strokes"))
+        && "7".equals(label()));
+    answer = ok(api("POST", "/v1/models/" + LENET + "/explore?encoding=float32&channels=16", padPng()));
+    assertThat(answer.getJsonObject("predicted").getString("label")).isEqualTo("7");
+    assertThat(Double.parseDouble(find("#explore-label").getDomAttribute("data-probability")))
+        .isCloseTo(answer.getJsonObject("predicted").getDouble("probability"), within(1e-6));
+    assertThat(answer.getJsonObject("input").getJsonArray("shape")).containsExactly(32, 32, 1);
+    assertThat(browser.findElements(By.cssSelector(".xl-layer"))).extracting(e -> e.getDomAttribute("data-layer"))
+        .containsExactly("input", "conv_1", "maxpool_1", "conv_2", "maxpool_2", "flatten", "dense_1", "dense_2",
+            "output");
+    assertThat(browser.findElements(By.cssSelector(".xl-tile[data-layer='conv_2']"))).hasSize(2 * 16);
+  }
+
+  @Test
+  @Order(8)
+  void lenetsUnitsShowTheirFiveByFiveWindowsKernelsSumsAndMaxima() throws Exception {
+    // conv_2 reads a 5x5 window of all six maps of maxpool_1 ('valid': starting at the unit's own row and column)
+    hover("conv_2", "output", 9, 3, 4);
+    Map<String, String> p = panel("conv_2");
+    assertThat(p).containsEntry("channel", "9").containsEntry("y", "3").containsEntry("x", "4");
+    assertThat(marks("maxpool_1", "window")).hasSize(6).allMatch(m -> m.endsWith(" 3,4 5x5"));
+    // through 2x2 pooling and conv_1's 5x5: rows 6..19, columns 8..21 of the 32x32 input
+    assertThat(marks("input", "field")).containsExactly("output/0 6,8 14x14");
+    float preact = value(answer, "conv_2", "preactivation", 9, 3, 4);
+    assertThat(number("#explore-sum")).as("the shown sum").isCloseTo(preact, within(SHOWN));
+    assertThat(find("#explore-preact").getText()).isEqualTo(shown(preact));
+    assertThat(browser.findElements(By.cssSelector("#explore-unit .xl-partials tbody tr"))).hasSize(6);
+    JsonObject weights = ok(api("GET", "/v1/models/" + LENET + "/layers/conv_2/weights?unit=9", null));
+    int c = Integer.parseInt(p.get("detailChannel"));
+    List<WebElement> kernel = browser.findElements(By.cssSelector("#explore-unit .xl-detail table")).get(1)
+        .findElements(By.tagName("td"));
+    assertThat(kernel).hasSize(25);
+    assertThat(kernel.get(12).getText()).isEqualTo(shown(weights.getJsonArray("weights").getJsonArray(c)
+        .getJsonArray(2).getDouble(2)));
+    screenshot();
+
+    hover("maxpool_2", "output", 5, 2, 1);
+    panel("maxpool_2");
+    assertThat(marks("conv_2", "window")).containsExactly("output/5 4,2 2x2");
+    float pooled = value(answer, "maxpool_2", "output", 5, 2, 1);
+    assertThat(find("#explore-max").getText()).isEqualTo(shown(pooled));
+    assertThat(marks("conv_2", "max")).hasSize(1).allMatch(m -> {
+      String[] rc = m.split(" ")[1].split(",");
+      return value(answer, "conv_2", "output", 5, Integer.parseInt(rc[0]), Integer.parseInt(rc[1])) == pooled;
+    });
+  }
+
+  /** The explorer with the drawn digit and the hovered unit, as docs/images/explorer.png shows it. */
+  static void screenshot() throws IOException {
+    WebElement section = find("#explore");
+    var window = browser.manage().window();
+    var size = window.getSize();
+    window.setSize(new org.openqa.selenium.Dimension(1280, section.getSize().height + 200));
+    js("window.scrollTo(0, arguments[0].getBoundingClientRect().top + window.scrollY - 70)", section);
+    Path shot = Files.createDirectories(Path.of("target", "screenshots")).resolve("explorer.png");
+    Files.write(shot, section.getScreenshotAs(OutputType.BYTES));
+    window.setSize(size);
   }
 
   @Test
