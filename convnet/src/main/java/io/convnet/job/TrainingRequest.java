@@ -58,6 +58,7 @@ public record TrainingRequest(String architecture, String modelName, Path dataDi
       throw new IllegalArgumentException("a model store directory is required");
     }
     imageSize = imageSize == 0 ? arch.defaultImageSize() : imageSize;
+    new io.convnet.data.Preprocessing(imageSize, imageSize, io.convnet.data.Preprocessing.Mode.parse(arch.preprocessing()));
     workDir = workDir == null ? store.resolve(".work").resolve(modelName) : workDir;
     transfer = transfer == null ? TransferOptions.NONE : transfer;
     if (transfer.active()) {

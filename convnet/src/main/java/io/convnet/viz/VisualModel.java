@@ -55,8 +55,7 @@ public final class VisualModel implements AutoCloseable {
       throw new IllegalArgumentException("bundle " + bundle.dir() + " has no input size, layers or labels in its "
           + "manifest");
     }
-    this.preprocessing = new Preprocessing(manifest.input().height(), manifest.input().width(),
-        Preprocessing.Mode.parse(manifest.preprocessing() == null ? "RESCALE" : manifest.preprocessing().mode()));
+    this.preprocessing = manifest.inputPreprocessing();
   }
 
   public static VisualModel load(Path bundleDir) {
@@ -301,7 +300,7 @@ public final class VisualModel implements AutoCloseable {
   }
 
   private TFloat32 images(float[] nhwc, int n) {
-    return Tensors.images(nhwc, n, height(), width(), 3);
+    return Tensors.images(nhwc, n, height(), width(), preprocessing.channels());
   }
 
   static TFloat32 matrix(float[] values, int rows, int cols) {

@@ -359,4 +359,27 @@ class TrainingJobsTest {
       FileTrees.delete(store.resolve("victim-pets"));
     }
   }
+
+  @Test
+  @Order(7)
+  void aLeNetJobTrainsOnGrayDigitsAndPublishesAOneChannelBundle() throws Exception {
+    io.convnet.testing.DigitImages.mnistLikeFolder(data.resolve("digits"), 3, 1, 5);
+    TrainJob job = tinyJob("").setArchitecture("lenet-5").setDataDir("digits").setBatchSize(10).setImageSize(0)
+        .setAugment(true).build();
+    List<TrainEvent> got = awaitEnd(submit(job));
+
+    assertThat(kinds(got)).containsExactly(KindCase.STARTED, KindCase.EPOCH, KindCase.EPOCH, KindCase.PUBLISHED);
+    TrainEvent.Started started = got.get(0).getStarted();
+    assertThat(started.getLabelsList()).containsExactly("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
+    assertThat(started.getImageSize()).isEqualTo(32);
+    assertThat(started.getParameters()).isEqualTo(63_802);
+    TrainEvent.Published published = got.get(got.size() - 1).getPublished();
+    assertThat(published.getModel()).isEqualTo("lenet-5");   // no model name: the architecture's
+    io.convnet.bundle.Manifest m = io.convnet.util.Json.read(store.resolve(published.getPath()).resolve("manifest.json"),
+        io.convnet.bundle.Manifest.class);
+    assertThat(m.architecture()).isEqualTo("lenet-5");
+    assertThat(m.input().channels()).isEqualTo(1);
+    assertThat(m.preprocessing().mode()).isEqualTo("MNIST");
+    assertThat(m.inputPreprocessing().floatsPerImage()).isEqualTo(32 * 32);
+  }
 }
