@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.convnet.bundle.BundleWriter;
 import io.convnet.bundle.Manifest;
+import io.convnet.image.ImageDecoder;
 import io.convnet.image.RgbImage;
 import io.convnet.nn.Conv2D;
 import io.convnet.nn.Dense;
@@ -18,6 +19,7 @@ import io.convnet.nn.ModelVariable;
 import io.convnet.nn.Padding;
 import io.convnet.nn.Sequential;
 import io.convnet.testing.BundleCopies;
+import io.convnet.testing.TinyBundles;
 import io.convnet.viz.NetworkExplorer.Exploration;
 import io.convnet.viz.NetworkExplorer.UnitWeights;
 import io.convnet.viz.NetworkExplorer.Window;
@@ -172,6 +174,33 @@ class NetworkExplorerTest {
         sum += (double) in[i] * w.weights()[i];
       }
       assertThat(sum).isCloseTo(pre[unit], within(1e-5 * (1 + Math.abs(pre[unit]))));
+    }
+  }
+
+  @Test
+  void aDigitModelIsExploredThroughItsOneChannelMnistInput(@TempDir Path dir) {
+    Path digits = TinyBundles.trainedDigits(dir.resolve("models"), "digits", dir.resolve("data"));
+    try (VisualModel lenet = VisualModel.load(digits)) {
+      RgbImage three = ImageDecoder.standard().decode(dir.resolve("data/digits/validation/3/3.0.png"));
+      Exploration e = NetworkExplorer.explore(lenet, three, List.of());
+      assertThat(e.inputShape()).containsExactly(32, 32, 1);
+      assertThat(e.input()).containsExactly(lenet.preprocessing().apply(three));
+      assertThat(e.layer("conv_2").layer().geometry()).isEqualTo(new LayerGeometry(5, 5, 1, 1, "valid", 0, 0, 0, 0));
+      for (String layer : List.of("conv_1", "conv_2")) {
+        int[] shape = e.layer(layer).layer().outputShape();
+        UnitWeights w = NetworkExplorer.weights(lenet, layer, 2);
+        for (int y = 0; y < shape[0]; y += 3) {
+          for (int x = 0; x < shape[1]; x += 3) {
+            Window win = NetworkExplorer.window(lenet, e, layer, y, x);
+            double sum = w.bias();
+            for (int i = 0; i < win.values().length; i++) {
+              sum += (double) win.values()[i] * w.weights()[i];
+            }
+            float preact = e.layer(layer).preactivation()[(y * shape[1] + x) * shape[2] + 2];
+            assertThat(sum).as("%s (%d, %d)", layer, y, x).isCloseTo(preact, within(1e-5 * (1 + Math.abs(preact))));
+          }
+        }
+      }
     }
   }
 
