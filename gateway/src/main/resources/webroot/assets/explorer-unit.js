@@ -185,13 +185,11 @@ export class UnitPanel {
       };
       const cell = (i, j, v) => num(v, inside(i, j) ? '' : 'pad');
       detail.replaceChildren(
-        el('figure', {}, el('figcaption', { text: low.name + (low.channels > 1 ? ' #' + c : '') + ' (window)' }),
+        el('figure', {}, el('figcaption', { text: 'window of ' + low.name + (low.channels > 1 ? ' #' + c : '') }),
           grid(kh, kw, (i, j) => cell(i, j, win.values[c][i * kw + j]))),
-        el('span', { class: 'xl-op', text: '×' }),
-        el('figure', {}, el('figcaption', { text: 'kernel of filter ' + unit.channel + (channels > 1 ? ', channel ' + c : '') }),
-          grid(kh, kw, (i, j) => num(kernel(c, i, j)))),
-        el('span', { class: 'xl-op', text: '=' }),
-        el('figure', {}, el('figcaption', { text: 'products, summed: ' + fmt(partial[c]) }),
+        el('figure', {}, el('figcaption', { text: '× kernel of filter ' + unit.channel
+          + (channels > 1 ? ', channel ' + c : '') }), grid(kh, kw, (i, j) => num(kernel(c, i, j)))),
+        el('figure', {}, el('figcaption', { text: '= products; their sum ' + fmt(partial[c]) }),
           grid(kh, kw, (i, j) => num(win.values[c][i * kw + j] * kernel(c, i, j)))));
       list.querySelectorAll('tr').forEach((tr) => tr.classList.toggle('selected', tr.dataset.channel === String(c)));
     };
