@@ -6,6 +6,7 @@ import { initTraining, loadJobs } from './training.js';
 import { initVisualize, useImage, fillLabels } from './visualize.js';
 import { initCluster } from './cluster.js';
 import { initToken } from './token.js';
+import { initExplorer } from './explorer.js';
 
 // A file dropped outside a drop zone must not make the browser leave the page to show it.
 for (const type of ['dragover', 'drop']) {
@@ -20,6 +21,7 @@ fillLabels();
 initClassify({ onImage: useImage });
 initVisualize();
 initTraining({ onPublished: () => setTimeout(loadModels, 3000) });
+initExplorer();
 initCluster();
 $('#models-refresh').addEventListener('click', loadModels);
 window.addEventListener('convnet:token', () => {
