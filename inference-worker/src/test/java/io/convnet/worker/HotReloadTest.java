@@ -13,7 +13,6 @@ import io.convnet.kit.launch.RunningService;
 import io.convnet.kit.testing.Idle;
 import io.convnet.kit.testing.TestServices;
 import io.convnet.nn.Model;
-import io.convnet.proto.ClassifyReply;
 import io.convnet.proto.ClassifyRequest;
 import io.convnet.proto.Exchanges;
 import io.convnet.proto.Image;
@@ -25,10 +24,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -59,26 +54,10 @@ class HotReloadTest {
         WorkerSettings.MODEL_POLL_MS.name(), "0",
         WorkerSettings.SCORE_ENABLED.name(), "false"));
     RunningService asker = TestServices.start(Idle.definition("reload-asker", true), Map.of());
-    AtomicBoolean running = new AtomicBoolean(true);
-    AtomicLong servedVersion = new AtomicLong(1);
-    AtomicInteger answered = new AtomicInteger();
-    Map<String, AtomicInteger> failures = new ConcurrentHashMap<>();
     byte[] jpeg = TestImages.jpeg(TestImages.stripes(180, 1, 2));
     ClassifyRequest request = ClassifyRequest.newBuilder().setModel(ModelRef.newBuilder().setName("cats-vs-dogs"))
         .addImages(Image.newBuilder().setData(ByteString.copyFrom(jpeg))).build();
-    List<Thread> clients = Stream.generate(() -> new Thread(() -> {
-      while (running.get()) {
-        try {
-          ClassifyReply reply = TestServices.await(asker.kit().requester().request(Exchanges.CLASSIFY, request));
-          servedVersion.accumulateAndGet(reply.getModel().getVersion(), Math::max);
-          answered.incrementAndGet();
-        } catch (RuntimeException e) {
-          failures.computeIfAbsent(String.valueOf(e.getMessage()), k -> new AtomicInteger()).incrementAndGet();
-        }
-      }
-    })).limit(3).toList();
-    clients.forEach(Thread::start);
-    try {
+    try (SteadyLoad load = new SteadyLoad(3, () -> asker.kit().requester().request(Exchanges.CLASSIFY, request))) {
       long before = 0;
       for (int v = 2; v <= 1 + WARM_UP + SWITCHES; v++) {
         if (v == 2 + WARM_UP) {
@@ -87,25 +66,21 @@ class HotReloadTest {
         copyVersion(store.resolve("cats-vs-dogs"), v);
         TestBundles.announce(asker.kit().config().bootstrapServers(), "cats-vs-dogs", v);
         long until = System.nanoTime() + 60_000_000_000L;
-        while (servedVersion.get() < v && System.nanoTime() < until) {
+        while (load.highestVersion() < v && System.nanoTime() < until) {
           Thread.sleep(10);
         }
-        assertThat(servedVersion.get()).as("served version").isEqualTo(v);
+        assertThat(load.highestVersion()).as("served version").isEqualTo(v);
       }
       Thread.sleep(500);  // the last old version closes once its requests end
       long after = settledRssKb();
-      running.set(false);
-      for (Thread t : clients) {
-        t.join();
-      }
+      load.close();
       long growthMb = (after - before) / 1024;
       System.out.printf("%d switches, %d requests answered, RSS outside the heap %d MB -> %d MB (%+d MB), failures %s%n", SWITCHES,
-          answered.get(), before / 1024, after / 1024, growthMb, failures);
-      assertThat(failures).as("failed requests during the switches").isEmpty();
-      assertThat(answered.get()).isGreaterThan(SWITCHES);
+          load.answered.get(), before / 1024, after / 1024, growthMb, load.failures);
+      assertThat(load.failures).as("failed requests during the switches").isEmpty();
+      assertThat(load.answered.get()).isGreaterThan(SWITCHES);
       assertThat(growthMb).as("RSS growth over %d switches (a leaked version costs tens of MB)", SWITCHES).isLessThan(150);
     } finally {
-      running.set(false);
       TestServices.stop(asker, worker);
     }
   }

@@ -1,6 +1,7 @@
 package io.convnet.worker;
 
 import static io.convnet.kit.testing.TestServices.await;
+import static io.convnet.kit.testing.TestServices.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -77,14 +78,6 @@ class InferenceWorkerTest {
     return asker.kit().requester().request(Exchanges.CLASSIFY, request.build());
   }
 
-  static ServiceException failure(Future<?> future) {
-    try {
-      await(future);
-    } catch (ServiceException e) {
-      return e;
-    }
-    throw new AssertionError("expected a failure");
-  }
 
   @Test
   @Order(1)

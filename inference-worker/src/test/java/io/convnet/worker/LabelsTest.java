@@ -1,6 +1,7 @@
 package io.convnet.worker;
 
 import static io.convnet.kit.testing.TestServices.await;
+import static io.convnet.kit.testing.TestServices.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
@@ -14,6 +15,7 @@ import io.convnet.kit.testing.TestServices;
 import io.convnet.lifecycle.Lifecycle;
 import io.convnet.lifecycle.LifecycleStore;
 import io.convnet.lifecycle.PromotionPolicy;
+import io.convnet.nn.Tensors;
 import io.convnet.proto.ClassifyReply;
 import io.convnet.proto.ClassifyRequest;
 import io.convnet.proto.ErrorCode;
@@ -33,11 +35,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -100,41 +97,18 @@ class LabelsTest {
 
   @Test
   void twentySwitchesOfTheStableLabelUnderLoadFailNoRequest() throws Exception {
-    AtomicBoolean running = new AtomicBoolean(true);
-    AtomicLong lastVersion = new AtomicLong();
-    AtomicInteger answered = new AtomicInteger();
-    Map<String, AtomicInteger> failures = new ConcurrentHashMap<>();
     byte[] jpeg = TestBundles.jpeg(1, 4);
-    List<Thread> clients = Stream.generate(() -> new Thread(() -> {
-      while (running.get()) {
-        try {
-          lastVersion.set(await(classify(ModelRef.newBuilder(), jpeg)).getModel().getVersion());
-          answered.incrementAndGet();
-        } catch (RuntimeException e) {
-          failures.computeIfAbsent(String.valueOf(e.getMessage()), k -> new AtomicInteger()).incrementAndGet();
-        }
-      }
-    })).limit(3).toList();
-    clients.forEach(Thread::start);
-    try {
+    try (SteadyLoad load = new SteadyLoad(3, () -> classify(ModelRef.newBuilder(), jpeg))) {
       for (int i = 1; i <= 20; i++) {
         int target = i % 2 == 1 ? 2 : 1;  // up to 2, back down to 1, ...
         change(l -> l.withLabel("stable", target));
-        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        int before = answered.get();
-        while ((lastVersion.get() != target || answered.get() < before + 3) && System.nanoTime() < until) {
-          Thread.sleep(5);
-        }
-        assertThat(lastVersion.get()).as("switch %d: serving v%d", i, target).isEqualTo(target);
+        assertThat(load.awaitVersion(target, 3, Duration.ofSeconds(30))).as("switch %d: serving v%d", i, target)
+            .isEqualTo(target);
       }
-    } finally {
-      running.set(false);
-      for (Thread t : clients) {
-        t.join();
-      }
+      load.close();
+      System.out.printf("20 label switches, %d requests answered, failures %s%n", load.answered.get(), load.failures);
+      assertThat(load.failures).as("failed requests during the switches").isEmpty();
     }
-    System.out.printf("20 label switches, %d requests answered, failures %s%n", answered.get(), failures);
-    assertThat(failures).as("failed requests during the switches").isEmpty();
 
     // A restarted worker serves what the store keeps (v1 after an even number of switches), before any announcement.
     change(l -> l.withLabel("stable", 2));
@@ -185,8 +159,8 @@ class LabelsTest {
     for (int i = 0; i < 8; i++) {
       byte[] jpeg = TestBundles.jpeg(i % 2, i);
       images.add(jpeg);
-      agree.add(top(TestBundles.inProcess(store.resolve(MODEL + "/1"), jpeg))
-          == top(TestBundles.inProcess(store.resolve(MODEL + "/2"), jpeg)));
+      agree.add(Tensors.argmax(TestBundles.inProcess(store.resolve(MODEL + "/1"), jpeg))
+          == Tensors.argmax(TestBundles.inProcess(store.resolve(MODEL + "/2"), jpeg)));
     }
     awaitCanaryLoaded();
     int n = 300;
@@ -240,24 +214,5 @@ class LabelsTest {
         ModelTrafficRequest.newBuilder().setName(MODEL).build(), Duration.ofMillis(300)));
     return replies.stream().flatMap(r -> r.getModelsList().stream()).flatMap(m -> m.getVersionsList().stream())
         .filter(v -> v.getVersion() == version).findFirst().orElse(VersionTraffic.getDefaultInstance());
-  }
-
-  static ServiceException failure(Future<?> future) {
-    try {
-      await(future);
-    } catch (ServiceException e) {
-      return e;
-    }
-    throw new AssertionError("expected a failure");
-  }
-
-  static int top(float[] p) {
-    int best = 0;
-    for (int i = 1; i < p.length; i++) {
-      if (p[i] > p[best]) {
-        best = i;
-      }
-    }
-    return best;
   }
 }

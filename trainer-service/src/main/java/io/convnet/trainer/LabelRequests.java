@@ -35,12 +35,7 @@ final class LabelRequests {
   LabelsReply handle(LabelsRequest r) {
     String name = r.getModel();
     String actor = r.getActor().isEmpty() ? "(unknown)" : r.getActor();
-    List<Integer> versions;
-    try {
-      versions = store.versions(name);
-    } catch (IllegalArgumentException e) {
-      throw new ServiceException(ErrorCode.INVALID_ARGUMENT, e.getMessage());
-    }
+    List<Integer> versions = ServiceException.checking(() -> store.versions(name));
     if (versions.isEmpty()) {
       throw new ServiceException(ErrorCode.NOT_FOUND, "model '" + name + "' has no version in the model store; "
           + "known models: " + String.join(", ", store.models()));
@@ -84,18 +79,11 @@ final class LabelRequests {
   }
 
   private static String label(String label) {
-    try {
-      return LifecycleLimits.checkLabel(label);
-    } catch (IllegalArgumentException e) {
-      throw new ServiceException(ErrorCode.INVALID_ARGUMENT, e.getMessage());
-    }
+    return ServiceException.checking(() -> LifecycleLimits.checkLabel(label));
   }
 
   private static PromotionPolicy policy(io.convnet.proto.PromotionPolicy p) {
-    try {
-      return new PromotionPolicy(p.getMode(), p.getTolerance(), p.getFloor(), p.getCanaryShare(), p.getShadowShare());
-    } catch (IllegalArgumentException e) {
-      throw new ServiceException(ErrorCode.INVALID_ARGUMENT, e.getMessage());
-    }
+    return ServiceException.checking(() -> new PromotionPolicy(p.getMode(), p.getTolerance(), p.getFloor(),
+        p.getCanaryShare(), p.getShadowShare()));
   }
 }

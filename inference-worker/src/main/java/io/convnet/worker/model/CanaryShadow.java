@@ -1,5 +1,6 @@
 package io.convnet.worker.model;
 
+import io.convnet.nn.Tensors;
 import io.convnet.proto.Image;
 import io.convnet.serving.cache.Lease;
 import io.convnet.worker.metrics.InferenceMetrics;
@@ -62,22 +63,12 @@ public final class CanaryShadow {
           }
           model.batcher().submit(pixels, null, (scored, e) -> {
             if (e == null) {
-              canary.compared(top(scored.probabilities()) == top(probabilities.get(index)));
+              canary.compared(Tensors.argmax(scored.probabilities()) == Tensors.argmax(probabilities.get(index)));
             }
             done.run();
           });
         });
       }
     });
-  }
-
-  private static int top(float[] p) {
-    int best = 0;
-    for (int i = 1; i < p.length; i++) {
-      if (p[i] > p[best]) {
-        best = i;
-      }
-    }
-    return best;
   }
 }

@@ -13,7 +13,9 @@ import io.convnet.proto.ModelsRequest;
 import io.convnet.serving.cache.LabelPolicy;
 import io.convnet.serving.cache.ModelCache;
 import io.convnet.serving.cache.VersionStates;
+import io.convnet.train.HistoryFiles;
 import io.convnet.util.Json;
+import io.convnet.viz.LearningCurves;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -32,7 +34,7 @@ import org.slf4j.LoggerFactory;
 final class ModelCatalog {
   private static final Logger LOG = LoggerFactory.getLogger(ModelCatalog.class);
   /** The files of a version that may be asked for: what training wrote beside the model. */
-  static final List<String> FILES = List.of("learning-curves.png", "history.json");
+  static final List<String> FILES = List.of(LearningCurves.PNG, HistoryFiles.JSON);
 
   private final ModelCache<ServedModel> cache;
   private final LabelPolicy labels;

@@ -88,7 +88,8 @@ public final class WorkerModels implements AutoCloseable {
     CompletableFuture<Lease<ServedModel>> lease;
     try {
       if (!ref.getLabel().isEmpty()) {
-        lease = cache.acquire(model, labels.resolve(model, checkLabel(ref.getLabel())));
+        lease = cache.acquire(model, labels.resolve(model,
+            ServiceException.checking(() -> LifecycleLimits.checkLabel(ref.getLabel()))));
       } else if (ref.getVersion() != 0) {
         lease = cache.acquire(model, ref.getVersion());
       } else {
@@ -112,14 +113,6 @@ public final class WorkerModels implements AutoCloseable {
       leased.model().meters().routed();
       return leased;
     });
-  }
-
-  private static String checkLabel(String label) {
-    try {
-      return LifecycleLimits.checkLabel(label);
-    } catch (IllegalArgumentException e) {
-      throw new ServiceException(ErrorCode.INVALID_ARGUMENT, e.getMessage());
-    }
   }
 
   /**

@@ -61,6 +61,16 @@ public final class TestServices {
     }
   }
 
+  /** The ServiceException {@code future} fails with; AssertionError when it succeeds. */
+  public static io.convnet.kit.ServiceException failure(Future<?> future) {
+    try {
+      await(future);
+    } catch (io.convnet.kit.ServiceException e) {
+      return e;
+    }
+    throw new AssertionError("expected a failure");
+  }
+
   public static HttpResponse<String> get(int port, String path) {
     return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET().build());
   }
