@@ -7,6 +7,7 @@ import { initVisualize, useImage, fillLabels } from './visualize.js';
 import { initCluster } from './cluster.js';
 import { initToken } from './token.js';
 import { initExplorer } from './explorer.js';
+import { initLifecycle, modelsListed } from './lifecycle.js';
 
 // A file dropped outside a drop zone must not make the browser leave the page to show it.
 for (const type of ['dragover', 'drop']) {
@@ -17,13 +18,17 @@ for (const type of ['dragover', 'drop']) {
 
 initToken();
 onModels(fillLabels);
+onModels(modelsListed);
 fillLabels();
 initClassify({ onImage: useImage });
 initVisualize();
 initTraining({ onPublished: () => setTimeout(loadModels, 3000) });
 initExplorer();
+initLifecycle();
 initCluster();
 $('#models-refresh').addEventListener('click', loadModels);
+// A label moved: the served versions changed.
+window.addEventListener('convnet:labels', loadModels);
 window.addEventListener('convnet:token', () => {
   loadModels();
   loadJobs();

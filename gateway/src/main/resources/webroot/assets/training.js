@@ -179,7 +179,8 @@ export function watch(id) {
     end(source, 'succeeded');
     note('succeeded', 'Published ' + e.model + ' version ' + e.version + ': validation accuracy '
       + percent(e.valAccuracy) + ', loss ' + fixed(e.valLoss) + ' (best epoch ' + e.bestEpoch + ' of ' + e.epochsRun
-      + (e.stoppedEarly ? ', stopped early' : '') + ', ' + Math.round(e.seconds) + ' s). It is served as soon as the workers load it.');
+      + (e.stoppedEarly ? ', stopped early' : '') + ', ' + Math.round(e.seconds) + ' s). '
+      + (e.promotion ? 'It became ' + e.promotion + '; see Models.' : 'It is served as soon as the workers load it.'));
     onPublishedCallback(e);
   });
   on('failed', (e) => {

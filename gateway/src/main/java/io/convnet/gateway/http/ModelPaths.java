@@ -49,11 +49,7 @@ public final class ModelPaths {
 
   /** A label as a path names it, or INVALID_ARGUMENT saying what a label may be. */
   public static String label(String label) {
-    try {
-      return LifecycleLimits.checkLabel(label);
-    } catch (IllegalArgumentException e) {
-      throw new ServiceException(ErrorCode.INVALID_ARGUMENT, e.getMessage());
-    }
+    return ServiceException.checking(() -> LifecycleLimits.checkLabel(label));
   }
 
   /** The path's {@code /versions/{v}} as a number; 0 when absent; INVALID_ARGUMENT when not a positive integer. */

@@ -14,6 +14,7 @@ import io.convnet.proto.ModelInfo;
 import io.convnet.proto.PromotionPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
@@ -70,11 +71,7 @@ final class LabelRoutes {
   void delete(RoutingContext ctx) {
     change(ctx, () -> {
       String label = ModelPaths.label(ctx.pathParam("label"));
-      if (label.equals(LifecycleLimits.STABLE)) {
-        throw new ServiceException(ErrorCode.CONFLICT, "the label stable cannot be removed while model '"
-            + ModelPaths.name(ctx) + "' is served (requests without a version get it); move it to another version");
-      }
-      Access.note(ctx, "label", label);
+      Access.note(ctx, "label", label);  // stable is refused by the trainer (409), which owns that rule
       return LabelsRequest.newBuilder().setRemove(label);
     });
   }
@@ -93,11 +90,7 @@ final class LabelRoutes {
       double floor = number(body, "floor", LifecycleLimits.DEFAULT_FLOOR);
       double canaryShare = number(body, "canaryShare", LifecycleLimits.DEFAULT_CANARY_SHARE);
       double shadowShare = number(body, "shadowShare", LifecycleLimits.DEFAULT_SHADOW_SHARE);
-      try {
-        LifecycleLimits.checkPolicy(mode, tolerance, floor, canaryShare, shadowShare);
-      } catch (IllegalArgumentException e) {
-        throw new ServiceException(ErrorCode.INVALID_ARGUMENT, e.getMessage());
-      }
+      ServiceException.check(() -> LifecycleLimits.checkPolicy(mode, tolerance, floor, canaryShare, shadowShare));
       Access.note(ctx, "policy", mode);
       return LabelsRequest.newBuilder().setPolicy(PromotionPolicy.newBuilder().setMode(mode).setTolerance(tolerance)
           .setFloor(floor).setCanaryShare(canaryShare).setShadowShare(shadowShare));
@@ -122,7 +115,8 @@ final class LabelRoutes {
   private static JsonObject body(RoutingContext ctx) {
     var buffer = ctx.body().buffer();
     try {
-      Object parsed = buffer == null || buffer.length() == 0 ? null : buffer.toJson();
+      // Json.decodeValue gives JsonObject for an object (Buffer.toJson() gives a Map)
+      Object parsed = buffer == null || buffer.length() == 0 ? null : Json.decodeValue(buffer);
       if (parsed instanceof JsonObject o) {
         return o;
       }

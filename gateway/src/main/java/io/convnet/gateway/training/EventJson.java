@@ -78,6 +78,7 @@ final class EventJson {
     return new JsonObject().put("model", p.getModel()).put("version", p.getVersion()).put("path", p.getPath())
         .put("loss", p.getLoss()).put("accuracy", p.getAccuracy()).put("valLoss", p.getValLoss())
         .put("valAccuracy", p.getValAccuracy()).put("bestEpoch", p.getBestEpoch()).put("epochsRun", p.getEpochsRun())
-        .put("stoppedEarly", p.getStoppedEarly()).put("seconds", p.getSeconds());
+        .put("stoppedEarly", p.getStoppedEarly()).put("seconds", p.getSeconds())
+        .put("promotion", p.getPromotion().isEmpty() ? null : p.getPromotion());
   }
 }

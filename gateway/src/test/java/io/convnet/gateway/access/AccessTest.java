@@ -3,6 +3,7 @@ package io.convnet.gateway.access;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.convnet.gateway.GatewayMain;
+import io.convnet.gateway.LabelsStandIn;
 import io.convnet.kafka.local.KafkaBrokerExtension;
 import io.convnet.kit.launch.RunningService;
 import io.convnet.kit.testing.TestServices;
@@ -40,7 +41,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(KafkaBrokerExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class AccessTest {
+public class AccessTest {
   static final Duration WAIT = Duration.ofSeconds(20);
   static final String JOB = "{\"epochs\": 1, \"model\": \"access-test\", \"dataDir\": \"cats-vs-dogs\"}";
 
@@ -49,6 +50,8 @@ class AccessTest {
   static RunningService gateway;
   /** Same tokens, CONVNET_AUTH_READ=reader: the other instance that must see the same audit log. */
   static RunningService readers;
+  /** Answers the label routes' changes, as a trainer does. */
+  static RunningService labels;
   /** What each audited call of test 1 must have left in the audit log, by request id. */
   static final Map<String, Expected> audited = new LinkedHashMap<>();
 
@@ -62,20 +65,21 @@ class AccessTest {
     Map<String, String> readerEnv = new HashMap<>(tokens.env());
     readerEnv.put(AccessSettings.READ.name(), "reader");
     readers = TestServices.start(GatewayMain.DEFINITION, readerEnv);
+    labels = TestServices.start(LabelsStandIn.definition(), Map.of());
     awaitReady(gateway);
     awaitReady(readers);
   }
 
   @AfterAll
   static void stop() {
-    TestServices.stop(gateway, readers);
+    TestServices.stop(gateway, readers, labels);
   }
 
-  static void awaitReady(RunningService service) throws InterruptedException {
+  public static void awaitReady(RunningService service) throws InterruptedException {
     await(() -> TestServices.get(service.httpPort(), "/health/ready").statusCode() == 200, "ready");
   }
 
-  static void await(Supplier<Boolean> condition, String what) throws InterruptedException {
+  public static void await(Supplier<Boolean> condition, String what) throws InterruptedException {
     long until = System.nanoTime() + WAIT.toNanos();
     while (!condition.get()) {
       assertThat(System.nanoTime()).as(what).isLessThan(until);
@@ -84,7 +88,7 @@ class AccessTest {
   }
 
   /** A call with an optional bearer token (a full Authorization value when it has a blank) and request id. */
-  static HttpResponse<String> call(RunningService gw, String method, String path, String body, String token,
+  public static HttpResponse<String> call(RunningService gw, String method, String path, String body, String token,
                                    String requestId) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.httpPort() + path))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
@@ -100,7 +104,7 @@ class AccessTest {
     return TestServices.send(b.build());
   }
 
-  static JsonObject error(HttpResponse<String> r, int status, String code) {
+  public static JsonObject error(HttpResponse<String> r, int status, String code) {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
     assertThat(r.headers().firstValue("content-type")).contains("application/json");
     JsonObject error = new JsonObject(r.body()).getJsonObject("error");
@@ -109,17 +113,26 @@ class AccessTest {
     return error;
   }
 
-  /** A route that needs a role, and how to call it. */
-  record Guarded(String method, String route, Role role, String body, int success) {
+  /** A route that needs a role, and how to call it ({@code call}: a path, ":id" for the job's id). */
+  record Guarded(String method, String route, Role role, String body, int success, String call) {
+    Guarded(String method, String route, Role role, String body, int success) {
+      this(method, route, role, body, success, route);
+    }
+
     String path(String jobId) {
-      return route.replace(":id", jobId);
+      return call.replace(":id", jobId);
     }
   }
 
   static final List<Guarded> GUARDED = List.of(
       new Guarded("POST", "/v1/training-jobs", Role.TRAINER, JOB, 201),
       new Guarded("DELETE", "/v1/training-jobs/:id", Role.TRAINER, null, 202),
-      new Guarded("GET", "/v1/audit", Role.ADMIN, null, 200));
+      new Guarded("GET", "/v1/audit", Role.ADMIN, null, 200),
+      new Guarded("PUT", "/v1/models/{name}/labels/{label}", Role.ADMIN, "{\"version\": 2}", 200,
+          "/v1/models/echo/labels/canary"),
+      new Guarded("DELETE", "/v1/models/{name}/labels/{label}", Role.ADMIN, null, 200, "/v1/models/echo/labels/canary"),
+      new Guarded("PUT", "/v1/models/{name}/policy", Role.ADMIN, "{\"mode\": \"canary\", \"canaryShare\": 0.2}", 200,
+          "/v1/models/echo/policy"));
 
   @Test
   @Order(1)

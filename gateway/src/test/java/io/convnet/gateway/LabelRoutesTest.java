@@ -1,0 +1,151 @@
+package io.convnet.gateway;
+
+import static io.convnet.gateway.access.AccessTest.call;
+import static io.convnet.gateway.access.AccessTest.error;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.convnet.gateway.access.AccessTest;
+import io.convnet.gateway.access.Role;
+import io.convnet.gateway.access.TestTokens;
+import io.convnet.kafka.local.KafkaBrokerExtension;
+import io.convnet.kit.config.Settings;
+import io.convnet.kit.launch.RunningService;
+import io.convnet.kit.testing.TestServices;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The label and policy routes of a real gateway: what they pass on (the label, the version, the policy,
+ * and who asked, from the token), what they refuse before asking anyone, what the audit log keeps, and
+ * labels on the serving routes. Stand-ins answer as a trainer and a worker would (the real ones:
+ * LabelRequestsTest, LabelsTest, and end to end ModelLifecycleE2ETest); which role each route needs is
+ * AccessTest's matrix.
+ */
+@ExtendWith(KafkaBrokerExtension.class)
+class LabelRoutesTest {
+  static TestTokens tokens;
+  static String ops;
+  static RunningService gateway;
+  static RunningService worker;
+  static RunningService trainer;
+
+  @BeforeAll
+  static void start() throws Exception {
+    tokens = TestTokens.write(Files.createTempDirectory("label-routes"));
+    ops = tokens.add("ops", Role.ADMIN);
+    Map<String, String> env = new HashMap<>(tokens.env());
+    env.put(Settings.REQUEST_TIMEOUT_MS.name(), "5000");
+    env.put(Settings.STATUS_WINDOW_MS.name(), "300");
+    gateway = TestServices.start(GatewayMain.DEFINITION, env);
+    worker = TestServices.start(ImageEchoWorker.definition(), Map.of());
+    trainer = TestServices.start(LabelsStandIn.definition(), Map.of());
+    AccessTest.awaitReady(gateway);
+  }
+
+  @AfterAll
+  static void stop() {
+    TestServices.stop(gateway, worker, trainer);
+  }
+
+  static HttpResponse<String> send(String method, String path, String body) {
+    return call(gateway, method, path, body, ops, null);
+  }
+
+  @Test
+  void aMoveNamesTheLabelTheVersionAndWhoAskedAndIsAudited() throws Exception {
+    HttpResponse<String> moved = call(gateway, "PUT", "/v1/models/echo/labels/stable", "{\"version\": 2}", ops,
+        "promote-1");
+    assertThat(moved.statusCode()).as(moved.body()).isEqualTo(200);
+    JsonObject state = new JsonObject(moved.body());
+    assertThat(state.getString("model")).isEqualTo("echo");
+    assertThat(state.getJsonObject("labels").getMap()).containsEntry("stable", 2);
+    assertThat(state.getString("updatedBy")).as("the token's subject, not its role").isEqualTo("ops");
+    assertThat(state.getJsonObject("policy").getString("mode")).isEqualTo("manual");
+    assertThat(state.getLong("revision")).isPositive();
+
+    JsonObject policy = new JsonObject(send("PUT", "/v1/models/echo/policy", "{\"mode\": \"canary\", "
+        + "\"canaryShare\": 0.3}").body());
+    assertThat(policy.getJsonObject("policy").getMap()).containsEntry("mode", "canary").containsEntry("canaryShare", 0.3)
+        .as("left out: the defaults").containsEntry("shadowShare", 1.0).containsEntry("tolerance", 0.01)
+        .containsEntry("floor", 0.5);
+    assertThat(new JsonObject(send("DELETE", "/v1/models/echo/labels/stable", null).body())
+        .getJsonObject("labels").getMap()).doesNotContainKey("stable");
+    error(send("PUT", "/v1/models/echo/labels/stable", "{\"version\": 9}"), 404, "NOT_FOUND");
+
+    JsonObject[] record = new JsonObject[1];
+    AccessTest.await(() -> {
+      HttpResponse<String> audit = call(gateway, "GET", "/v1/audit?limit=100", null, tokens.admin(), null);
+      new JsonObject(audit.body()).getJsonArray("records").forEach(o -> {
+        if (((JsonObject) o).getString("requestId").equals("promote-1")) {
+          record[0] = (JsonObject) o;
+        }
+      });
+      return record[0] != null;
+    }, "the move in the audit log");
+    assertThat(record[0].getString("subject")).isEqualTo("ops");
+    assertThat(record[0].getString("role")).isEqualTo("admin");
+    assertThat(record[0].getString("route")).isEqualTo("/v1/models/{name}/labels/{label}");
+    assertThat(record[0].getInteger("status")).isEqualTo(200);
+    assertThat(record[0].getJsonObject("details").getMap()).containsEntry("model", "echo")
+        .containsEntry("label", "stable").containsEntry("version", "2");
+  }
+
+  @Test
+  void badChangesAreRefusedWithWhatIsWrongBeforeATrainerIsAsked() {
+    String label = "/v1/models/echo/labels/canary";
+    for (String body : new String[] {"{\"version\": 0}", "{\"version\": \"2\"}", "{\"version\": 1.5}", "{}",
+        "{\"version\": 2, \"note\": \"x\"}"}) {
+      assertThat(error(send("PUT", label, body), 400, "INVALID_ARGUMENT").getString("message")).as(body)
+          .isEqualTo("send {\"version\": N}, N the version the label names (a positive integer)");
+    }
+    assertThat(error(send("PUT", label, "version=2"), 400, "INVALID_ARGUMENT").getString("message"))
+        .isEqualTo("send a JSON object (application/json)");
+    assertThat(error(send("PUT", "/v1/models/echo/labels/Canary", "{\"version\": 2}"), 400, "INVALID_ARGUMENT")
+        .getString("message")).contains("label", "Canary");
+    error(send("DELETE", "/v1/models/echo/labels/no%20label", null), 400, "INVALID_ARGUMENT");
+
+    String policy = "/v1/models/echo/policy";
+    assertThat(error(send("PUT", policy, "{\"mode\": \"sometimes\"}"), 400, "INVALID_ARGUMENT").getString("message"))
+        .isEqualTo("mode must be one of [manual, auto, canary], not 'sometimes'");
+    assertThat(error(send("PUT", policy, "{\"canaryShare\": 1.5}"), 400, "INVALID_ARGUMENT").getString("message"))
+        .isEqualTo("canaryShare must be between 0 and 1, not 1.5");
+    assertThat(error(send("PUT", policy, "{\"canaryShare\": \"half\"}"), 400, "INVALID_ARGUMENT").getString("message"))
+        .isEqualTo("'canaryShare' must be a number between 0 and 1");
+    assertThat(error(send("PUT", policy, "{\"share\": 0.5}"), 400, "INVALID_ARGUMENT").getString("message"))
+        .startsWith("unknown policy field 'share'");
+    HttpResponse<String> tooLarge = send("PUT", policy, "{\"mode\": \"" + "x".repeat(5000) + "\"}");
+    assertThat(tooLarge.statusCode()).isEqualTo(413);
+    error(send("PUT", "/v1/models/unknown/labels/stable", "{\"version\": 1}"), 404, "NOT_FOUND");
+  }
+
+  @Test
+  void theServingRoutesTakeALabelInsteadOfAVersionAndTheWorkersResolveIt() {
+    JsonObject canary = new JsonObject(call(gateway, "POST", "/v1/models/echo/labels/canary:classify",
+        "{\"images\": [\"/9j/AA==\"]}", null, null).body());
+    assertThat(canary.getInteger("version")).isEqualTo(2);
+    assertThat(new JsonObject(call(gateway, "POST", "/v1/models/echo/labels/stable:predict",
+        "{\"instances\": [{\"b64\": \"/9j/AA==\"}]}", null, null).body()).getJsonArray("predictions")).hasSize(1);
+    assertThat(error(call(gateway, "POST", "/v1/models/echo/labels/beta/classify", "{\"images\": [\"/9j/AA==\"]}",
+        null, null), 404, "NOT_FOUND").getString("message")).isEqualTo("model 'echo' has no label 'beta'");
+    error(call(gateway, "POST", "/v1/models/echo/labels/BETA:classify", "{\"images\": [\"/9j/AA==\"]}", null, null),
+        400, "INVALID_ARGUMENT");
+
+    JsonObject labels = new JsonObject(call(gateway, "GET", "/v1/models/echo/labels", null, null, null).body());
+    assertThat(labels.getJsonObject("labels").getMap()).containsEntry("stable", 3).containsEntry("canary", 2);
+    assertThat(labels.getJsonObject("policy").getString("mode")).isEqualTo("canary");
+    assertThat(labels.getLong("revision")).isEqualTo(7);
+    JsonObject status = new JsonObject(call(gateway, "GET", "/v1/models/echo/labels/canary", null, null, null).body());
+    assertThat(status.getJsonArray("versions")).hasSize(1);
+    assertThat(status.getJsonArray("versions").getJsonObject(0).getJsonArray("versionLabels")).containsExactly("canary");
+    assertThat(status.getJsonObject("versionLabels").getMap()).containsEntry("canary", 2);
+    assertThat(status.getJsonObject("canary").getMap()).containsEntry("version", 2L).containsEntry("stable", 3L)
+        .containsEntry("share", 0.25);
+  }
+}
