@@ -12,6 +12,8 @@ const SETTLE_MS = 15000;
 /** Whether the workers listed any model: without one there is nothing to ask about (no 404s in the console). */
 let listed = false;
 let shown = null;
+/** What the table was last drawn from: unchanged figures leave it (and a button about to be clicked) alone. */
+let drawn = '';
 let curvesUrl = null;
 
 export function initLifecycle() {
@@ -71,8 +73,12 @@ function render() {
   const labels = m.versionLabels || {};
   const stable = labels.stable || 0;
   const canary = labels.canary || 0;
-  const rows = [...m.versions].reverse().map((v) => versionRow(m, v, stable, canary, admin));
-  $('#versions-table tbody').replaceChildren(...rows);
+  const state = JSON.stringify([admin, m.versions, labels]);
+  if (state !== drawn) {
+    drawn = state;
+    $('#versions-table tbody').replaceChildren(...[...m.versions].reverse()
+      .map((v) => versionRow(m, v, stable, canary, admin)));
+  }
   renderPolicy(m, admin);
   renderCanary(m);
 }

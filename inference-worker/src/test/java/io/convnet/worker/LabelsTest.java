@@ -154,14 +154,25 @@ class LabelsTest {
   @Test
   void theCanaryGetsItsShareAndItsAgreementWithStableIsCounted() throws Exception {
     change(l -> l.withLabel("canary", 2).withPolicy(new PromotionPolicy("canary", 0.01, 0.5, 0.3, 1.0)));
+    // Images on which the two versions agree and images on which they do not, as they decide in process:
+    // the count must tell them apart.
+    List<byte[]> candidates = new ArrayList<>();
+    for (int i = 0; i < 64; i++) {
+      candidates.add(TestBundles.jpeg(i % 2, i / 2));
+    }
+    List<float[]> stable = TestBundles.inProcess(store.resolve(MODEL + "/1"), candidates);
+    List<float[]> canary = TestBundles.inProcess(store.resolve(MODEL + "/2"), candidates);
     List<byte[]> images = new ArrayList<>();
     List<Boolean> agree = new ArrayList<>();
-    for (int i = 0; i < 8; i++) {
-      byte[] jpeg = TestBundles.jpeg(i % 2, i);
-      images.add(jpeg);
-      agree.add(Tensors.argmax(TestBundles.inProcess(store.resolve(MODEL + "/1"), jpeg))
-          == Tensors.argmax(TestBundles.inProcess(store.resolve(MODEL + "/2"), jpeg)));
+    int[] picked = new int[2];
+    for (int i = 0; i < candidates.size(); i++) {
+      boolean same = Tensors.argmax(stable.get(i)) == Tensors.argmax(canary.get(i));
+      if (picked[same ? 1 : 0]++ < 4) {
+        images.add(candidates.get(i));
+        agree.add(same);
+      }
     }
+    assertThat(picked).as("images the versions disagree on, and agree on").allMatch(k -> k > 0);
     awaitCanaryLoaded();
     int n = 300;
     int[] byVersion = new int[3];

@@ -67,11 +67,20 @@ public final class TestBundles {
    * ({@link Preprocessing#load}): the reference for the worker's answers.
    */
   public static float[] inProcess(Path dir, byte[] jpeg) {
+    return inProcess(dir, List.of(jpeg)).get(0);
+  }
+
+  /** {@link #inProcess(Path, byte[])} for each of {@code jpegs}, the model loaded once. */
+  public static List<float[]> inProcess(Path dir, List<byte[]> jpegs) {
     try (Predictor p = Predictor.open(dir)) {
       Preprocessing prep = Preprocessing.rescale(SIZE, SIZE);
-      float[] x = new float[prep.floatsPerImage()];
-      prep.toFloats(prep.load(ImageDecoder.standard(), jpeg, "test"), x, 0);
-      return p.predict(x, 1)[0];
+      List<float[]> out = new java.util.ArrayList<>();
+      for (byte[] jpeg : jpegs) {
+        float[] x = new float[prep.floatsPerImage()];
+        prep.toFloats(prep.load(ImageDecoder.standard(), jpeg, "test"), x, 0);
+        out.add(p.predict(x, 1)[0]);
+      }
+      return out;
     }
   }
 }

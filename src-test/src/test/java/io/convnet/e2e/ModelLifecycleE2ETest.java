@@ -412,7 +412,7 @@ class ModelLifecycleE2ETest {
       assertThat(page.actions()).as("without a token: curves only").containsOnly("curves");
       assertThat(page.find("#policy-form").isDisplayed()).isFalse();
       assertThat(page.find("#policy-text").getText()).startsWith("Policy: canary");
-      assertThat(page.row(2).findElement(By.cssSelector("td:nth-child(4)")).getText()).matches("\\d\\.\\d{4}");
+      assertThat(page.cell(2, "td:nth-child(4)")).matches("\\d\\.\\d{4}");
 
       page.useToken(tokens.reader());
       assertThat(page.actions()).as("reader: curves only").containsOnly("curves");
@@ -440,15 +440,16 @@ class ModelLifecycleE2ETest {
         canaryAnswers += classifiedVersion() == 3 ? 1 : 0;
         assertThat(i).as("the canary answered").isLessThan(200);
       }
+      int answers = canaryAnswers;
       page.find("#lifecycle-refresh").click();
-      page.waiting.until(d -> {
-        String agreement = page.find("#canary-summary").getDomAttribute("data-agreement");
-        return agreement != null && !agreement.isEmpty();
+      page.waiting.withMessage("the canary's " + answers + " answers shown").until(d -> {
+        String requests = page.cell(3, ".traffic-requests");
+        return requests.matches("\\d+") && Integer.parseInt(requests) >= answers;  // the panel reads again every 10 s
       });
-      assertThat(page.find("#canary-summary").getText()).startsWith("Canary v3 beside stable v1: share 50.0%")
+      assertThat(page.find("#canary-summary").getText()).startsWith("Canary v3 beside stable v1: share 50.0% (observed ")
           .contains("agreement with stable");
-      assertThat(Integer.parseInt(page.row(3).findElement(By.cssSelector(".traffic-requests")).getText()))
-          .isGreaterThanOrEqualTo(canaryAnswers);
+      assertThat(page.find("#canary-summary").getDomAttribute("data-agreement")).isNotEmpty();
+      assertThat(page.cell(3, ".traffic-agreement")).matches("\\d+\\.\\d% of \\d+");
 
       page.click(1, "curves");
       page.waiting.until(d -> (Boolean) ((JavascriptExecutor) d).executeScript(
@@ -484,14 +485,24 @@ class ModelLifecycleE2ETest {
     }
 
     void awaitRow(int version, String label) {
-      waiting.withMessage("v" + version + " labelled " + label).until(d -> List.of(row(version).getDomAttribute("data-labels")
-          .split(" ")).contains(label));
+      waiting.withMessage("v" + version + " labelled " + label).until(d -> d.findElements(By.cssSelector(
+          "#versions-table tbody tr[data-version='" + version + "']")).stream().anyMatch(r -> List.of(
+          r.getDomAttribute("data-labels").split(" ")).contains(label)));
     }
 
+    /** Clicks a version's button; the panel redraws its rows as figures change, so a replaced one is found again. */
     void click(int version, String action) {
-      WebElement button = row(version).findElement(By.cssSelector("button[data-action='" + action + "']"));
-      ((JavascriptExecutor) browser).executeScript("arguments[0].scrollIntoView({block: 'center'})", button);
-      button.click();
+      waiting.until(d -> {
+        WebElement button = row(version).findElement(By.cssSelector("button[data-action='" + action + "']"));
+        ((JavascriptExecutor) browser).executeScript("arguments[0].scrollIntoView({block: 'center'})", button);
+        button.click();
+        return true;
+      });
+    }
+
+    /** The text of a version's cell. */
+    String cell(int version, String css) {
+      return waiting.until(d -> row(version).findElement(By.cssSelector(css)).getText());
     }
 
     void useToken(String token) {

@@ -68,12 +68,8 @@ final class Workers {
 
   /** The path's version (0 without one), or null once a 400 has been sent for a bad one. */
   static Long versionOrFail(RoutingContext ctx) {
-    try {
-      return ModelPaths.version(ctx);
-    } catch (RuntimeException e) {
-      fail(ctx, e);
-      return null;
-    }
+    ModelRef ref = refOrFail(ctx);
+    return ref == null ? null : ref.getVersion();
   }
 
   /** The path's model, version or label ({@link ModelPaths#ref}), or null once a 400 has been sent. */

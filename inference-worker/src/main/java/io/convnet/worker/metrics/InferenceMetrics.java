@@ -94,7 +94,7 @@ public final class InferenceMetrics {
       errors = Counter.builder("convnet.inference.errors").description("requests this version failed")
           .tags("model", model, "version", version).register(registry);
       routed = Counter.builder("convnet.inference.routed").description("requests naming no version or label "
-          + "that the canary share sent to this version").tags("model", model, "version", version).register(registry);
+          + "that the canary share sent to this version (counted while the model has a canary)").tags("model", model, "version", version).register(registry);
       agreed = comparisons(registry, model, version, "true");
       disagreed = comparisons(registry, model, version, "false");
     }

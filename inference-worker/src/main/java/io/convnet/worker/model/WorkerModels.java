@@ -101,12 +101,17 @@ public final class WorkerModels implements AutoCloseable {
     return lease.exceptionallyCompose(t -> CompletableFuture.failedFuture(failure(t)));
   }
 
-  /** An unlabelled request: stable, or the canary for its share. */
+  /**
+   * An unlabelled request: stable, or the canary for its share. While there is a canary, where each one
+   * went is counted (the share observed: canary's routed over both versions').
+   */
   private CompletableFuture<Lease<ServedModel>> routed(String model) {
     Lifecycle l = labels.known(model);
-    boolean toCanary = l != null && l.canary() != 0 && l.canary() != l.stable()
-        && ThreadLocalRandom.current().nextDouble() < l.policy().canaryShare();
-    CompletableFuture<Lease<ServedModel>> lease = toCanary
+    boolean shared = l != null && l.canary() != 0 && l.canary() != l.stable();
+    if (!shared) {
+      return cache.acquire(model, 0);
+    }
+    CompletableFuture<Lease<ServedModel>> lease = ThreadLocalRandom.current().nextDouble() < l.policy().canaryShare()
         ? cache.acquire(model, l.canary()).exceptionallyCompose(t -> cache.acquire(model, 0))
         : cache.acquire(model, 0);
     return lease.thenApply(leased -> {

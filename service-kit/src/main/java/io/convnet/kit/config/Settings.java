@@ -23,7 +23,7 @@ public final class Settings {
   public static final Setting REQUEST_TIMEOUT_MS = new Setting("CONVNET_REQUEST_TIMEOUT_MS",
       "10000", "how long a request over Kafka waits for its reply (then 504 DEADLINE_EXCEEDED)");
   public static final Setting STATUS_WINDOW_MS = new Setting("CONVNET_STATUS_WINDOW_MS",
-      "500", "how long GET /v1/cluster gathers status replies");
+      "500", "how long GET /v1/cluster gathers status replies, and GET /v1/models/{name} the workers' traffic figures");
   public static final Setting MAX_IN_FLIGHT = new Setting("CONVNET_MAX_IN_FLIGHT",
       "256", "requests over Kafka one instance may have waiting for replies; beyond it 503 BUSY at once");
   public static final Setting RESPONDER_CONCURRENCY = new Setting("CONVNET_RESPONDER_CONCURRENCY",
