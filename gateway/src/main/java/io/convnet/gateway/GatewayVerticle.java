@@ -1,6 +1,7 @@
 package io.convnet.gateway;
 
 import io.convnet.gateway.http.RouteGroup;
+import io.convnet.gateway.http.UploadGate;
 import io.convnet.gateway.serving.ServingRoutes;
 import io.convnet.gateway.training.TrainingJobsVerticle;
 import io.convnet.gateway.visualize.VisualizeRoutes;
@@ -23,12 +24,16 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     KitConfig config = kit.config();
     int maxImageBytes = config.getInt(Settings.MAX_IMAGE_BYTES);
+    int maxMessageBytes = config.getInt(Settings.MAX_MESSAGE_BYTES);
+    // Before any route reads a body: what bodies may cost, over all routes at once.
+    kit.router().route().order(Integer.MIN_VALUE + 1)
+        .handler(UploadGate.of(vertx, config, kit.registry(), ServingRoutes.maxBodyBytes(maxImageBytes, maxMessageBytes)));
     // The job list behind /v1/training-jobs is read from the events topic by a verticle of its own.
     TrainingJobsVerticle trainingJobs = new TrainingJobsVerticle(kit);
     List<RouteGroup> groups = List.of(
         new ClusterRoute(kit.requester(), config.millis(Settings.STATUS_WINDOW_MS)),
-        new ServingRoutes(kit.requester(), kit.health(), kit.version(), maxImageBytes,
-            config.getInt(Settings.MAX_MESSAGE_BYTES)),
+        new ServingRoutes(kit.requester(), kit.health(), kit.version(), maxImageBytes, maxMessageBytes,
+            config.getInt(Settings.MAX_IMAGES_PER_REQUEST)),
         new VisualizeRoutes(kit.requester(), config.millis(VisualizeRoutes.TIMEOUT_MS), maxImageBytes),
         trainingJobs.routes(),
         new WebUi());

@@ -33,9 +33,8 @@ final class ClassifyRoute {
     if (version == null) {
       return;
     }
-    String type = RequestBody.mediaType(ctx.request());
-    boolean raw = RequestImages.RAW_TYPES.contains(type);
-    RequestBody.read(ctx.request(), raw ? maxImageBytes : maxBodyBytes, maxImageBytes)
+    boolean image = RequestImages.isImageType(RequestBody.mediaType(ctx.request()));
+    RequestBody.read(ctx.request(), image ? maxImageBytes : maxBodyBytes, maxImageBytes)
         .map(inputs::own)
         .compose(images -> workers.classify(model, version, images).map(reply -> toJson(reply, images, t0)))
         .onSuccess(json -> Workers.json(ctx, json))

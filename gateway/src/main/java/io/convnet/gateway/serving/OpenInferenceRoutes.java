@@ -177,6 +177,7 @@ final class OpenInferenceRoutes {
     } else {
       throw new ServiceException(ErrorCode.INVALID_ARGUMENT, "input '" + input.getValue("name") + "' needs a \"shape\"");
     }
+    inputs.checkCount(data.size());
     List<Image> images = new ArrayList<>();
     for (int i = 0; i < data.size(); i++) {
       images.add(inputs.base64(data.get(i), "inputs[0].data[" + i + "]", ""));

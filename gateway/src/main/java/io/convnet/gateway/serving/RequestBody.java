@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -33,18 +34,27 @@ record RequestBody(String mediaType, Buffer raw, List<Part> parts) {
     return mediaType.equals("multipart/form-data");
   }
 
-  /** Reads the whole body; {@code maxPart} bounds each multipart file (a raw body is checked by the caller). */
+  /**
+   * Reads the whole body; {@code maxPart} bounds each multipart file (a raw body is checked by the
+   * caller). A body announced larger than {@code maxTotal} is refused before it is sent: a client
+   * that asked {@code Expect: 100-continue} is told to go on only once its size fits.
+   */
   static Future<RequestBody> read(HttpServerRequest request, long maxTotal, long maxPart) {
     String mediaType = mediaType(request);
     String length = request.getHeader("content-length");
+    long announced = -1;
     if (length != null) {
       try {
-        if (Long.parseLong(length.trim()) > maxTotal) {
-          return Future.failedFuture(tooLarge("request body of " + length.trim() + " bytes", maxTotal));
-        }
+        announced = Long.parseLong(length.trim());
       } catch (NumberFormatException e) {
         return Future.failedFuture(new ServiceException(ErrorCode.INVALID_ARGUMENT, "bad Content-Length '" + length + "'"));
       }
+      if (announced > maxTotal) {
+        return Future.failedFuture(tooLarge("request body of " + announced + " bytes", maxTotal));
+      }
+    }
+    if (request.version() != HttpVersion.HTTP_1_0 && "100-continue".equalsIgnoreCase(request.getHeader("expect"))) {
+      request.response().writeContinue();
     }
     Promise<RequestBody> promise = Promise.promise();
     long[] total = {0};
@@ -76,7 +86,8 @@ record RequestBody(String mediaType, Buffer raw, List<Part> parts) {
       });
       request.endHandler(v -> promise.tryComplete(new RequestBody(mediaType, Buffer.buffer(), parts)));
     } else {
-      Buffer data = Buffer.buffer();
+      // sized once when the length is known: growing by doubling would hold up to twice a large photo
+      Buffer data = Buffer.buffer((int) Math.max(announced, 0));
       request.handler(chunk -> {
         if (data.length() + chunk.length() > maxTotal) {
           promise.tryFail(tooLarge("request body", maxTotal));

@@ -65,6 +65,7 @@ final class TfServingRoutes {
       throw new ServiceException(ErrorCode.INVALID_ARGUMENT, "the body needs \"instances\": [{\"b64\": \"<base64 JPEG or PNG>\"}, ...]"
           + " (or \"inputs\" in the columnar format)");
     }
+    inputs.checkCount(array.size());
     List<Image> images = new ArrayList<>();
     for (int i = 0; i < array.size(); i++) {
       Object item = array.getValue(i);

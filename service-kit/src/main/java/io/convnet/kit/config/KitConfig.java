@@ -45,6 +45,15 @@ public final class KitConfig {
     }
   }
 
+  public long getLong(Setting setting) {
+    String v = get(setting);
+    try {
+      return Long.parseLong(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(setting.name() + " must be an integer, not '" + v + "'");
+    }
+  }
+
   public Duration millis(Setting setting) {
     return Duration.ofMillis(getInt(setting));
   }

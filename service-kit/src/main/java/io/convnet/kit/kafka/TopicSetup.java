@@ -5,6 +5,7 @@ import io.convnet.kit.config.Settings;
 import io.convnet.proto.Topic;
 import io.convnet.proto.Topics;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,8 +14,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
@@ -50,6 +54,7 @@ public final class TopicSetup {
       }
     }
     warnAboutPartitionCounts(admin, config, timeoutMs);
+    raiseMaxMessageBytes(admin, config, timeoutMs);
   }
 
   static NewTopic newTopic(Topic<?> topic, KitConfig config) {
@@ -60,6 +65,31 @@ public final class TopicSetup {
     }
     return new NewTopic(topic.name(), config.partitions(topic), (short) config.getInt(Settings.REPLICATION_FACTOR))
         .configs(configs);
+  }
+
+  /**
+   * A topic created when {@code CONVNET_MAX_MESSAGE_BYTES} was smaller (an older default, a kept
+   * broker data directory) would refuse the records this configuration makes: raise its
+   * {@code max.message.bytes}; a larger one is left alone.
+   */
+  private static void raiseMaxMessageBytes(Admin admin, KitConfig config, long timeoutMs)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    long wanted = config.getInt(Settings.MAX_MESSAGE_BYTES);
+    List<ConfigResource> resources = Topics.ALL.stream()
+        .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t.name())).toList();
+    Map<ConfigResource, Collection<AlterConfigOp>> changes = new HashMap<>();
+    admin.describeConfigs(resources).all().get(timeoutMs, TimeUnit.MILLISECONDS).forEach((resource, configs) -> {
+      ConfigEntry entry = configs.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+      if (entry != null && entry.value() != null && Long.parseLong(entry.value()) < wanted) {
+        LOG.info("topic {}: raising {} from {} to {} ({})", resource.name(), TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+            entry.value(), wanted, Settings.MAX_MESSAGE_BYTES.name());
+        changes.put(resource, List.of(new AlterConfigOp(
+            new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(wanted)), AlterConfigOp.OpType.SET)));
+      }
+    });
+    if (!changes.isEmpty()) {
+      admin.incrementalAlterConfigs(changes).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+    }
   }
 
   /** An existing topic keeps its partitions: say so when configuration asks for others. */
