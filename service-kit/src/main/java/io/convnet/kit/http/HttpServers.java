@@ -33,7 +33,11 @@ public final class HttpServers {
 
   /** Listens on the configured host and port with {@code router} as the request handler. */
   public static Future<HttpServer> listen(Vertx vertx, KitConfig config, Router router) {
+    // HTTP/1.1 only. With cleartext HTTP/2 (h2c) on, Vert.x makes the connection only once a first
+    // request's head is in, so a client that never finishes one would never be timed; browsers speak
+    // HTTP/2 only over TLS, which an ingress terminates.
     HttpServerOptions options = new HttpServerOptions().setHost(config.httpHost()).setPort(config.httpPort())
+        .setHttp2ClearTextEnabled(false)
         .setIdleTimeout(config.getInt(Settings.HTTP_IDLE_TIMEOUT_MS)).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     HeaderTimeout headers = new HeaderTimeout(vertx, config.getInt(Settings.HTTP_HEADER_TIMEOUT_MS));
     // first of all routes: when an exchange ends, the connection's wait for the next request's headers begins
