@@ -71,8 +71,8 @@ async function errorOf(response) {
 export function hintFor(error) {
   switch (error.status) {
     case 0: return 'Check that the gateway is running and reachable.';
-    case 413: return 'The file is too large: images travel inline up to the gateway\'s limit (4 MiB by default).';
-    case 415: return 'Only JPEG and PNG images can be classified.';
+    case 413: return 'The file is too large: images travel inline up to the gateway\'s limit (16 MiB by default).';
+    case 415: return 'Only JPEG, PNG, WebP and GIF images can be classified.';
     case 503:
       return error.code === 'BUSY' ? 'The cluster is busy; try again in a moment.'
         : 'Try again' + (error.retryAfter ? ' in ' + error.retryAfter + ' s' : ' later') + '.';

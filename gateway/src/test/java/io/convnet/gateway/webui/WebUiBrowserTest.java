@@ -213,7 +213,7 @@ class WebUiBrowserTest {
     find("#classify-file").sendKeys(text.toString());
     awaitAttribute("#classify-error", "data-status", "415");
     WebElement error = visible("#classify-error");
-    assertThat(error.getText()).contains("notes.txt", "415 UNSUPPORTED_MEDIA_TYPE", "Only JPEG and PNG");
+    assertThat(error.getText()).contains("notes.txt", "415 UNSUPPORTED_MEDIA_TYPE", "Only JPEG, PNG, WebP and GIF");
     assertThat(find("#classify-result").isDisplayed()).isFalse();
 
     // Bytes that claim to be a JPEG reach the worker, whose refusal comes back over Kafka.
