@@ -88,8 +88,7 @@ public final class UploadGate implements Handler<RoutingContext> {
       refuse(ctx, ErrorCode.INVALID_ARGUMENT, "bad Content-Length");
       return;
     }
-    boolean hasBody = announced > 0 || (announced < 0 && request.headers().contains("transfer-encoding"));
-    if (!hasBody || request.isEnded()) {
+    if (!hasBody(request) || request.isEnded()) {
       ctx.next();
       return;
     }
@@ -112,6 +111,12 @@ public final class UploadGate implements Handler<RoutingContext> {
     ctx.next();
   }
 
+  /** A body announced by its length or sent in chunks. */
+  private static boolean hasBody(HttpServerRequest request) {
+    String length = request.getHeader("content-length");
+    return length != null ? !length.trim().equals("0") : request.headers().contains("transfer-encoding");
+  }
+
   private void refuse(RoutingContext ctx, ErrorCode code, String message) {
     closeIfUnread(ctx);
     HttpErrors.respond(ctx, code, message);
@@ -124,7 +129,7 @@ public final class UploadGate implements Handler<RoutingContext> {
    */
   public static void closeIfUnread(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
-    if (request.isEnded() || ctx.response().headWritten()) {
+    if (!hasBody(request) || request.isEnded() || ctx.response().headWritten()) {
       return;
     }
     ctx.response().putHeader("connection", "close");

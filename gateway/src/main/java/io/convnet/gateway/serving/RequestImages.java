@@ -1,6 +1,7 @@
 package io.convnet.gateway.serving;
 
 import com.google.protobuf.UnsafeByteOperations;
+import io.convnet.gateway.http.RequestBody;
 import io.convnet.kit.ServiceException;
 import io.convnet.kit.config.Settings;
 import io.convnet.proto.ErrorCode;

@@ -1,0 +1,298 @@
+package io.convnet.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.convnet.bundle.BundleStore;
+import io.convnet.bundle.BundleTestSupport;
+import io.convnet.gateway.GatewayMain;
+import io.convnet.image.TestImages;
+import io.convnet.inference.InferenceWorkerMain;
+import io.convnet.kafka.local.KafkaBrokerExtension;
+import io.convnet.kit.config.Settings;
+import io.convnet.kit.launch.RunningService;
+import io.convnet.kit.testing.TestServices;
+import io.convnet.nn.Model;
+import io.convnet.testing.TinyModels;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Heavy uploads as a fault: the gateway as run.sh starts it (its own JVM, {@code -Xmx512m},
+ * default limits) and a real worker. 50 clients upload JSON bodies at the size limit (24 MiB - 64
+ * KiB, one 16 MiB image in base64) slowly, over and over, while ordinary classify requests go on
+ * beside them: no {@code OutOfMemoryError}, no 5xx but 503, every ordinary request answered (its
+ * p99 printed, bounded loosely). Then 100 connections trickle their headers and are closed after
+ * the header timeout.
+ */
+@ExtendWith(KafkaBrokerExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class UploadFaultE2ETest {
+  static final int UPLOADERS = 50;
+  static final long PRESSURE_MS = Long.getLong("convnet.uploadFault.seconds", 20) * 1000;
+  /** Each slow client's upload rate. */
+  static final int BYTES_PER_SECOND = 2 << 20;
+  static final int HEADER_TIMEOUT_MS = 2000;
+  static final String CLASSIFY = "/v1/models/cats-vs-dogs:classify";
+  @TempDir
+  static Path tmp;
+  static RunningService worker;
+  static ServiceProcess gateway;
+  static byte[] photo;
+
+  @BeforeAll
+  static void start() throws Exception {
+    Path store = tmp.resolve("models");
+    try (Model m = TinyModels.cnn(24, 2).build(11)) {
+      new BundleStore(store).publish("cats-vs-dogs", m, BundleTestSupport.manifest("cats-vs-dogs", List.of("cat", "dog")));
+    }
+    Path dataset = TestImages.catsVsDogs();
+    Path dog = dataset == null ? null : dataset.resolve("validation/dog/dog.2000.jpg");
+    photo = dog != null && Files.isRegularFile(dog) ? Files.readAllBytes(dog) : TestImages.jpeg(TestImages.stripes(60, 1, 3));
+    worker = TestServices.start(InferenceWorkerMain.DEFINITION, Map.of("CONVNET_MODEL_STORE", store.toString(),
+        "CONVNET_SCORE_ENABLED", "false"));
+    gateway = ServiceProcess.start(GatewayMain.class, "gateway-uploads", Map.of(
+        Settings.HTTP_HEADER_TIMEOUT_MS.name(), String.valueOf(HEADER_TIMEOUT_MS)), List.of("-Xmx512m"));
+    gateway.awaitReady(Duration.ofSeconds(120));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (gateway != null) {
+      gateway.close();
+    }
+    TestServices.stop(worker);
+  }
+
+  /** A JSON body of exactly the gateway's largest: one 16 MiB "image" (a JPEG's first bytes, then noise) in base64. */
+  static byte[] bodyAtTheLimit() {
+    int maxBody = Integer.parseInt(Settings.MAX_MESSAGE_BYTES.defaultValue()) - 64 * 1024;
+    byte[] image = new byte[Integer.parseInt(Settings.MAX_IMAGE_BYTES.defaultValue())];
+    new Random(1).nextBytes(image);
+    image[0] = (byte) 0xff;
+    image[1] = (byte) 0xd8;
+    image[2] = (byte) 0xff;
+    byte[] json = ("{\"images\": [\"" + Base64.getEncoder().encodeToString(image) + "\"]}").getBytes(StandardCharsets.US_ASCII);
+    byte[] body = new byte[maxBody];
+    java.util.Arrays.fill(body, (byte) ' ');  // JSON may end in white space
+    System.arraycopy(json, 0, body, 0, json.length);
+    return body;
+  }
+
+  @Test
+  @Order(1)
+  void fiftySlowUploadsAtTheSizeLimitNeitherExhaustTheHeapNorStallOrdinaryRequests() throws Exception {
+    byte[] body = bodyAtTheLimit();
+    Map<String, AtomicLong> uploads = new ConcurrentHashMap<>();
+    Map<String, AtomicLong> ordinary = new ConcurrentHashMap<>();
+    List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+    long until = System.currentTimeMillis() + PRESSURE_MS;
+    List<Thread> threads = new ArrayList<>();
+    for (int i = 0; i < UPLOADERS; i++) {
+      threads.add(started("slow-upload-" + i, () -> {
+        while (System.currentTimeMillis() < until) {
+          String outcome = slowUpload(body, until);
+          uploads.computeIfAbsent(outcome, k -> new AtomicLong()).incrementAndGet();
+          if (outcome.startsWith("503")) {
+            sleep(2000);  // Retry-After
+          }
+        }
+      }));
+    }
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    for (int i = 0; i < 2; i++) {
+      threads.add(started("ordinary-" + i, () -> {
+        while (System.currentTimeMillis() < until) {
+          long t0 = System.nanoTime();
+          String outcome;
+          try {
+            outcome = String.valueOf(client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port
+                    + CLASSIFY)).timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofByteArray(photo)).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode());
+          } catch (IOException | InterruptedException e) {
+            outcome = e.getClass().getSimpleName();
+          }
+          latencies.add((System.nanoTime() - t0) / 1_000_000);
+          ordinary.computeIfAbsent(outcome, k -> new AtomicLong()).incrementAndGet();
+          sleep(50);
+        }
+      }));
+    }
+    long maxHeap = 0;
+    long maxHeld = 0;
+    while (System.currentTimeMillis() < until) {
+      String metrics = gateway.get("/metrics").body();
+      maxHeap = Math.max(maxHeap, (long) sum(metrics, "jvm_memory_used_bytes{area=\"heap\""));
+      maxHeld = Math.max(maxHeld, (long) sum(metrics, "convnet_request_body_bytes_held"));
+      Thread.sleep(250);
+    }
+    for (Thread t : threads) {
+      t.join(120_000);
+    }
+
+    List<Long> sorted = new ArrayList<>(latencies);
+    Collections.sort(sorted);
+    long p50 = sorted.isEmpty() ? -1 : sorted.get(sorted.size() / 2);
+    long p99 = sorted.isEmpty() ? -1 : sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(sorted.size() * 0.99) - 1));
+    String log = Files.readString(gateway.log);
+    System.out.printf("%d slow uploads of %,d bytes at %,d B/s for %d s, gateway -Xmx512m (%s, %d cores):%n"
+            + "  uploads %s%n  ordinary classify %s: p50 %d ms, p99 %d ms over %d requests%n"
+            + "  gateway heap used at most %,d bytes; request body bytes held at most %,d%n",
+        UPLOADERS, body.length, BYTES_PER_SECOND, PRESSURE_MS / 1000, cpu(), Runtime.getRuntime().availableProcessors(),
+        new TreeMap<>(uploads), new TreeMap<>(ordinary), p50, p99, sorted.size(), maxHeap, maxHeld);
+
+    assertThat(log).doesNotContain("OutOfMemoryError");
+    assertThat(gateway.process.isAlive()).isTrue();
+    assertThat(gateway.get("/health/live").statusCode()).isEqualTo(200);
+    assertThat(uploads.keySet()).as("upload outcomes").allMatch(k -> k.equals("503") || k.startsWith("4"));
+    assertThat(uploads.keySet()).as("some uploads were admitted and answered, the rest refused").contains("503")
+        .anyMatch(k -> k.startsWith("4"));
+    assertThat(ordinary.keySet()).as("ordinary requests").containsExactly("200");
+    assertThat(p99).as("ordinary classify p99 beside the uploads (ms)").isLessThan(3000);
+  }
+
+  @Test
+  @Order(2)
+  void aHundredSlowHeaderConnectionsAreClosedAfterTheHeaderTimeout() throws Exception {
+    List<Socket> slow = new ArrayList<>();
+    long t0 = System.nanoTime();
+    try {
+      for (int i = 0; i < 100; i++) {
+        Socket s = new Socket("127.0.0.1", gateway.port);
+        s.setSoTimeout(1);
+        s.getOutputStream().write(("POST " + CLASSIFY + " HTTP/1.1\r\nHost: x\r\n").getBytes(StandardCharsets.US_ASCII));
+        slow.add(s);
+      }
+      int open = slow.size();
+      while (open > 0 && System.nanoTime() - t0 < (HEADER_TIMEOUT_MS + 10_000) * 1_000_000L) {
+        open = 0;
+        for (Socket s : slow) {
+          if (s.isClosed()) {
+            continue;
+          }
+          if (closedByServer(s)) {
+            s.close();
+          } else {
+            open++;
+          }
+        }
+        Thread.sleep(100);
+      }
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      System.out.printf("100 slow-header connections closed within %d ms (header timeout %d ms)%n", ms, HEADER_TIMEOUT_MS);
+      assertThat(open).as("still open after " + ms + " ms").isZero();
+      assertThat(ms).isBetween((long) HEADER_TIMEOUT_MS, HEADER_TIMEOUT_MS + 5_000L);
+      assertThat(gateway.get("/health/live").statusCode()).isEqualTo(200);
+    } finally {
+      for (Socket s : slow) {
+        s.close();
+      }
+    }
+  }
+
+  /** One slow client: the head, then the body at its rate; an early answer ends it. Its status, or what went wrong. */
+  static String slowUpload(byte[] body, long until) {
+    try (Socket socket = new Socket("127.0.0.1", gateway.port)) {
+      socket.setSoTimeout(60_000);
+      OutputStream out = socket.getOutputStream();
+      InputStream in = socket.getInputStream();
+      out.write(("POST " + CLASSIFY + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+          + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      int chunk = 64 * 1024;
+      long start = System.nanoTime();
+      for (int sent = 0; sent < body.length; sent += chunk) {
+        if (in.available() > 0) {
+          return status(in) + " early";
+        }
+        out.write(body, sent, Math.min(chunk, body.length - sent));
+        long due = start + (long) ((sent + chunk) * 1e9 / BYTES_PER_SECOND);
+        sleep(Math.max(0, (due - System.nanoTime()) / 1_000_000));
+        if (System.currentTimeMillis() > until + 60_000) {
+          return "gave up";
+        }
+      }
+      return status(in);
+    } catch (IOException e) {
+      return e.getClass().getSimpleName();
+    }
+  }
+
+  static String status(InputStream in) throws IOException {
+    StringBuilder line = new StringBuilder();
+    for (int b; (b = in.read()) >= 0 && b != '\n'; ) {
+      line.append((char) b);
+    }
+    String[] parts = line.toString().split(" ");
+    return parts.length > 1 ? parts[1] : "no answer";
+  }
+
+  static boolean closedByServer(Socket s) {
+    try {
+      InputStream in = s.getInputStream();
+      while (true) {
+        if (in.read() < 0) {
+          return true;
+        }
+      }
+    } catch (SocketTimeoutException open) {
+      return false;
+    } catch (IOException reset) {
+      return true;
+    }
+  }
+
+  static double sum(String metrics, String prefix) {
+    return metrics.lines().filter(l -> l.startsWith(prefix))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+  }
+
+  static String cpu() {
+    try {
+      return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+          .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("unknown CPU");
+    } catch (IOException e) {
+      return "unknown CPU";
+    }
+  }
+
+  static Thread started(String name, Runnable body) {
+    Thread t = new Thread(body, name);
+    t.start();
+    return t;
+  }
+
+  static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
