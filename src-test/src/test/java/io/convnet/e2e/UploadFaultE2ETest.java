@@ -10,6 +10,7 @@ import io.convnet.inference.InferenceWorkerMain;
 import io.convnet.kafka.local.KafkaBrokerExtension;
 import io.convnet.kit.config.Settings;
 import io.convnet.kit.launch.RunningService;
+import io.convnet.kit.testing.SlowHeaderClients;
 import io.convnet.kit.testing.TestServices;
 import io.convnet.nn.Model;
 import io.convnet.testing.TinyModels;
@@ -17,7 +18,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -181,39 +181,14 @@ class UploadFaultE2ETest {
   @Test
   @Order(2)
   void aHundredSlowHeaderConnectionsAreClosedAfterTheHeaderTimeout() throws Exception {
-    List<Socket> slow = new ArrayList<>();
     long t0 = System.nanoTime();
-    try {
-      for (int i = 0; i < 100; i++) {
-        Socket s = new Socket("127.0.0.1", gateway.port);
-        s.setSoTimeout(1);
-        s.getOutputStream().write(("POST " + CLASSIFY + " HTTP/1.1\r\nHost: x\r\n").getBytes(StandardCharsets.US_ASCII));
-        slow.add(s);
-      }
-      int open = slow.size();
-      while (open > 0 && System.nanoTime() - t0 < (HEADER_TIMEOUT_MS + 10_000) * 1_000_000L) {
-        open = 0;
-        for (Socket s : slow) {
-          if (s.isClosed()) {
-            continue;
-          }
-          if (closedByServer(s)) {
-            s.close();
-          } else {
-            open++;
-          }
-        }
-        Thread.sleep(100);
-      }
+    try (SlowHeaderClients slow = new SlowHeaderClients(gateway.port, 100, "POST " + CLASSIFY + " HTTP/1.1")) {
+      int open = slow.trickleUntilClosed(HEADER_TIMEOUT_MS + 10_000, () -> { });
       long ms = (System.nanoTime() - t0) / 1_000_000;
       System.out.printf("100 slow-header connections closed within %d ms (header timeout %d ms)%n", ms, HEADER_TIMEOUT_MS);
       assertThat(open).as("still open after " + ms + " ms").isZero();
       assertThat(ms).isBetween((long) HEADER_TIMEOUT_MS, HEADER_TIMEOUT_MS + 5_000L);
       assertThat(gateway.get("/health/live").statusCode()).isEqualTo(200);
-    } finally {
-      for (Socket s : slow) {
-        s.close();
-      }
     }
   }
 
@@ -251,21 +226,6 @@ class UploadFaultE2ETest {
     }
     String[] parts = line.toString().split(" ");
     return parts.length > 1 ? parts[1] : "no answer";
-  }
-
-  static boolean closedByServer(Socket s) {
-    try {
-      InputStream in = s.getInputStream();
-      while (true) {
-        if (in.read() < 0) {
-          return true;
-        }
-      }
-    } catch (SocketTimeoutException open) {
-      return false;
-    } catch (IOException reset) {
-      return true;
-    }
   }
 
   static double sum(String metrics, String prefix) {

@@ -37,12 +37,11 @@ public final class KitConfig {
   }
 
   public int getInt(Setting setting) {
-    String v = get(setting);
-    try {
-      return Integer.parseInt(v);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(setting.name() + " must be an integer, not '" + v + "'");
+    long v = getLong(setting);
+    if (v != (int) v) {
+      throw new IllegalArgumentException(setting.name() + " must be at most " + Integer.MAX_VALUE + ", not " + v);
     }
+    return (int) v;
   }
 
   public long getLong(Setting setting) {

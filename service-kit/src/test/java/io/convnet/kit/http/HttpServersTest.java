@@ -6,15 +6,13 @@ import io.convnet.kafka.local.KafkaBrokerExtension;
 import io.convnet.kit.config.Settings;
 import io.convnet.kit.launch.RunningService;
 import io.convnet.kit.testing.Idle;
+import io.convnet.kit.testing.SlowHeaderClients;
 import io.convnet.kit.testing.TestServices;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,73 +36,23 @@ class HttpServersTest {
     TestServices.stop(service);
   }
 
-  static Socket connect() throws IOException {
-    Socket s = new Socket("127.0.0.1", service.httpPort());
-    s.setSoTimeout(1);
-    return s;
-  }
-
-  /** True once the server has closed {@code s} (end of stream or reset); false while it is open. */
-  static boolean closedByServer(Socket s) {
-    try {
-      InputStream in = s.getInputStream();
-      while (true) {
-        if (in.read() < 0) {
-          return true;
-        }
-      }
-    } catch (SocketTimeoutException open) {
-      return false;
-    } catch (IOException reset) {
-      return true;
-    }
-  }
-
   @Test
   void a100SlowHeaderConnectionsAreClosedAfterTheHeaderTimeoutWhileOthersAreServed() throws Exception {
-    List<Socket> slow = new ArrayList<>();
     long t0 = System.nanoTime();
-    try {
-      for (int i = 0; i < 100; i++) {
-        Socket s = connect();
-        s.getOutputStream().write("GET /health/live HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
-        slow.add(s);
-      }
-      int open = slow.size();
-      while (open > 0 && System.nanoTime() - t0 < 10_000_000_000L) {
-        open = 0;
-        for (Socket s : slow) {
-          if (!s.isClosed()) {
-            try {  // one more header line every 100 ms: never idle, never done
-              s.getOutputStream().write("X-Slow: 1\r\n".getBytes(StandardCharsets.US_ASCII));
-            } catch (IOException closed) {
-              s.close();
-              continue;
-            }
-            if (closedByServer(s)) {
-              s.close();
-            } else {
-              open++;
-            }
-          }
-        }
-        assertThat(TestServices.get(service.httpPort(), "/health/live").statusCode()).isEqualTo(200);
-      }
+    try (SlowHeaderClients slow = new SlowHeaderClients(service.httpPort(), 100, "GET /health/live HTTP/1.1")) {
+      int open = slow.trickleUntilClosed(10_000,
+          () -> assertThat(TestServices.get(service.httpPort(), "/health/live").statusCode()).isEqualTo(200));
       long ms = (System.nanoTime() - t0) / 1_000_000;
       assertThat(open).as("slow-header connections still open after " + ms + " ms").isZero();
       assertThat(ms).isBetween((long) HEADER_TIMEOUT_MS, HEADER_TIMEOUT_MS + 5_000L);
       System.out.printf("100 slow-header connections closed within %d ms (header timeout %d ms)%n", ms,
           HEADER_TIMEOUT_MS);
-    } finally {
-      for (Socket s : slow) {
-        s.close();
-      }
     }
   }
 
   @Test
   void aKeepAliveConnectionServesRequestsAndIsClosedOnceIdleForTheHeaderTimeout() throws Exception {
-    try (Socket s = connect()) {
+    try (Socket s = new Socket("127.0.0.1", service.httpPort())) {
       OutputStream out = s.getOutputStream();
       for (int i = 0; i < 3; i++) {  // requests within the timeout keep the connection
         out.write("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
