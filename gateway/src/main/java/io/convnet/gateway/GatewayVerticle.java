@@ -26,8 +26,9 @@ public final class GatewayVerticle extends VerticleBase {
     int maxImageBytes = config.getInt(Settings.MAX_IMAGE_BYTES);
     int maxMessageBytes = config.getInt(Settings.MAX_MESSAGE_BYTES);
     // Before any route reads a body: what bodies may cost, over all routes at once.
+    long maxBodyBytes = ServingRoutes.maxBodyBytes(maxImageBytes, maxMessageBytes);
     kit.router().route().order(Integer.MIN_VALUE + 1)
-        .handler(UploadGate.of(vertx, config, kit.registry(), ServingRoutes.maxBodyBytes(maxImageBytes, maxMessageBytes)));
+        .handler(UploadGate.of(vertx, config, kit.registry(), maxBodyBytes));
     // The job list behind /v1/training-jobs is read from the events topic by a verticle of its own.
     TrainingJobsVerticle trainingJobs = new TrainingJobsVerticle(kit);
     List<RouteGroup> groups = List.of(

@@ -50,16 +50,14 @@ import org.openqa.selenium.chrome.ChromeDriver;
  * {@code curl} command of README.md's tour and of docs/api.md's classify section, run verbatim by
  * the real curl in a folder holding the data set's {@code cat.jpg} and {@code dog.jpg} (only the
  * port is the test's); and a 12 MB phone photo posted the way curl, Python {@code requests}, Java's
- * {@code HttpClient} and a browser's {@code fetch} post by default, none of which may wait on a
- * protocol timeout (curl's second for {@code Expect: 100-continue}).
+ * {@code HttpClient} and a browser's {@code fetch} post by default. Of these only curl (and Java's
+ * client when asked) sends {@code Expect: 100-continue}; neither may wait for its 100 on a timeout.
  */
 @ExtendWith(KafkaBrokerExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StockClientsE2ETest {
   static final Path REPO = Path.of("").toAbsolutePath().getParent();
   static final String CLASSIFY = "/v1/models/cats-vs-dogs:classify";
-  /** The shortest protocol wait: curl's for a 100 Continue. */
-  static final long PROTOCOL_WAIT_MS = 1000;
   @TempDir
   static Path tmp;
   static Path work;
@@ -129,7 +127,8 @@ class StockClientsE2ETest {
     Path file = Files.write(work.resolve("photo.jpg"), photo);
     List<String> report = new ArrayList<>();
 
-    // curl as README's tour runs it: over 1 MiB it sends Expect: 100-continue and waits up to 1 s for the 100
+    // curl as README's tour runs it: over 1 MiB it sends Expect: 100-continue and waits up to 1 s for the 100,
+    // saying "Done waiting for 100-continue" when it gave up waiting
     long t0 = System.nanoTime();
     Run curl = run("curl -sv --data-binary @photo.jpg localhost:" + gateway.httpPort() + CLASSIFY);
     long curlMs = (System.nanoTime() - t0) / 1_000_000;
@@ -138,7 +137,22 @@ class StockClientsE2ETest {
         .doesNotContain("Done waiting for 100-continue");
     report.add(check("curl " + curlVersion(), curlMs, new JsonObject(curl.stdout())));
 
+    HttpClient java = HttpClient.newHttpClient();
+    for (boolean expectContinue : new boolean[] {false, true}) {
+      t0 = System.nanoTime();
+      // with expectContinue(true) Java waits for the 100 without a timeout of its own: answering is the test
+      HttpResponse<String> r = java.send(HttpRequest.newBuilder(URI.create("http://localhost:" + gateway.httpPort()
+              + CLASSIFY)).expectContinue(expectContinue).timeout(Duration.ofSeconds(60))
+          .header("content-type", "image/jpeg").POST(HttpRequest.BodyPublishers.ofFile(file)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      report.add(check("Java HttpClient " + Runtime.version().feature() + (expectContinue ? " expectContinue(true)"
+          : ""), ms, new JsonObject(r.body())));
+    }
     Optional<String> python = pythonWithRequests();
+    report.forEach(System.out::println);
+    report.clear();
     Assumptions.assumeTrue(python.isPresent(), "needs Python requests (Debian: python3-requests; ./test.sh installs it)");
     Run py = run(python.get() + " -c 'import requests, sys, time\n"
         + "body = open(\"photo.jpg\", \"rb\").read()\n"
@@ -151,17 +165,6 @@ class StockClientsE2ETest {
     report.add(check("Python requests " + run(python.get() + " -c 'import requests; print(requests.__version__)'")
         .stdout().trim(), Long.parseLong(lines[0]), new JsonObject(lines[2])));
 
-    HttpClient java = HttpClient.newHttpClient();
-    for (boolean expectContinue : new boolean[] {false, true}) {
-      t0 = System.nanoTime();
-      HttpResponse<String> r = java.send(HttpRequest.newBuilder(URI.create("http://localhost:" + gateway.httpPort()
-              + CLASSIFY)).expectContinue(expectContinue).header("content-type", "image/jpeg")
-          .POST(HttpRequest.BodyPublishers.ofFile(file)).build(), HttpResponse.BodyHandlers.ofString());
-      long ms = (System.nanoTime() - t0) / 1_000_000;
-      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-      report.add(check("Java HttpClient " + Runtime.version().feature() + (expectContinue ? " expectContinue(true)"
-          : ""), ms, new JsonObject(r.body())));
-    }
     report.forEach(System.out::println);
   }
 
@@ -206,15 +209,10 @@ class StockClientsE2ETest {
     }
   }
 
-  /**
-   * A protocol wait (a client holding its body back for a 100 that never comes) shows in the
-   * gateway's {@code uploadMs}, from the request's head to its last body byte: it must stay under
-   * the shortest such wait, curl's second.
-   */
+  /** The answer is a prediction; the line that says where the time went. */
   static String check(String client, long clientMs, JsonObject reply) {
     assertThat(reply.getJsonArray("predictions").getJsonObject(0).getString("label")).isIn("cat", "dog");
     JsonObject t = reply.getJsonObject("timing");
-    assertThat(t.getDouble("uploadMs")).as(client + ": ms from the head to the last body byte").isLessThan(PROTOCOL_WAIT_MS);
     return String.format("%-46s %5d ms in all: upload %.0f ms, gateway %.0f ms (worker decode %.0f, compute %.1f)",
         client, clientMs, t.getDouble("uploadMs"), t.getDouble("serverMs"), t.getDouble("decodeMs"),
         t.getDouble("computeMs"));

@@ -82,7 +82,8 @@ public record RequestBody(String mediaType, Buffer raw, List<Part> parts) {
       try {
         announced = Long.parseLong(length.trim());
       } catch (NumberFormatException e) {
-        return Future.failedFuture(new ServiceException(ErrorCode.INVALID_ARGUMENT, "bad Content-Length '" + length + "'"));
+        return Future.failedFuture(new ServiceException(ErrorCode.INVALID_ARGUMENT,
+            "bad Content-Length '" + length + "'"));
       }
       if (announced > maxTotal) {
         return Future.failedFuture(tooLarge("request body of " + announced + " bytes", maxTotal));

@@ -41,7 +41,8 @@ final class ClassifyRoute {
           uploaded[0] = System.nanoTime();
           return body.convert(ctx.vertx(), inputs::own);
         })
-        .compose(images -> workers.classify(model, version, images).map(reply -> toJson(reply, images, t0, uploaded[0])))
+        .compose(images -> workers.classify(model, version, images)
+            .map(reply -> toJson(reply, images, t0, uploaded[0])))
         .onSuccess(json -> Workers.json(ctx, json))
         .onFailure(e -> Workers.fail(ctx, e));
   }

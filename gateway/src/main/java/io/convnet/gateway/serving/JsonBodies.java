@@ -21,7 +21,7 @@ final class JsonBodies {
   private JsonBodies() {
   }
 
-  /** The body as a JSON object, turned by {@code conversion} into what the route needs (off the event loop when large). */
+  /** The body as a JSON object, turned by {@code conversion} into what the route needs (off the loop when large). */
   static <T> Future<T> read(RoutingContext ctx, long maxBytes, Function<JsonObject, T> conversion) {
     String type = RequestBody.mediaType(ctx.request());
     if (!JSONISH.contains(type)) {
