@@ -46,11 +46,11 @@ public final class Settings {
   public static final Setting MAX_IMAGES_PER_REQUEST = new Setting("CONVNET_MAX_IMAGES_PER_REQUEST",
       "64", "most images in one classify, predict or infer request; more get 413 PAYLOAD_TOO_LARGE");
   public static final Setting HTTP_HEADER_TIMEOUT_MS = new Setting("CONVNET_HTTP_HEADER_TIMEOUT_MS",
-      "10000", "how long a connection may take to send a request's headers, from its opening or the end of the "
-      + "previous request; then it is closed (also the keep-alive limit)");
+      "10000", "how long a new connection may take to send its first request's headers; then it is closed "
+      + "(slow-header clients)");
   public static final Setting HTTP_IDLE_TIMEOUT_MS = new Setting("CONVNET_HTTP_IDLE_TIMEOUT_MS",
-      "120000", "a connection with no bytes either way for this long is closed (above every reply wait: "
-      + "CONVNET_VISUALIZE_TIMEOUT_MS)");
+      "120000", "a keep-alive connection gets this long after a request for the next one's headers, and any "
+      + "connection with no bytes either way this long is closed (above every reply wait)");
   public static final Setting SHUTDOWN_GRACE_MS = new Setting("CONVNET_SHUTDOWN_GRACE_MS",
       "10000", "on SIGTERM: how long in-flight work may take before it is failed");
   public static final Setting MODEL_STORE = new Setting("CONVNET_MODEL_STORE",

@@ -17,13 +17,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP server of every service, with the timeouts that keep idle and slow clients from holding
- * connections: a connection must deliver each request's headers within
- * {@code CONVNET_HTTP_HEADER_TIMEOUT_MS} of its opening or of the end of the previous exchange
- * (a slow-header client, or one that connects and says nothing, is closed; so is a keep-alive
- * connection left idle that long), and one with no bytes either way for
- * {@code CONVNET_HTTP_IDLE_TIMEOUT_MS} is closed. Vert.x's limits on the request line (4 KiB)
- * and headers (8 KiB) stay. A request body is the route's business (the gateway bounds and
- * times them).
+ * connections: a new connection must deliver its first request's headers within
+ * {@code CONVNET_HTTP_HEADER_TIMEOUT_MS} (a slow-header client, or one that connects and says
+ * nothing, is closed); between requests a keep-alive connection may wait up to
+ * {@code CONVNET_HTTP_IDLE_TIMEOUT_MS} for the next request's headers to be complete, and a
+ * connection with no bytes either way that long is closed. The keep-alive wait is the longer one:
+ * a server closing an idle connection races the client reusing it (a POST then fails), so it
+ * should happen rarely, not every few seconds. Vert.x's limits on the request line (4 KiB) and
+ * headers (8 KiB) stay. A request body is the route's business (the gateway bounds and times them).
  */
 public final class HttpServers {
   private static final Logger LOG = LoggerFactory.getLogger(HttpServers.class);
@@ -39,7 +40,8 @@ public final class HttpServers {
     HttpServerOptions options = new HttpServerOptions().setHost(config.httpHost()).setPort(config.httpPort())
         .setHttp2ClearTextEnabled(false)
         .setIdleTimeout(config.getInt(Settings.HTTP_IDLE_TIMEOUT_MS)).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
-    HeaderTimeout headers = new HeaderTimeout(vertx, config.getInt(Settings.HTTP_HEADER_TIMEOUT_MS));
+    HeaderTimeout headers = new HeaderTimeout(vertx, config.getInt(Settings.HTTP_HEADER_TIMEOUT_MS),
+        config.getInt(Settings.HTTP_IDLE_TIMEOUT_MS));
     // first of all routes: when an exchange ends, the connection's wait for the next request's headers begins
     router.route().order(Integer.MIN_VALUE).handler(ctx -> {
       HttpConnection connection = ctx.request().connection();
@@ -58,13 +60,16 @@ public final class HttpServers {
   /** Per connection, a timer that runs while the server waits for a request's headers. */
   private static final class HeaderTimeout {
     private final Vertx vertx;
-    private final long timeoutMs;
+    private final long firstMs;
+    private final long nextMs;
     private final Map<HttpConnection, Long> timers = new ConcurrentHashMap<>();
     private final Set<HttpConnection> open = ConcurrentHashMap.newKeySet();
 
-    HeaderTimeout(Vertx vertx, long timeoutMs) {
+    /** {@code firstMs} for a new connection's first request, {@code nextMs} for each one after. */
+    HeaderTimeout(Vertx vertx, long firstMs, long nextMs) {
       this.vertx = vertx;
-      this.timeoutMs = timeoutMs;
+      this.firstMs = firstMs;
+      this.nextMs = nextMs;
     }
 
     void opened(HttpConnection connection) {
@@ -73,7 +78,7 @@ public final class HttpServers {
         open.remove(connection);
         cancel(connection);
       });
-      arm(connection);
+      arm(connection, firstMs);
     }
 
     void requestArrived(HttpConnection connection) {
@@ -82,11 +87,11 @@ public final class HttpServers {
 
     void exchangeEnded(HttpConnection connection) {
       if (open.contains(connection)) {
-        arm(connection);
+        arm(connection, nextMs);
       }
     }
 
-    private void arm(HttpConnection connection) {
+    private void arm(HttpConnection connection, long timeoutMs) {
       cancel(connection);
       long id = vertx.setTimer(timeoutMs, t -> {
         if (timers.remove(connection, t)) {
