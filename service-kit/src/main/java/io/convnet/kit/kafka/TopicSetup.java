@@ -70,25 +70,30 @@ public final class TopicSetup {
   /**
    * A topic created when {@code CONVNET_MAX_MESSAGE_BYTES} was smaller (an older default, a kept
    * broker data directory) would refuse the records this configuration makes: raise its
-   * {@code max.message.bytes}; a larger one is left alone.
+   * {@code max.message.bytes}; a larger one is left alone. Where the service may not (an operator
+   * owns the topics, ACLs without AlterConfigs), it says so and goes on.
    */
-  private static void raiseMaxMessageBytes(Admin admin, KitConfig config, long timeoutMs)
-      throws InterruptedException, ExecutionException, TimeoutException {
+  private static void raiseMaxMessageBytes(Admin admin, KitConfig config, long timeoutMs) throws InterruptedException {
     long wanted = config.getInt(Settings.MAX_MESSAGE_BYTES);
     List<ConfigResource> resources = Topics.ALL.stream()
         .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t.name())).toList();
     Map<ConfigResource, Collection<AlterConfigOp>> changes = new HashMap<>();
-    admin.describeConfigs(resources).all().get(timeoutMs, TimeUnit.MILLISECONDS).forEach((resource, configs) -> {
-      ConfigEntry entry = configs.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
-      if (entry != null && entry.value() != null && Long.parseLong(entry.value()) < wanted) {
-        LOG.info("topic {}: raising {} from {} to {} ({})", resource.name(), TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
-            entry.value(), wanted, Settings.MAX_MESSAGE_BYTES.name());
-        changes.put(resource, List.of(new AlterConfigOp(
-            new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(wanted)), AlterConfigOp.OpType.SET)));
+    try {
+      admin.describeConfigs(resources).all().get(timeoutMs, TimeUnit.MILLISECONDS).forEach((resource, configs) -> {
+        ConfigEntry entry = configs.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+        if (entry != null && entry.value() != null && Long.parseLong(entry.value()) < wanted) {
+          LOG.info("topic {}: raising {} from {} to {} ({})", resource.name(), TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+              entry.value(), wanted, Settings.MAX_MESSAGE_BYTES.name());
+          changes.put(resource, List.of(new AlterConfigOp(
+              new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(wanted)), AlterConfigOp.OpType.SET)));
+        }
+      });
+      if (!changes.isEmpty()) {
+        admin.incrementalAlterConfigs(changes).all().get(timeoutMs, TimeUnit.MILLISECONDS);
       }
-    });
-    if (!changes.isEmpty()) {
-      admin.incrementalAlterConfigs(changes).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.warn("could not check or raise {} of the topics to {} ({}): larger records than a topic allows are refused"
+          + " ({})", TopicConfig.MAX_MESSAGE_BYTES_CONFIG, wanted, Settings.MAX_MESSAGE_BYTES.name(), e.toString());
     }
   }
 
