@@ -56,10 +56,11 @@ class GatewayTest {
     return b;
   }
 
-  /** The first bytes of an iPhone photo: an ISO media file of brand heic. */
+  /** The first bytes of an iPhone photo: an ISO media file of brand heic (ftyp box: size, type, brand, minor version). */
   static byte[] heic() {
     byte[] b = new byte[200];
-    System.arraycopy(new byte[] {0, 0, 0, 24, 'f', 't', 'y', 'p', 'h', 'e', 'i', 'c'}, 0, b, 0, 12);
+    System.arraycopy(new byte[] {0, 0, 0, 24, 'f', 't', 'y', 'p', 'h', 'e', 'i', 'c', 0, 0, 0, 0, 'm', 'i', 'f', '1'},
+        0, b, 0, 20);
     return b;
   }
 
@@ -128,8 +129,6 @@ class GatewayTest {
     error(post("/v1/models/cats-vs-dogs:classify", null, "hello".getBytes()), 415, "UNSUPPORTED_MEDIA_TYPE");
     error(post("/v1/models/cats-vs-dogs:classify", "application/x-www-form-urlencoded", "<html></html>".getBytes()),
         415, "UNSUPPORTED_MEDIA_TYPE");
-    assertThat(error(post("/v1/models/cats-vs-dogs:classify", "application/x-www-form-urlencoded", heic()), 415,
-        "UNSUPPORTED_MEDIA_TYPE").getString("message")).contains("HEIC", "convert to JPEG", "heif-convert");
     error(post("/v1/models/cats-vs-dogs:classify", "application/json", "{\"images\": [\"not base64!\"]}".getBytes()),
         400, "INVALID_ARGUMENT");
     error(post("/v1/models/cats-vs-dogs:classify", "application/json", "[1, 2]".getBytes()), 400, "INVALID_ARGUMENT");
@@ -183,6 +182,8 @@ class GatewayTest {
     byte[] gif = java.util.Arrays.copyOf("GIF89a".getBytes(), 50);
     assertThat(post("/v1/models/echo:classify", "application/x-www-form-urlencoded", webp).statusCode()).isEqualTo(200);
     assertThat(post("/v1/models/echo:classify", null, gif).statusCode()).isEqualTo(200);
+    // a HEIC photo goes on too: the workers' decoder refuses it (415) saying how to convert it
+    assertThat(post("/v1/models/echo:classify", "application/x-www-form-urlencoded", heic()).statusCode()).isEqualTo(200);
     JsonObject formJson = new JsonObject(post("/v1/models/echo:classify", "application/x-www-form-urlencoded",
         ("{\"images\": [\"" + b64 + "\"]}").getBytes()).body());
     assertThat(formJson.getJsonArray("predictions")).hasSize(1);

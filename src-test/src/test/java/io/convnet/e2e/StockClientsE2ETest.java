@@ -7,12 +7,12 @@ import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.convnet.gateway.GatewayMain;
 import io.convnet.gateway.webui.HeadlessChromium;
-import io.convnet.inference.InferenceWorkerMain;
 import io.convnet.kafka.local.KafkaBrokerExtension;
 import io.convnet.kit.launch.RunningService;
 import io.convnet.kit.testing.TestServices;
 import io.convnet.testing.TinyBundles;
 import io.convnet.visualizer.VisualizerMain;
+import io.convnet.worker.InferenceWorkerMain;
 import io.vertx.core.json.JsonObject;
 import java.io.File;
 import java.io.IOException;
@@ -206,6 +206,33 @@ class StockClientsE2ETest {
       }
     } finally {
       browser.quit();
+    }
+  }
+
+  @Test
+  @Order(5)
+  void aWebpClassifiesAndAHeicPhotoIsRefusedSayingHowToConvertItBothSentAsCurlSendsAFile() throws Exception {
+    Files.write(work.resolve("cat.webp"), testImage("cat-lossy.webp"));
+    Files.write(work.resolve("IMG_0001.HEIC"), testImage("cat.heic"));
+    String url = "localhost:" + gateway.httpPort() + CLASSIFY;
+    Run webp = run("curl -s --data-binary @cat.webp " + url);
+    assertThat(webp.exit()).as(webp.stderr()).isZero();
+    assertThat(new JsonObject(webp.stdout()).getJsonArray("predictions").getJsonObject(0).getString("label"))
+        .as(webp.stdout()).isIn("cat", "dog");
+    // the gateway takes it as an image (its bytes say so); the worker's decoder refuses it
+    Run heic = run("curl -s -w '\n%{http_code}' --data-binary @IMG_0001.HEIC " + url);
+    String[] answer = heic.stdout().split("\n");
+    assertThat(answer[answer.length - 1]).as(heic.stdout()).isEqualTo("415");
+    JsonObject error = new JsonObject(answer[0]).getJsonObject("error");
+    assertThat(error.getString("code")).isEqualTo("UNSUPPORTED_MEDIA_TYPE");
+    assertThat(error.getString("message")).contains("HEIC", "convert to JPEG", "heif-convert");
+  }
+
+  /** One of the library's test images (convnet's test jar: real files, see its images/README.md). */
+  static byte[] testImage(String name) throws IOException {
+    try (var in = StockClientsE2ETest.class.getResourceAsStream("/images/" + name)) {
+      assertThat(in).as(name).isNotNull();
+      return in.readAllBytes();
     }
   }
 

@@ -53,7 +53,6 @@ public record RequestBody(String mediaType, Buffer raw, List<Part> parts) {
         ctx.put(KEY, ar.result().raw());
         ctx.next();
       } else {
-        UploadGate.closeIfUnread(ctx);
         HttpErrors.respond(ctx, ar.cause());
       }
     });

@@ -20,7 +20,9 @@ import io.vertx.ext.web.RoutingContext;
  * whose bytes do not fit the gateway's {@link BodyBudget} is refused at once with 503 and
  * {@code Retry-After} (a body without a length counts as the largest). Both answers go out before
  * the body is uploaded: a client that sent {@code Expect: 100-continue} never gets its 100. A body
- * that stalls for {@link #BODY_TIMEOUT_MS} gets 408 and its connection closed.
+ * that stalls for {@link #BODY_TIMEOUT_MS} gets 408 and its connection closed. Any answer sent
+ * before its request's body was read (these, a 401 or 403, a route's refusal) closes the connection
+ * once the client had a moment to read it.
  */
 public final class UploadGate implements Handler<RoutingContext> {
   public static final Setting MAX_INFLIGHT_BODY_BYTES = new Setting("CONVNET_MAX_INFLIGHT_BODY_BYTES",
@@ -80,6 +82,7 @@ public final class UploadGate implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
+    ctx.addHeadersEndHandler(v -> closeIfUnread(ctx));
     String length = request.getHeader("content-length");
     long announced;
     try {
@@ -118,18 +121,17 @@ public final class UploadGate implements Handler<RoutingContext> {
   }
 
   private void refuse(RoutingContext ctx, ErrorCode code, String message) {
-    closeIfUnread(ctx);
     HttpErrors.respond(ctx, code, message);
   }
 
   /**
-   * For an answer sent before the request's body was read: {@code Connection: close}, and the
-   * connection closed once the answer is out, after draining for a moment what the client already
-   * sent (closing on unread bytes would reset the connection and could lose the answer).
+   * For an answer about to go out before the request's body was read: {@code Connection: close},
+   * and the connection closed once the answer is out, after draining for a moment what the client
+   * already sent (closing on unread bytes would reset the connection and could lose the answer).
    */
-  public static void closeIfUnread(RoutingContext ctx) {
+  private static void closeIfUnread(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
-    if (!hasBody(request) || request.isEnded() || ctx.response().headWritten()) {
+    if (!hasBody(request) || request.isEnded() || "close".equals(ctx.response().headers().get("connection"))) {
       return;
     }
     ctx.response().putHeader("connection", "close");

@@ -2,6 +2,7 @@ package io.convnet.gateway.serving;
 
 import com.google.protobuf.UnsafeByteOperations;
 import io.convnet.gateway.http.RequestBody;
+import io.convnet.image.ImageFormat;
 import io.convnet.kit.ServiceException;
 import io.convnet.kit.config.Settings;
 import io.convnet.proto.ErrorCode;
@@ -20,19 +21,20 @@ import java.util.Set;
  * The images of a request body, from any body clients send: a raw image (JPEG, PNG, WebP or GIF:
  * the bytes decide, whatever the Content-Type, so {@code curl --data-binary @cat.jpg} with its
  * form-urlencoded type works), file parts of {@code multipart/form-data}, or JSON with base64
- * (plain or as a {@code data:} URL). A body that is none of these is UNSUPPORTED_MEDIA_TYPE (HEIC
- * with how to convert it); a wrong JSON shape or bad base64 INVALID_ARGUMENT; an image over the
- * size limit, or more images than {@code maxImages}, PAYLOAD_TOO_LARGE. The workers decode them.
+ * (plain or as a {@code data:} URL). A body that is none of these is UNSUPPORTED_MEDIA_TYPE; a
+ * wrong JSON shape or bad base64 INVALID_ARGUMENT; an image over the size limit, or more images
+ * than {@code maxImages}, PAYLOAD_TOO_LARGE. Whether bytes are an image is the library's
+ * {@link ImageFormat} call; the workers decode them (and answer a HEIC photo 415 with how to convert it).
  */
 final class RequestImages {
+  /** Enough of a body to tell an image: magic numbers, and the brands of an ISO media file's ftyp box. */
+  private static final int SNIFF_BYTES = 4096;
   private static final String ACCEPTED = "send a JPEG, PNG, WebP or GIF image as the body (any Content-Type), "
       + "multipart/form-data with image files, or application/json with base64 images";
   /** Types that say "these bytes are an image" even when they do not look like one: the decoder says why not. */
   private static final Set<String> BINARY_TYPES = Set.of("image/jpeg", "image/jpg", "image/pjpeg", "image/png",
-      "image/webp", "image/gif", "application/octet-stream");
+      "image/webp", "image/gif", "image/heic", "image/heif", "image/avif", "application/octet-stream");
   /** Plain types clients send by default, under which a JSON object is read as JSON. */
-  private static final Set<String> HEIF_TYPES = Set.of("image/heic", "image/heif", "image/heic-sequence",
-      "image/heif-sequence", "image/avif");
   private static final Set<String> PLAIN_TYPES = Set.of("", "text/plain", "application/x-www-form-urlencoded");
 
   private final long maxImageBytes;
@@ -102,12 +104,11 @@ final class RequestImages {
       throw new ServiceException(ErrorCode.INVALID_ARGUMENT, "send the image (JPEG, PNG, WebP or GIF) as "
           + (name.isEmpty() ? "the request body" : "the content of '" + name + "'"));
     }
-    ImageSniff sniffed = ImageSniff.of(data);
-    if (!sniffed.isImage() && sniffed != ImageSniff.HEIF && !BINARY_TYPES.contains(type) && !HEIF_TYPES.contains(type)) {
+    if (!looksLikeAnImage(data.getBytes(0, Math.min(data.length(), SNIFF_BYTES))) && !BINARY_TYPES.contains(type)) {
       throw new ServiceException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, what + " is not a JPEG, PNG, WebP or GIF image"
           + (type.isEmpty() ? "" : " (Content-Type '" + type + "')") + "; " + ACCEPTED);
     }
-    return image(data.getBytes(), sniffed, type, name);
+    return image(data.getBytes(), type, name);
   }
 
   /** Base64 (standard or URL-safe, with or without padding, or a {@code data:...;base64,} URL) to an image. */
@@ -120,14 +121,19 @@ final class RequestImages {
     } catch (IllegalArgumentException e) {
       throw new ServiceException(ErrorCode.INVALID_ARGUMENT, where + " is not valid base64: " + e.getMessage());
     }
-    return image(bytes, ImageSniff.of(bytes), "", name.isEmpty() ? where : name);
+    return image(bytes, "", name.isEmpty() ? where : name);
   }
 
-  private Image image(byte[] bytes, ImageSniff sniffed, String type, String name) {
+  /**
+   * An image the workers decode, or a HEIC photo that their decoder refuses with how to convert it;
+   * whether it is whole and decodable is the decoder's call, which names the problem.
+   */
+  static boolean looksLikeAnImage(byte[] head) {
+    return ImageFormat.sniff(head) != null || ImageFormat.isHeif(head);
+  }
+
+  private Image image(byte[] bytes, String type, String name) {
     String what = "image" + (name.isEmpty() ? "" : " '" + name + "'");
-    if (sniffed == ImageSniff.HEIF || (!sniffed.isImage() && HEIF_TYPES.contains(type))) {
-      throw new ServiceException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, what + ": " + ImageSniff.HEIF_ADVICE);
-    }
     if (bytes.length > maxImageBytes) {
       throw RequestBody.tooLarge(what + " of " + bytes.length + " bytes", maxImageBytes);
     }

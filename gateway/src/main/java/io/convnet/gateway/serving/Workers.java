@@ -1,7 +1,6 @@
 package io.convnet.gateway.serving;
 
 import io.convnet.gateway.http.ModelPaths;
-import io.convnet.gateway.http.UploadGate;
 import io.convnet.kit.ServiceException;
 import io.convnet.kit.http.HttpErrors;
 import io.convnet.kit.kafka.KafkaRequester;
@@ -61,14 +60,13 @@ final class Workers {
     }
   }
 
-  /** The JSON error body everyone uses; 503 says when to retry; an answer before the body is read closes the connection. */
+  /** The JSON error body everyone uses; 503 says when to retry. */
   static void fail(RoutingContext ctx, Throwable failure) {
     ServiceException e = ServiceException.of(failure instanceof java.util.concurrent.CompletionException c
         && c.getCause() != null ? c.getCause() : failure);
     if (!ctx.response().headWritten() && HttpErrors.status(e.code()) == 503) {
       ctx.response().putHeader("retry-after", RETRY_AFTER_SECONDS);
     }
-    UploadGate.closeIfUnread(ctx);
     HttpErrors.respond(ctx, e);
   }
 
