@@ -47,7 +47,8 @@ public final class Settings {
   public static final Setting MAX_IMAGE_BYTES = new Setting("CONVNET_MAX_IMAGE_BYTES",
       "16777216", "largest image that travels inline; larger HTTP bodies get 413 PAYLOAD_TOO_LARGE");
   public static final Setting MAX_IMAGES_PER_REQUEST = new Setting("CONVNET_MAX_IMAGES_PER_REQUEST",
-      "64", "most images in one classify, predict or infer request; more get 413 PAYLOAD_TOO_LARGE");
+      "64", "most images in one classify, predict or infer request, checked by the gateway (before a worker is "
+      + "asked) and by the workers (before decoding); more get 413 PAYLOAD_TOO_LARGE");
   public static final Setting HTTP_HEADER_TIMEOUT_MS = new Setting("CONVNET_HTTP_HEADER_TIMEOUT_MS",
       "10000", "how long a new connection may take to send its first request's headers; then it is closed "
       + "(slow-header clients)");
