@@ -1,20 +1,16 @@
 package io.convnet.e2e;
 
+import io.convnet.image.TestImages;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
-import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.ImageOutputStream;
 
 /**
  * Phone-sized JPEGs made from a real photo of the data set: upscaled to a phone camera's
@@ -41,7 +37,7 @@ public final class PhonePhotos {
         label, label + ".1000.jpg");
     try {
       BufferedImage source = Files.isRegularFile(photo) ? ImageIO.read(photo.toFile()) : drawn(label);
-      return encode(grain(upscale(source), kind.grain()), kind.quality());
+      return TestImages.jpeg(grain(upscale(source), kind.grain()), kind.quality());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -82,20 +78,5 @@ public final class PhonePhotos {
 
   private static int clamp(int v) {
     return Math.max(0, Math.min(255, v));
-  }
-
-  private static byte[] encode(BufferedImage image, float quality) throws IOException {
-    ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-    ImageWriteParam param = writer.getDefaultWriteParam();
-    param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-    param.setCompressionQuality(quality);
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (ImageOutputStream stream = ImageIO.createImageOutputStream(out)) {
-      writer.setOutput(stream);
-      writer.write(null, new IIOImage(image, null, null), param);
-    } finally {
-      writer.dispose();
-    }
-    return out.toByteArray();
   }
 }

@@ -2,8 +2,6 @@ package io.convnet.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.convnet.bundle.BundleStore;
-import io.convnet.bundle.BundleTestSupport;
 import io.convnet.gateway.GatewayMain;
 import io.convnet.image.TestImages;
 import io.convnet.kafka.local.KafkaBrokerExtension;
@@ -11,8 +9,7 @@ import io.convnet.kit.config.Settings;
 import io.convnet.kit.launch.RunningService;
 import io.convnet.kit.testing.SlowHeaderClients;
 import io.convnet.kit.testing.TestServices;
-import io.convnet.nn.Model;
-import io.convnet.testing.TinyModels;
+import io.convnet.testing.TinyBundles;
 import io.convnet.worker.InferenceWorkerMain;
 import java.io.IOException;
 import java.io.InputStream;
@@ -71,12 +68,8 @@ class UploadFaultE2ETest {
   @BeforeAll
   static void start() throws Exception {
     Path store = tmp.resolve("models");
-    try (Model m = TinyModels.cnn(24, 2).build(11)) {
-      new BundleStore(store).publish("cats-vs-dogs", m, BundleTestSupport.manifest("cats-vs-dogs", List.of("cat", "dog")));
-    }
-    Path dataset = TestImages.catsVsDogs();
-    Path dog = dataset == null ? null : dataset.resolve("validation/dog/dog.2000.jpg");
-    photo = dog != null && Files.isRegularFile(dog) ? Files.readAllBytes(dog) : TestImages.jpeg(TestImages.stripes(60, 1, 3));
+    TinyBundles.untrained(store, "cats-vs-dogs");
+    photo = TestImages.photoOrStandIn("validation/dog/dog.2000.jpg");
     worker = TestServices.start(InferenceWorkerMain.DEFINITION, Map.of("CONVNET_MODEL_STORE", store.toString(),
         "CONVNET_SCORE_ENABLED", "false"));
     gateway = ServiceProcess.start(GatewayMain.class, "gateway-uploads", Map.of(
