@@ -22,7 +22,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * What a request body may cost the gateway: {@code Expect: 100-continue} answered at once (or
  * refused before the upload), bodies bounded in total (503 with Retry-After), stalled bodies
- * closed, early answers that reach the client instead of a reset. Image limit 100,000 bytes,
+ * closed, early answers (a 413, a 401) that reach the client instead of a reset, and close the
+ * connection of a body that was not read. Image limit 100,000 bytes,
  * largest body 200,000, budget 500,000.
  */
 @ExtendWith(KafkaBrokerExtension.class)
@@ -85,6 +86,16 @@ class UploadLimitsTest {
       assertThat(c.closedWithin(5000)).isTrue();
     }
     assertThat(metric("convnet_request_bodies_refused_total")).isGreaterThanOrEqualTo(1);
+  }
+
+  @Test
+  void aCallWithoutTheTokenItNeedsIsRefusedBeforeTheUploadAndItsConnectionClosed() {
+    try (RawHttp c = connect()) {
+      String head = c.head("/v1/training-jobs", "application/json", 50_000, "Expect: 100-continue\r\n").readHead(5000);
+      assertThat(head).startsWith("HTTP/1.1 401").containsIgnoringCase("connection: close");
+      assertThat(c.readBody(head)).contains("UNAUTHENTICATED");
+      assertThat(c.closedWithin(5000)).isTrue();
+    }
   }
 
   @Test
