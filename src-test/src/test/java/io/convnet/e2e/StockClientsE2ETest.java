@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.convnet.gateway.GatewayMain;
+import io.convnet.gateway.access.TestTokens;
 import io.convnet.gateway.webui.HeadlessChromium;
 import io.convnet.kafka.local.KafkaBrokerExtension;
 import io.convnet.kit.launch.RunningService;
@@ -64,6 +65,7 @@ class StockClientsE2ETest {
   static RunningService worker;
   static RunningService visualizer;
   static RunningService gateway;
+  static TestTokens tokens;
 
   @BeforeAll
   static void start() throws Exception {
@@ -77,9 +79,14 @@ class StockClientsE2ETest {
         "CONVNET_REQUEST_TIMEOUT_MS", "30000");
     worker = TestServices.start(InferenceWorkerMain.DEFINITION, env);
     visualizer = TestServices.start(VisualizerMain.DEFINITION, env);
-    gateway = TestServices.start(GatewayMain.DEFINITION, Map.of("CONVNET_REQUEST_TIMEOUT_MS", "30000"));
+    // as ./run.sh: a token file for the gateway, the admin token in run/admin.token (the tour's training command reads it)
+    tokens = TestTokens.write(tmp);
+    Map<String, String> gatewayEnv = new java.util.HashMap<>(tokens.env());
+    gatewayEnv.put("CONVNET_REQUEST_TIMEOUT_MS", "30000");
+    gateway = TestServices.start(GatewayMain.DEFINITION, gatewayEnv);
 
     work = Files.createDirectories(tmp.resolve("work"));
+    Files.writeString(Files.createDirectories(work.resolve("run")).resolve("admin.token"), tokens.admin());
     Path validation = Path.of(System.getProperty("convnet.datasets", "../shared/datasets"), "cats-vs-dogs", "validation");
     for (String label : List.of("cat", "dog")) {
       Path photo = validation.resolve(label).resolve(label + ".1000.jpg");
@@ -107,7 +114,23 @@ class StockClientsE2ETest {
     List<String> commands = curlCommands(REPO.resolve("README.md"), "## A tour");
     assertThat(commands).as("the tour's curl commands").hasSizeGreaterThanOrEqualTo(3)
         .anyMatch(c -> c.contains(":classify") && !c.contains("content-type"));
-    commands.forEach(StockClientsE2ETest::runAndCheck);
+    try {
+      commands.forEach(StockClientsE2ETest::runAndCheck);
+    } finally {
+      cancelQueuedJobs();
+    }
+  }
+
+  /** The tour queues a training job: cancelled, so that no trainer of a later test on this broker takes it up. */
+  static void cancelQueuedJobs() {
+    var jobs = new JsonObject(TestServices.get(gateway.httpPort(), "/v1/training-jobs?state=queued").body())
+        .getJsonArray("jobs");
+    for (int i = 0; i < jobs.size(); i++) {
+      HttpResponse<String> r = TestServices.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+          + gateway.httpPort() + "/v1/training-jobs/" + jobs.getJsonObject(i).getString("id")))
+          .header("authorization", TestTokens.bearer(tokens.admin())).DELETE().build());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    }
   }
 
   @Test
