@@ -190,7 +190,7 @@ class UploadFaultE2ETest {
                     + CLASSIFY)).timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofByteArray(photo)).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode());
           } catch (IOException | InterruptedException e) {
-            outcome = e.getClass().getSimpleName();
+            outcome = e.getClass().getSimpleName() + ": " + e.getMessage();
           }
           ms.add((System.nanoTime() - t0) / 1_000_000);
           outcomes.merge(outcome, 1L, Long::sum);
