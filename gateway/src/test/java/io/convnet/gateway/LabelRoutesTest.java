@@ -145,7 +145,7 @@ class LabelRoutesTest {
     assertThat(status.getJsonArray("versions")).hasSize(1);
     assertThat(status.getJsonArray("versions").getJsonObject(0).getJsonArray("versionLabels")).containsExactly("canary");
     assertThat(status.getJsonObject("versionLabels").getMap()).containsEntry("canary", 2);
-    assertThat(status.getJsonObject("canary").getMap()).containsEntry("version", 2L).containsEntry("stable", 3L)
+    assertThat(status.getJsonObject("canary").getMap()).containsEntry("version", 2).containsEntry("stable", 3)
         .containsEntry("share", 0.25);
   }
 }

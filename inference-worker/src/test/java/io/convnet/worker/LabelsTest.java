@@ -160,19 +160,19 @@ class LabelsTest {
     for (int i = 0; i < 64; i++) {
       candidates.add(TestBundles.jpeg(i % 2, i / 2));
     }
-    List<float[]> stable = TestBundles.inProcess(store.resolve(MODEL + "/1"), candidates);
-    List<float[]> canary = TestBundles.inProcess(store.resolve(MODEL + "/2"), candidates);
+    List<float[]> byStable = TestBundles.inProcess(store.resolve(MODEL + "/1"), candidates);
+    List<float[]> byCanary = TestBundles.inProcess(store.resolve(MODEL + "/2"), candidates);
     List<byte[]> images = new ArrayList<>();
     List<Boolean> agree = new ArrayList<>();
     int[] picked = new int[2];
     for (int i = 0; i < candidates.size(); i++) {
-      boolean same = Tensors.argmax(stable.get(i)) == Tensors.argmax(canary.get(i));
+      boolean same = Tensors.argmax(byStable.get(i)) == Tensors.argmax(byCanary.get(i));
       if (picked[same ? 1 : 0]++ < 4) {
         images.add(candidates.get(i));
         agree.add(same);
       }
     }
-    assertThat(picked).as("images the versions disagree on, and agree on").allMatch(k -> k > 0);
+    assertThat(picked).as("images the versions disagree on, and agree on").doesNotContain(0);
     awaitCanaryLoaded();
     int n = 300;
     int[] byVersion = new int[3];

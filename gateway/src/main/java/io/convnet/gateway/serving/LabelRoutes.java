@@ -2,6 +2,7 @@ package io.convnet.gateway.serving;
 
 import io.convnet.gateway.access.Access;
 import io.convnet.gateway.http.ModelPaths;
+import io.convnet.gateway.http.RequestBody;
 import io.convnet.kit.ServiceException;
 import io.convnet.kit.kafka.KafkaRequester;
 import io.convnet.limits.LifecycleLimits;
@@ -113,7 +114,7 @@ final class LabelRoutes {
   }
 
   private static JsonObject body(RoutingContext ctx) {
-    var buffer = ctx.body().buffer();
+    var buffer = RequestBody.raw(ctx);
     try {
       // Json.decodeValue gives JsonObject for an object (Buffer.toJson() gives a Map)
       Object parsed = buffer == null || buffer.length() == 0 ? null : Json.decodeValue(buffer);

@@ -6,11 +6,11 @@ import static io.convnet.gateway.http.ModelPaths.V2_MODEL;
 
 import io.convnet.gateway.access.Access;
 import io.convnet.gateway.access.Role;
+import io.convnet.gateway.http.RequestBody;
 import io.convnet.gateway.http.RouteGroup;
 import io.convnet.kit.http.Health;
 import io.convnet.kit.kafka.KafkaRequester;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Duration;
 
 /**
@@ -41,30 +41,37 @@ public final class ServingRoutes implements RouteGroup {
   private final long maxImageBytes;
   private final long maxMessageBytes;
   private final Duration trafficWindow;
+  private final int maxImagesPerRequest;
 
   /**
    * @param health          the gateway's own readiness, part of {@code /v2/health/ready}
    * @param serverVersion   the version {@code GET /v2} reports
    * @param maxImageBytes   largest image, alone or in a body of several
    * @param maxMessageBytes largest Kafka record, which bounds a body of several images
+   * @param maxImagesPerRequest most images one request may carry
    * @param trafficWindow   how long {@code GET /v1/models/{name}} gathers the workers' figures
    */
   public ServingRoutes(KafkaRequester requester, Health health, String serverVersion, long maxImageBytes,
-                       long maxMessageBytes, Duration trafficWindow) {
+                       long maxMessageBytes, int maxImagesPerRequest, Duration trafficWindow) {
     this.requester = requester;
     this.health = health;
     this.serverVersion = serverVersion;
     this.maxImageBytes = maxImageBytes;
     this.maxMessageBytes = maxMessageBytes;
+    this.maxImagesPerRequest = maxImagesPerRequest;
     this.trafficWindow = trafficWindow;
+  }
+
+  /** The largest body a serving route takes: JSON and multipart may carry several images, as one Kafka record holds. */
+  public static long maxBodyBytes(long maxImageBytes, long maxMessageBytes) {
+    return Math.max(maxImageBytes, maxMessageBytes - RECORD_HEADROOM);
   }
 
   @Override
   public void mount(Router router, Access access) {
-    // JSON and multipart may carry several images (base64 adds a third): bounded by what one Kafka record holds
-    long maxBody = Math.max(maxImageBytes, maxMessageBytes - RECORD_HEADROOM);
+    long maxBody = maxBodyBytes(maxImageBytes, maxMessageBytes);
     Workers workers = new Workers(requester, PROBE_TIMEOUT);
-    RequestImages inputs = new RequestImages(maxImageBytes);
+    RequestImages inputs = new RequestImages(maxImageBytes, maxImagesPerRequest);
 
     ClassifyRoute classify = new ClassifyRoute(workers, inputs, maxBody, maxImageBytes);
     access.read(router.postWithRegex(V1_SERVED + ":classify")).setName(SERVED + ":classify").handler(classify::handle);
@@ -85,12 +92,12 @@ public final class ServingRoutes implements RouteGroup {
     access.read(router.getWithRegex(model + "/labels")).setName("/v1/models/{name}/labels").handler(labels::get);
     access.require(Role.ADMIN, router.putWithRegex(model + "/labels/(?<label>[^/:]+)"))
         .setName("/v1/models/{name}/labels/{label}")
-        .handler(BodyHandler.create(false).setBodyLimit(LabelRoutes.BODY_LIMIT)).handler(labels::put);
+        .handler(RequestBody.handler(LabelRoutes.BODY_LIMIT)).handler(labels::put);
     access.require(Role.ADMIN, router.deleteWithRegex(model + "/labels/(?<label>[^/:]+)"))
         .setName("/v1/models/{name}/labels/{label}").handler(labels::delete);
     access.read(router.getWithRegex(model + "/policy")).setName("/v1/models/{name}/policy").handler(labels::get);
     access.require(Role.ADMIN, router.putWithRegex(model + "/policy")).setName("/v1/models/{name}/policy")
-        .handler(BodyHandler.create(false).setBodyLimit(LabelRoutes.BODY_LIMIT)).handler(labels::putPolicy);
+        .handler(RequestBody.handler(LabelRoutes.BODY_LIMIT)).handler(labels::putPolicy);
 
     OpenInferenceRoutes v2 = new OpenInferenceRoutes(health, serverVersion, workers, inputs, maxBody);
     access.read(router.get("/v2")).handler(v2::serverMetadata);

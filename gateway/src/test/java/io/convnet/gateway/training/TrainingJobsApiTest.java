@@ -176,7 +176,7 @@ class TrainingJobsApiTest {
   void badJobsAreRefusedWithEveryProblemNamed() {
     assertThat(error400("{\"epochz\": 3, \"foo\": 1}")).startsWith("unknown fields 'epochz', 'foo'; known: architecture, ");
     assertThat(error400("{\"architecture\": \"resnet\"}"))
-        .isEqualTo("unknown architecture 'resnet'; known: tutorial-cnn, vgg16, vgg16-top");
+        .isEqualTo("unknown architecture 'resnet'; known: tutorial-cnn, vgg16, vgg16-top, lenet-5");
     assertThat(error400("{\"model\": \"Bad Name\"}")).startsWith("invalid model name 'Bad Name'");
     assertThat(error400("{\"epochs\": 0}")).isEqualTo("epochs must be 1..10000, got 0");
     assertThat(error400("{\"epochs\": -5}")).isEqualTo("epochs must be 1..10000, got -5");
@@ -302,6 +302,25 @@ class TrainingJobsApiTest {
     assertThat(unknown.statusCode()).isEqualTo(404);
     assertThat(json(unknown).getJsonObject("error").getString("message")).isEqualTo("no training job 'nope'");
     assertThat(SseClient.open(gateway.httpPort(), "/v1/training-jobs/nope/events", Map.of()).status()).isEqualTo(404);
+  }
+
+  @Test
+  void aLeNetJobGetsLeNetsDefaultsAndTheDefaultsRouteListsEachArchitecturesJob() throws Exception {
+    JsonObject spec = json(post("{\"architecture\": \"lenet-5\", \"epochs\": 2}")).getJsonObject("spec");
+    assertThat(spec).isEqualTo(new JsonObject().put("architecture", "lenet-5").put("model", "lenet-5")
+        .put("dataDir", "mnist").put("epochs", 2).put("batchSize", 32).put("augment", true).put("optimizer", "adam")
+        .put("learningRate", 2e-3).put("seed", 1).put("maxImagesPerClass", 0).put("imageSize", 0)
+        .put("patience", 0));
+
+    HttpResponse<String> r = TestServices.get(gateway.httpPort(), "/v1/training-jobs/defaults");
+    assertThat(r.statusCode()).isEqualTo(200);
+    JsonObject all = json(r).getJsonObject("architectures");
+    assertThat(all.fieldNames()).containsExactlyInAnyOrder("tutorial-cnn", "vgg16", "vgg16-top", "lenet-5");
+    assertThat(all.getJsonObject("lenet-5")).isEqualTo(spec.copy().put("epochs", 40));
+    assertThat(all.getJsonObject("tutorial-cnn")).isEqualTo(new JsonObject().put("architecture", "tutorial-cnn")
+        .put("model", "cats-vs-dogs").put("dataDir", "cats-vs-dogs").put("epochs", 30).put("batchSize", 32)
+        .put("augment", true).put("optimizer", "rmsprop").put("learningRate", 1e-4).put("seed", 1)
+        .put("maxImagesPerClass", 0).put("imageSize", 0).put("patience", 0));
   }
 
   @Test
