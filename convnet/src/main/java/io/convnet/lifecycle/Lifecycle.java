@@ -1,7 +1,9 @@
 package io.convnet.lifecycle;
 
 import io.convnet.limits.LifecycleLimits;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -13,16 +15,26 @@ import java.util.TreeMap;
  * places (the store, the topic) keep the one with the highest revision; a store started afresh (its
  * directory removed, the compacted topic kept) counts from the present, above every older record.
  *
- * @param labels    label name to version, e.g. {@code {"canary": 3, "stable": 2}}
- * @param updatedBy who made the last change ("trainer" when the policy did)
- * @param updatedAt when, ISO-8601
+ * @param labels          label name to version, e.g. {@code {"canary": 3, "stable": 2}}
+ * @param updatedBy       who made the last change ("trainer" when the policy did)
+ * @param updatedAt       when, ISO-8601
+ * @param appliedRequests ids of the latest requested changes (at most {@link #APPLIED_KEPT}), so that a request
+ *                        delivered again (Kafka's at-least-once) is not applied again over later changes
  */
 public record Lifecycle(long revision, Map<String, Integer> labels, PromotionPolicy policy, String updatedBy,
-                        String updatedAt) {
+                        String updatedAt, List<String> appliedRequests) {
+  /** How many request ids are kept: more than a trainer can have taken and not yet committed. */
+  public static final int APPLIED_KEPT = 64;
 
   public Lifecycle {
     labels = Collections.unmodifiableMap(new TreeMap<>(labels == null ? Map.of() : labels));
     policy = policy == null ? PromotionPolicy.DEFAULT : policy;
+    appliedRequests = appliedRequests == null ? List.of() : List.copyOf(appliedRequests);
+  }
+
+  public Lifecycle(long revision, Map<String, Integer> labels, PromotionPolicy policy, String updatedBy,
+                   String updatedAt) {
+    this(revision, labels, policy, updatedBy, updatedAt, List.of());
   }
 
   /** The state of a model that has none kept: stable is its newest version (as before labels existed). */
@@ -55,23 +67,37 @@ public record Lifecycle(long revision, Map<String, Integer> labels, PromotionPol
     if (label.equals(LifecycleLimits.STABLE) && next.getOrDefault(LifecycleLimits.CANARY, 0) == version) {
       next.remove(LifecycleLimits.CANARY);
     }
-    return new Lifecycle(revision, next, policy, updatedBy, updatedAt);
+    return new Lifecycle(revision, next, policy, updatedBy, updatedAt, appliedRequests);
   }
 
   public Lifecycle withoutLabel(String label) {
     Map<String, Integer> next = new TreeMap<>(labels);
     next.remove(label);
-    return new Lifecycle(revision, next, policy, updatedBy, updatedAt);
+    return new Lifecycle(revision, next, policy, updatedBy, updatedAt, appliedRequests);
   }
 
   public Lifecycle withPolicy(PromotionPolicy next) {
-    return new Lifecycle(revision, labels, next, updatedBy, updatedAt);
+    return new Lifecycle(revision, labels, next, updatedBy, updatedAt, appliedRequests);
   }
 
-  /** This state as changed by {@code actor} at {@code at} (ms), its revision after {@code before}'s. */
-  Lifecycle next(Lifecycle before, String actor, long at) {
+  /**
+   * This state as changed by {@code actor} at {@code at} (ms), its revision after {@code before}'s, the change
+   * asked for by {@code requestId} (none when empty) among the applied requests.
+   */
+  Lifecycle next(Lifecycle before, String actor, long at, String requestId) {
     return new Lifecycle(Math.max(before.revision() + 1, at), labels, policy, actor,
-        java.time.Instant.ofEpochMilli(at).toString());
+        java.time.Instant.ofEpochMilli(at).toString(), before.appliedRequests()).withApplied(requestId);
+  }
+
+  /** This state with {@code requestId} (none when empty) the latest of its applied requests. */
+  Lifecycle withApplied(String requestId) {
+    if (requestId.isEmpty()) {
+      return this;
+    }
+    List<String> applied = new ArrayList<>(appliedRequests);
+    applied.add(requestId);
+    return new Lifecycle(revision, labels, policy, updatedBy, updatedAt,
+        applied.subList(Math.max(0, applied.size() - APPLIED_KEPT), applied.size()));
   }
 
   /** Same labels and policy (who changed it and when aside). */

@@ -51,9 +51,27 @@ public final class LifecycleStore {
    * and returns the next (or the same, which writes nothing). Returns the state now kept.
    */
   public Lifecycle update(String name, String actor, UnaryOperator<Lifecycle> change) {
+    return update(name, actor, "", change);
+  }
+
+  /**
+   * {@link #update(String, String, UnaryOperator)} asked for by request {@code requestId}: a request already
+   * applied (delivered again) changes nothing and gets the state as it is now.
+   */
+  public Lifecycle update(String name, String actor, String requestId, UnaryOperator<Lifecycle> change) {
     return store.locked(name, "change the labels of", dir -> {
       Lifecycle before = current(name);
-      return write(dir, before, change.apply(before), actor);
+      if (!requestId.isEmpty() && before.appliedRequests().contains(requestId)) {
+        return before;
+      }
+      Lifecycle after;
+      try {
+        after = change.apply(before);
+      } catch (RuntimeException refused) {
+        recordApplied(dir, before, requestId);  // answered: delivered again, it must not succeed later
+        throw refused;
+      }
+      return write(dir, before, after, actor, requestId);
     });
   }
 
@@ -67,17 +85,28 @@ public final class LifecycleStore {
           .filter(v -> v < version).reduce((a, b) -> b)));
       PromotionGate.Decision d = PromotionGate.decide(before, version, valAccuracy(name, version),
           before.stable() == 0 ? Double.NaN : valAccuracy(name, before.stable()));
-      return new PromotionGate.Decision(write(dir, before, d.next(), "trainer"), d.promotion());
+      return new PromotionGate.Decision(write(dir, before, d.next(), "trainer", ""), d.promotion());
     });
   }
 
-  private static Lifecycle write(Path modelDir, Lifecycle before, Lifecycle after, String actor) throws IOException {
+  private static Lifecycle write(Path modelDir, Lifecycle before, Lifecycle after, String actor, String requestId)
+      throws IOException {
     if (after.sameAs(before) && before.revision() > 0) {
-      return before;
+      return recordApplied(modelDir, before, requestId);
     }
-    Lifecycle next = after.next(before, actor, System.currentTimeMillis());
+    Lifecycle next = after.next(before, actor, System.currentTimeMillis(), requestId);
     AtomicFiles.write(modelDir.resolve(FILE), Json.MAPPER.writeValueAsBytes(next));
     return next;
+  }
+
+  /** {@code state} with {@code requestId} among its applied requests, kept (same revision: nothing else changed). */
+  private static Lifecycle recordApplied(Path modelDir, Lifecycle state, String requestId) throws IOException {
+    if (requestId.isEmpty() || state.revision() == 0) {
+      return state;
+    }
+    Lifecycle recorded = state.withApplied(requestId);
+    AtomicFiles.write(modelDir.resolve(FILE), Json.MAPPER.writeValueAsBytes(recorded));
+    return recorded;
   }
 
   /** A version's validation accuracy from its manifest; NaN when it does not say. */

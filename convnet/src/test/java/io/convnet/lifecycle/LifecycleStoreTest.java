@@ -139,4 +139,34 @@ class LifecycleStoreTest {
     assertThatThrownBy(() -> LifecycleLimits.checkLabel("Stable")).hasMessageContaining("invalid label 'Stable'");
     assertThat(LifecycleLimits.checkLabel("prod-eu_2")).isEqualTo("prod-eu_2");
   }
+
+  @Test
+  void aRequestAlreadyAppliedOrRefusedChangesNothingWhenItComesAgain() {
+    BundleStore bundles = new BundleStore(tmp.resolve("models"));
+    LifecycleStore store = new LifecycleStore(bundles);
+    store.published("pets", publish(bundles, "pets", 0.7));
+    store.published("pets", publish(bundles, "pets", 0.8));
+
+    store.update("pets", "ops", "a", l -> l.withLabel("stable", 2));
+    Lifecycle rolledBack = store.update("pets", "ops", "b", l -> l.withLabel("stable", 1));
+    assertThat(store.update("pets", "ops", "a", l -> l.withLabel("stable", 2))).isEqualTo(rolledBack);
+    assertThat(store.current("pets").stable()).isEqualTo(1);
+
+    // one that changed nothing, and one that was refused, are remembered as well
+    store.update("pets", "ops", "c", l -> l.withLabel("stable", 1));
+    assertThatThrownBy(() -> store.update("pets", "ops", "d", l -> {
+      throw new IllegalArgumentException("refused");
+    })).hasMessage("refused");
+    store.update("pets", "ops", "e", l -> l.withLabel("stable", 2));
+    store.update("pets", "ops", "c", l -> l.withLabel("stable", 1));
+    store.update("pets", "ops", "d", l -> l.withLabel("stable", 1));
+    assertThat(store.current("pets").stable()).isEqualTo(2);
+    assertThat(store.current("pets").appliedRequests()).containsExactly("a", "b", "c", "d", "e");
+
+    for (int i = 0; i < 2 * Lifecycle.APPLIED_KEPT; i++) {
+      store.update("pets", "ops", "r" + i, l -> l.withLabel("canary", 1));
+    }
+    assertThat(store.current("pets").appliedRequests()).hasSize(Lifecycle.APPLIED_KEPT)
+        .endsWith("r" + (2 * Lifecycle.APPLIED_KEPT - 1));
+  }
 }

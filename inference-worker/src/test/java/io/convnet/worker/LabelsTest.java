@@ -16,6 +16,7 @@ import io.convnet.lifecycle.Lifecycle;
 import io.convnet.lifecycle.LifecycleStore;
 import io.convnet.lifecycle.PromotionPolicy;
 import io.convnet.nn.Tensors;
+import io.convnet.testing.TinyBundles;
 import io.convnet.proto.ClassifyReply;
 import io.convnet.proto.ClassifyRequest;
 import io.convnet.proto.ErrorCode;
@@ -61,9 +62,8 @@ class LabelsTest {
   @BeforeEach
   void start() throws Exception {
     store = Files.createDirectories(tmp.resolve("models"));
-    for (long seed = 1; seed <= 2; seed++) {
-      TestBundles.publish(store, MODEL, seed);
-    }
+    TinyBundles.trained(store, MODEL, tmp.resolve("data"));  // v1 tells the bars apart
+    TestBundles.publish(store, MODEL, 2);                     // v2, untrained, does not always agree
     lifecycles = new LifecycleStore(new BundleStore(store));
     lifecycles.update(MODEL, "test", l -> l.withLabel("stable", 1));
     worker = startWorker();
@@ -157,8 +157,12 @@ class LabelsTest {
     // Images on which the two versions agree and images on which they do not, as they decide in process:
     // the count must tell them apart.
     List<byte[]> candidates = new ArrayList<>();
-    for (int i = 0; i < 64; i++) {
-      candidates.add(TestBundles.jpeg(i % 2, i / 2));
+    for (String cls : List.of("cat", "dog")) {
+      try (var files = Files.list(tmp.resolve("data/bars/validation").resolve(cls))) {
+        for (Path f : files.sorted().toList()) {
+          candidates.add(Files.readAllBytes(f));
+        }
+      }
     }
     List<float[]> byStable = TestBundles.inProcess(store.resolve(MODEL + "/1"), candidates);
     List<float[]> byCanary = TestBundles.inProcess(store.resolve(MODEL + "/2"), candidates);

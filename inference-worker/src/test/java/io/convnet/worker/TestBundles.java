@@ -73,7 +73,7 @@ public final class TestBundles {
   /** {@link #inProcess(Path, byte[])} for each of {@code jpegs}, the model loaded once. */
   public static List<float[]> inProcess(Path dir, List<byte[]> jpegs) {
     try (Predictor p = Predictor.open(dir)) {
-      Preprocessing prep = Preprocessing.rescale(SIZE, SIZE);
+      Preprocessing prep = p.manifest().inputPreprocessing();
       List<float[]> out = new java.util.ArrayList<>();
       for (byte[] jpeg : jpegs) {
         float[] x = new float[prep.floatsPerImage()];

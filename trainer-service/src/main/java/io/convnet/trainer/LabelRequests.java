@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
  * The labels exchange: a trainer owns the model store, so it moves and removes a model's labels and
  * replaces its promotion policy there ({@link LifecycleStore}: atomic, one change at a time per model
  * across trainers, kept across restarts) and then announces the model's new state on the models topic,
- * where every worker picks it up. Blocking: run it off the event loop.
+ * where every worker picks it up. A request delivered again (Kafka delivers at least once: a trainer that stopped
+ * before committing its offsets) is answered with the state as it is, not applied again over later changes.
+ * Blocking: run it off the event loop, one request at a time, in order.
  */
 final class LabelRequests {
   private static final Logger LOG = LoggerFactory.getLogger(LabelRequests.class);
@@ -48,7 +50,7 @@ final class LabelRequests {
           throw new ServiceException(ErrorCode.NOT_FOUND, "model '" + name + "' has no version " + v + "; versions: "
               + versions);
         }
-        yield lifecycles.update(name, actor, l -> l.withLabel(label, (int) v));
+        yield lifecycles.update(name, actor, r.getRequestId(), l -> l.withLabel(label, (int) v));
       }
       case REMOVE -> {
         String label = label(r.getRemove());
@@ -56,7 +58,7 @@ final class LabelRequests {
           throw new ServiceException(ErrorCode.CONFLICT, "the label stable cannot be removed while model '" + name
               + "' is served (requests without a version get it); move it to another version instead");
         }
-        yield lifecycles.update(name, actor, l -> {
+        yield lifecycles.update(name, actor, r.getRequestId(), l -> {
           if (l.version(label).isEmpty()) {
             throw new ServiceException(ErrorCode.NOT_FOUND, "model '" + name + "' has no label '" + label + "'");
           }
@@ -65,7 +67,7 @@ final class LabelRequests {
       }
       case POLICY -> {
         PromotionPolicy policy = policy(r.getPolicy());
-        yield lifecycles.update(name, actor, l -> l.withPolicy(policy));
+        yield lifecycles.update(name, actor, r.getRequestId(), l -> l.withPolicy(policy));
       }
       default -> throw new ServiceException(ErrorCode.INVALID_ARGUMENT, "say what to change: move, remove or policy");
     };

@@ -44,7 +44,7 @@ public final class TrainerVerticle extends VerticleBase {
     kit.health().register("train-control", cancels::check);
     kit.health().register("train-jobs", jobs::check);
     LabelRequests labels = new LabelRequests(new BundleStore(config.modelStore()), events);
-    return kit.responder().serve(Exchanges.LABELS, request -> vertx.executeBlocking(() -> labels.handle(request), false))
+    return kit.responder().serve(Exchanges.LABELS, request -> vertx.executeBlocking(() -> labels.handle(request), true))
         .compose(v -> cancels.start()).compose(v -> jobs.start());
   }
 

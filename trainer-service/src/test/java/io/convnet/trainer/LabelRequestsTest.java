@@ -49,8 +49,8 @@ class LabelRequestsTest {
   static void start() throws Exception {
     store = tmp.resolve("models");
     BundleStore bundles = new BundleStore(store);
-    for (int i = 0; i < 3; i++) {
-      bundles.publish("pets", (dir, v) -> {
+    for (int i = 0; i < 6; i++) {
+      bundles.publish(i < 3 ? "pets" : "replayed", (dir, v) -> {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve(BundleWriter.MANIFEST), "{\"version\": " + v + ", \"architecture\": \"tutorial-cnn\","
             + " \"labels\": [\"cat\", \"dog\"], \"createdAt\": \"2026-01-0" + v + "T00:00:00Z\"}");
@@ -72,7 +72,11 @@ class LabelRequestsTest {
     models.close();
   }
 
+  /** As the gateway asks: who asked, and a new request id unless the test gave one (a request delivered again). */
   static LabelsReply ask(LabelsRequest.Builder request) {
+    if (request.getRequestId().isEmpty()) {
+      request.setRequestId(java.util.UUID.randomUUID().toString());
+    }
     return TestServices.await(asker.kit().requester().request(Exchanges.LABELS, request.setActor("ops").build()));
   }
 
@@ -123,6 +127,23 @@ class LabelRequestsTest {
     assertThat(afterRestart.getRevision()).as("counted on from the store").isGreaterThan(removed.getRevision());
     assertThat(afterRestart.getVersionLabelsMap()).isEqualTo(Map.of("stable", 1L, "beta", 3L));
     assertThat(afterRestart.getPolicy().getMode()).isEqualTo("canary");
+  }
+
+  @Test
+  void aRequestDeliveredAgainIsAnsweredNotAppliedAgain() {
+    LabelsReply promoted = ask(move("replayed", "stable", 2).setRequestId("promote-2"));
+    assertThat(promoted.getVersionLabelsMap()).containsEntry("stable", 2L);
+    LabelsReply rolledBack = ask(move("replayed", "stable", 1));
+    LabelsReply again = ask(move("replayed", "stable", 2).setRequestId("promote-2"));
+    assertThat(again.getVersionLabelsMap()).as("the later rollback stands").containsEntry("stable", 1L);
+    assertThat(again.getRevision()).isEqualTo(rolledBack.getRevision());
+
+    // A refused request is answered too: delivered again once it could succeed, it still changes nothing.
+    assertThat(failure(LabelsRequest.newBuilder().setModel("replayed").setRemove("beta").setRequestId("remove-beta")).code())
+        .isEqualTo(ErrorCode.NOT_FOUND);
+    ask(move("replayed", "beta", 3));
+    assertThat(ask(LabelsRequest.newBuilder().setModel("replayed").setRemove("beta").setRequestId("remove-beta"))
+        .getVersionLabelsMap()).containsEntry("beta", 3L);
   }
 
   @Test

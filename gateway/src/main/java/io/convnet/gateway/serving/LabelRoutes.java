@@ -20,6 +20,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.UUID;
 
 /**
  * A model's version labels and promotion policy:
@@ -104,7 +105,8 @@ final class LabelRoutes {
     Access.note(ctx, "model", name);
     LabelsRequest r;
     try {
-      r = request.get().setModel(name).setActor(Access.subject(ctx)).build();
+      r = request.get().setModel(name).setActor(Access.subject(ctx)).setRequestId(UUID.randomUUID().toString())
+          .build();
     } catch (ServiceException e) {
       Workers.fail(ctx, e);
       return;
