@@ -100,7 +100,7 @@ function versionRow(m, v, stable, canary, admin) {
   }
   actions.push(button('Curves', 'curves', () => showCurves(m.name, v.version), 'ghost'));
   return el('tr', { dataset: { version: String(v.version), labels: (v.versionLabels || []).join(' '), state: v.state } },
-    el('th', { scope: 'row', text: 'v' + v.version }),
+    el('td', {}, el('strong', { text: 'v' + v.version })),
     el('td', {}, ...(v.versionLabels || []).map((l) => el('span', { class: 'badge label-' + l, text: l }))),
     el('td', { text: v.state + (v.served ? ' (served)' : '') }),
     el('td', { class: 'num', text: fixed(metrics.val_accuracy, 4) }),

@@ -93,8 +93,8 @@ class LabelRoutesTest {
     assertThat(record[0].getString("role")).isEqualTo("admin");
     assertThat(record[0].getString("route")).isEqualTo("/v1/models/{name}/labels/{label}");
     assertThat(record[0].getInteger("status")).isEqualTo(200);
-    assertThat(record[0].getJsonObject("details").getMap()).containsEntry("model", "echo")
-        .containsEntry("label", "stable").containsEntry("version", "2");
+    assertThat(record[0].getJsonObject("details").getMap()).isEqualTo(Map.of("name", "echo", "model", "echo",
+        "label", "stable", "version", "2"));
   }
 
   @Test

@@ -7,6 +7,7 @@ import io.vertx.ext.web.Route;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
@@ -19,6 +20,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class AuditLog {
   private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
+  private static final Pattern POSITIONAL = Pattern.compile("param\\d+");
 
   private final Producer<String, byte[]> producer;
   private final String instance;
@@ -40,7 +42,8 @@ public final class AuditLog {
     String errorCode = ctx.get(HttpErrors.CODE);
     Map<String, String> details = new TreeMap<>();
     ctx.pathParams().forEach((k, v) -> {
-      if (v != null && !v.isEmpty()) {
+      // a regex route also gives each group as param0, param1...: its named groups say the same by name
+      if (v != null && !v.isEmpty() && !POSITIONAL.matcher(k).matches()) {
         details.put(k, v);
       }
     });
