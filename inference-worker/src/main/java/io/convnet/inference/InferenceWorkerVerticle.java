@@ -55,7 +55,7 @@ public final class InferenceWorkerVerticle extends VerticleBase {
     Gauge.builder("convnet.inference.models.loaded", registry, r -> r.servedVersions().size())
         .description("models served").register(kit.registry());
     registry.start();
-    events = new ModelEvents(kit.clients(), registry, training);
+    events = new ModelEvents(context, kit.clients(), registry, training);
     events.start();
 
     Future<Void> serving = kit.responder().serve(Exchanges.CLASSIFY, classify::classify)
@@ -64,7 +64,7 @@ public final class InferenceWorkerVerticle extends VerticleBase {
       return serving;
     }
     return serving.compose(v -> kit.vertx().executeBlocking(() -> {
-      scoring = new ScoreLoop(kit, config, registry, images, decodePool, metrics);
+      scoring = new ScoreLoop(context, kit, config, registry, images, decodePool, metrics);
       scoring.start();
       return null;
     }));
@@ -92,13 +92,8 @@ public final class InferenceWorkerVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return kit.vertx().executeBlocking(() -> {
-      if (scoring != null) {
-        scoring.close();
-      }
-      if (events != null) {
-        events.close();
-      }
+    return Future.join(scoring == null ? Future.succeededFuture() : scoring.close(),
+        events == null ? Future.succeededFuture() : events.close()).transform(v -> kit.vertx().executeBlocking(() -> {
       if (registry != null) {
         registry.close();
       }
@@ -106,6 +101,6 @@ public final class InferenceWorkerVerticle extends VerticleBase {
         decodePool.shutdown();
       }
       return null;
-    });
+    }));
   }
 }

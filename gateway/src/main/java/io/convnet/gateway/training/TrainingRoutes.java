@@ -1,16 +1,18 @@
 package io.convnet.gateway.training;
 
+import com.google.protobuf.MessageLite;
 import io.convnet.kit.ServiceException;
 import io.convnet.kit.http.HttpErrors;
+import io.convnet.kit.kafka.Publish;
 import io.convnet.proto.ErrorCode;
 import io.convnet.proto.Error;
+import io.convnet.proto.Topic;
 import io.convnet.proto.Topics;
 import io.convnet.proto.TrainControl;
 import io.convnet.proto.TrainEvent;
 import io.convnet.proto.TrainJob;
 import io.convnet.proto.TrainJobs;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -21,7 +23,6 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
@@ -91,10 +92,10 @@ final class TrainingRoutes {
     TrainEvent submitted = TrainEvent.newBuilder().setJobId(job.getJobId()).setTimestampMs(job.getSubmittedMs())
         .setInstance(instance).setSubmitted(TrainEvent.Submitted.newBuilder().setJob(job)).build();
     // Submitted first: the job's history exists before any trainer can report on it.
-    send(Topics.TRAIN_EVENTS.name(), job.getJobId(), submitted.toByteArray())
+    send(Topics.TRAIN_EVENTS, job.getJobId(), submitted)
         .compose(metadata -> {
           registry.apply(metadata.offset(), submitted);  // read-your-writes; the follower skips it later
-          return send(Topics.TRAIN_JOBS.name(), job.getJobId(), job.toByteArray()).recover(e -> {
+          return send(Topics.TRAIN_JOBS, job.getJobId(), job).recover(e -> {
             failUnqueued(job.getJobId(), e);
             return Future.failedFuture(e);
           });
@@ -130,7 +131,7 @@ final class TrainingRoutes {
     TrainEvent failed = TrainEvent.newBuilder().setJobId(jobId).setTimestampMs(System.currentTimeMillis())
         .setInstance(instance).setFailed(TrainEvent.Failed.newBuilder().setError(Error.newBuilder()
             .setCode(ErrorCode.UNAVAILABLE).setMessage("the job could not be queued: " + cause.getMessage()))).build();
-    send(Topics.TRAIN_EVENTS.name(), jobId, failed.toByteArray())
+    send(Topics.TRAIN_EVENTS, jobId, failed)
         .onSuccess(metadata -> registry.apply(metadata.offset(), failed));
   }
 
@@ -187,7 +188,7 @@ final class TrainingRoutes {
     }
     TrainControl cancel = TrainControl.newBuilder().setJobId(id).setAction(TrainControl.Action.CANCEL)
         .setTimestampMs(System.currentTimeMillis()).build();
-    send(Topics.TRAIN_CONTROL.name(), id, cancel.toByteArray())
+    send(Topics.TRAIN_CONTROL, id, cancel)
         .onSuccess(v -> {
           registry.cancelRequested(id);
           ctx.response().setStatusCode(202).putHeader("content-type", "application/json")
@@ -220,21 +221,8 @@ final class TrainingRoutes {
     HttpErrors.respond(ctx, ErrorCode.NOT_FOUND, "no training job '" + id + "'");
   }
 
-  /** Sends a record; the outcome comes back on the caller's context. Kafka unreachable: UNAVAILABLE. */
-  private Future<RecordMetadata> send(String topic, String key, byte[] value) {
-    var context = vertx.getOrCreateContext();
-    Promise<RecordMetadata> promise = Promise.promise();
-    try {
-      producer.send(new ProducerRecord<>(topic, key, value), (metadata, e) -> context.runOnContext(v -> {
-        if (e != null) {
-          promise.fail(new ServiceException(ErrorCode.UNAVAILABLE, "could not write to " + topic + ": " + e.getMessage(), e));
-        } else {
-          promise.complete(metadata);
-        }
-      }));
-    } catch (RuntimeException e) {
-      promise.fail(new ServiceException(ErrorCode.UNAVAILABLE, "could not write to " + topic + ": " + e.getMessage(), e));
-    }
-    return promise.future();
+  /** Writes a record without waiting on the event loop; Kafka unreachable: UNAVAILABLE. */
+  private <T extends MessageLite> Future<RecordMetadata> send(Topic<T> topic, String key, T message) {
+    return Publish.send(producer, topic, key, message);
   }
 }

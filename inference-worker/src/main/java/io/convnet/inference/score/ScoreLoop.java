@@ -9,6 +9,8 @@ import io.convnet.inference.model.ModelNotReadyException;
 import io.convnet.inference.model.ModelRegistry;
 import io.convnet.kit.ServiceException;
 import io.convnet.kit.config.Settings;
+import io.convnet.kit.kafka.PollLoop;
+import io.convnet.kit.kafka.Publish;
 import io.convnet.kit.launch.ServiceKit;
 import io.convnet.proto.DeadLetter;
 import io.convnet.proto.ErrorCode;
@@ -19,6 +21,7 @@ import io.convnet.proto.SourceRecord;
 import io.convnet.proto.Topics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,7 +40,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -62,10 +64,12 @@ import org.slf4j.LoggerFactory;
  * The transaction is opened only after scoring, so a killed worker leaves it open for
  * milliseconds, not for the whole batch.
  *
+ * {@link #close()} stops after the current batch (its transaction committed or aborted) and leaves the group.
+ *
  * <p>Records for a model that is being trained or loaded wait: their partition is rewound to
  * them and paused for a few seconds, keeping the partition's order.
  */
-public final class ScoreLoop implements AutoCloseable {
+public final class ScoreLoop extends PollLoop {
   private static final Logger LOG = LoggerFactory.getLogger(ScoreLoop.class);
   public static final String GROUP = "inference-worker-score";
   private static final Duration DEFER = Duration.ofSeconds(5);
@@ -77,10 +81,8 @@ public final class ScoreLoop implements AutoCloseable {
   private final ModelRegistry registry;
   private final ImageInputs images;
   private final Executor decodePool;
-  private final KafkaConsumer<String, byte[]> consumer;
   private final int maxOriginalValue;
   private final Map<TopicPartition, Long> pausedUntil = new HashMap<>();
-  private final Thread thread;
   private final Counter results;
   private final Counter deadLetters;
   private final Counter committed;
@@ -88,22 +90,21 @@ public final class ScoreLoop implements AutoCloseable {
   private KafkaProducer<String, byte[]> producer;
   private int resultPartitions;
   private int deadLetterPartitions;
-  private volatile boolean running = true;
 
-  public ScoreLoop(ServiceKit kit, WorkerConfig config, ModelRegistry registry, ImageInputs images, Executor decodePool,
-                   InferenceMetrics metrics) {
+  public ScoreLoop(Context context, ServiceKit kit, WorkerConfig config, ModelRegistry registry, ImageInputs images,
+                   Executor decodePool, InferenceMetrics metrics) {
+    super(context, "score", kit.clients().consumer("score", GROUP, Map.of(
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.scoreMaxRecords(),
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+        ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, config.scoreSessionTimeoutMs(),
+        ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.min(500, config.scoreSessionTimeoutMs() / 3))));
     this.kit = kit;
     this.config = config;
     this.registry = registry;
     this.images = images;
     this.decodePool = decodePool;
     this.maxOriginalValue = kit.config().getInt(Settings.MAX_MESSAGE_BYTES) - VALUE_HEADROOM;
-    this.consumer = kit.clients().consumer("score", GROUP, Map.of(
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.scoreMaxRecords(),
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-        ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, config.scoreSessionTimeoutMs(),
-        ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.min(500, config.scoreSessionTimeoutMs() / 3)));
     MeterRegistry meters = kit.registry();
     results = Counter.builder("convnet.score.records").tag("outcome", "result")
         .description("score records answered, by outcome").register(meters);
@@ -113,12 +114,6 @@ public final class ScoreLoop implements AutoCloseable {
         .description("scoring transactions, by outcome").register(meters);
     aborted = Counter.builder("convnet.score.transactions").tag("outcome", "aborted")
         .description("scoring transactions, by outcome").register(meters);
-    this.thread = new Thread(this::run, "convnet-score");
-    this.thread.setDaemon(true);
-  }
-
-  public void start() {
-    thread.start();
   }
 
   private KafkaProducer<String, byte[]> newProducer() {
@@ -134,36 +129,30 @@ public final class ScoreLoop implements AutoCloseable {
     return p;
   }
 
-  private void run() {
-    try {
-      producer = newProducer();
-      resultPartitions = producer.partitionsFor(Topics.SCORE_RESULTS.name()).size();
-      deadLetterPartitions = producer.partitionsFor(Topics.SCORE_DEAD_LETTERS.name()).size();
-      consumer.subscribe(List.of(Topics.SCORE_REQUESTS.name()), new Rebalance());
-      LOG.info("scoring {} -> {} / {} (group {}, transactional id {}-score)", Topics.SCORE_REQUESTS,
-          Topics.SCORE_RESULTS, Topics.SCORE_DEAD_LETTERS, GROUP, config.instanceId());
-      while (running) {
-        resumeDue();
-        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
-        if (!records.isEmpty()) {
-          cycle(records);
-        }
-      }
-    } catch (WakeupException e) {
-      // close()
-    } catch (RuntimeException e) {
-      if (running) {
-        LOG.error("batch scoring stopped", e);
-      }
-    } finally {
-      try {
-        consumer.close(Duration.ofSeconds(5));  // leaves the group: the partitions move at once
-      } catch (RuntimeException e) {
-        LOG.warn("closing the score consumer: {}", e.toString());
-      }
-      if (producer != null) {
-        producer.close(Duration.ofSeconds(5));
-      }
+  @Override
+  protected void open() {
+    producer = newProducer();
+    resultPartitions = producer.partitionsFor(Topics.SCORE_RESULTS.name()).size();
+    deadLetterPartitions = producer.partitionsFor(Topics.SCORE_DEAD_LETTERS.name()).size();
+    consumer.subscribe(List.of(Topics.SCORE_REQUESTS.name()), new Rebalance());
+    LOG.info("scoring {} -> {} / {} (group {}, transactional id {}-score)", Topics.SCORE_REQUESTS,
+        Topics.SCORE_RESULTS, Topics.SCORE_DEAD_LETTERS, GROUP, config.instanceId());
+  }
+
+  @Override
+  protected void turn() {
+    resumeDue();
+    ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
+    if (!records.isEmpty()) {
+      cycle(records);
+    }
+  }
+
+  /** The consumer leaves the group next (its partitions move at once); no transaction is open between turns. */
+  @Override
+  protected void shutDown() {
+    if (producer != null) {
+      producer.close(Duration.ofSeconds(5));
     }
   }
 
@@ -387,8 +376,7 @@ public final class ScoreLoop implements AutoCloseable {
       headers.add(Headers.RESULT_LABEL, utf8(result.getLabel()));
       headers.add(Headers.RESULT_PROBABILITY, utf8(Float.toString(result.getProbability())));
       headers.add(Headers.RESULT_MODEL, utf8(model + ":" + version));
-      return new ProducerRecord<>(Topics.SCORE_RESULTS.name(), partition(resultPartitions), record.key(),
-          result.toByteArray(), headers);
+      return Publish.record(Topics.SCORE_RESULTS, partition(resultPartitions), record.key(), result, headers);
     }
 
     private ProducerRecord<String, byte[]> deadLetter(Throwable failure) {
@@ -414,8 +402,8 @@ public final class ScoreLoop implements AutoCloseable {
       headers.add(Headers.DLQ_SOURCE_PARTITION, utf8(Integer.toString(record.partition())));
       headers.add(Headers.DLQ_SOURCE_OFFSET, utf8(Long.toString(record.offset())));
       headers.add(Headers.ERROR_CODE, utf8(e.code().name()));
-      return new ProducerRecord<>(Topics.SCORE_DEAD_LETTERS.name(), partition(deadLetterPartitions), record.key(),
-          dl.build().toByteArray(), headers);
+      return Publish.record(Topics.SCORE_DEAD_LETTERS, partition(deadLetterPartitions), record.key(), dl.build(),
+          headers);
     }
 
     /** The input's partition number when the output topic has it (its order kept there), else by key. */
@@ -451,15 +439,4 @@ public final class ScoreLoop implements AutoCloseable {
     }
   }
 
-  /** Stops after the current batch (its transaction committed or aborted) and leaves the group. */
-  @Override
-  public void close() {
-    running = false;
-    consumer.wakeup();
-    try {
-      thread.join(30_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
 }

@@ -33,9 +33,7 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
@@ -58,7 +56,7 @@ public final class KafkaRequester {
   private final Vertx vertx;
   private final Context ownContext;
   private final Producer<String, byte[]> producer;
-  private final KafkaConsumer<String, byte[]> consumer;
+  private final ReplyLoop replies;
   private final Duration defaultTimeout;
   private final int maxInFlight;
   private final Map<String, Pending<?>> pending = new ConcurrentHashMap<>();
@@ -71,11 +69,8 @@ public final class KafkaRequester {
   private final Set<Integer> owned = new java.util.TreeSet<>();
   private volatile int[] ownedSnapshot = new int[0];
   private final Promise<Void> positioned = Promise.promise();
-  private final Promise<Void> stopped = Promise.promise();
-  private final Thread pollThread;
   /** Poll thread only: completions gathered while handling one poll's replies. */
   private final Map<Context, List<Runnable>> completions = new java.util.HashMap<>();
-  private volatile boolean running = true;
   private volatile boolean acceptingRequests = true;
 
   private final MeterRegistry registry;
@@ -91,7 +86,6 @@ public final class KafkaRequester {
     this.registry = registry;
     this.defaultTimeout = config.millis(Settings.REQUEST_TIMEOUT_MS);
     this.maxInFlight = config.getInt(Settings.MAX_IN_FLIGHT);
-    this.consumer = clients.consumer("replies", config.replyGroup(), Map.of("fetch.max.wait.ms", 100));
     this.unmatched = Counter.builder("convnet.replies.unmatched")
         .description("replies whose request had already ended (timed out, or routed here after a rebalance)")
         .register(registry);
@@ -101,9 +95,9 @@ public final class KafkaRequester {
         .description("requests over Kafka waiting for their reply").register(registry);
     Gauge.builder("convnet.replies.partitions.owned", this, r -> r.ownedSnapshot.length)
         .description("partitions of the replies topic this instance owns").register(registry);
-    this.pollThread = new Thread(this::pollLoop, "convnet-replies-" + config.service());
-    this.pollThread.setDaemon(true);
-    this.pollThread.start();
+    this.replies = new ReplyLoop(clients.consumer("replies", config.replyGroup(), Map.of("fetch.max.wait.ms", 100)),
+        config.service());
+    this.replies.start().onFailure(positioned::tryFail);
   }
 
   /** Completes once this instance owns at least one reply partition, positioned at its end. */
@@ -187,8 +181,7 @@ public final class KafkaRequester {
     pending.put(id, p);
     p.timerId = vertx.setTimer(Math.max(1, timeout.toMillis()), t -> expire(id, timeout));
     try {
-      producer.send(new ProducerRecord<>(exchange.requests().name(), null, key == null ? id : key, request.toByteArray(),
-              headers),
+      producer.send(Publish.record(exchange.requests(), null, key == null ? id : key, request, headers),
           (metadata, error) -> {
             if (error != null) {
               sendFailed(id, exchange, error);
@@ -237,7 +230,7 @@ public final class KafkaRequester {
         p.succeed();
       }
     };
-    if (Thread.currentThread() == pollThread) {
+    if (replies.onLoopThread()) {
       completions.computeIfAbsent(p.context, c -> new ArrayList<>()).add(completion);
     } else {
       p.context.runOnContext(v -> completion.run());
@@ -258,33 +251,6 @@ public final class KafkaRequester {
             .publishPercentileHistogram()
             .register(registry))
         .record(System.nanoTime() - p.startNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
-  }
-
-  private void pollLoop() {
-    try {
-      // Topic metadata now, so that the first send() does not wait for it on an event loop.
-      Exchanges.ALL.forEach(e -> producer.partitionsFor(e.requests().name()));
-      consumer.subscribe(List.of(Topics.REPLIES.name()), new OwnedPartitions());
-      while (running) {
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          onReply(record);
-        }
-        flushCompletions();
-      }
-    } catch (WakeupException e) {
-      // close() woke us up
-    } catch (RuntimeException e) {
-      LOG.error("reply consumer failed", e);
-      ownContext.runOnContext(v -> positioned.tryFail(e));
-    } finally {
-      try {
-        consumer.close(Duration.ofSeconds(5));
-      } catch (RuntimeException e) {
-        LOG.warn("closing the reply consumer: {}", e.toString());
-      }
-      ownedSnapshot = new int[0];
-      ownContext.runOnContext(v -> stopped.tryComplete());
-    }
   }
 
   private void onReply(ConsumerRecord<String, byte[]> record) {
@@ -336,11 +302,7 @@ public final class KafkaRequester {
     long until = System.nanoTime() + grace.toNanos();
     Promise<Void> drained = Promise.promise();
     waitUntilDrained(until, drained);
-    return drained.future().compose(v -> {
-      running = false;
-      consumer.wakeup();
-      return stopped.future();
-    });
+    return drained.future().compose(v -> replies.close());
   }
 
   private void waitUntilDrained(long untilNanos, Promise<Void> drained) {
@@ -360,37 +322,64 @@ public final class KafkaRequester {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
-  /** Cooperative assignment hands over changes only: keep the whole owned set here (notes pitfall 5). */
-  private final class OwnedPartitions implements ConsumerRebalanceListener {
+  /** The reply consumer: joins the reply group, tracks the partitions it owns, hands replies to their requests. */
+  private final class ReplyLoop extends PollLoop {
+    ReplyLoop(KafkaConsumer<String, byte[]> consumer, String service) {
+      super(ownContext, "replies-" + service, consumer);
+    }
+
     @Override
-    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-      if (partitions.isEmpty()) {
-        return;
+    protected void open() {
+      // Topic metadata now, so that the first send() does not wait for it on an event loop.
+      Exchanges.ALL.forEach(e -> producer.partitionsFor(e.requests().name()));
+      consumer.subscribe(List.of(Topics.REPLIES.name()), new OwnedPartitions());
+    }
+
+    @Override
+    protected void turn() {
+      for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+        onReply(record);
       }
-      // Replies sent before we owned a partition are for someone else: start at the end,
-      // and resolve the position now, before any request names the partition.
-      consumer.seekToEnd(partitions);
-      partitions.forEach(consumer::position);
-      partitions.forEach(tp -> owned.add(tp.partition()));
-      publish();
+      flushCompletions();
     }
 
     @Override
-    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-      partitions.forEach(tp -> owned.remove(tp.partition()));
-      publish();
+    protected void shutDown() {
+      ownedSnapshot = new int[0];
     }
 
-    @Override
-    public void onPartitionsLost(Collection<TopicPartition> partitions) {
-      onPartitionsRevoked(partitions);
-    }
+    /** Cooperative assignment hands over changes only: keep the whole owned set here (notes pitfall 5). */
+    private final class OwnedPartitions implements ConsumerRebalanceListener {
+      @Override
+      public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+        if (partitions.isEmpty()) {
+          return;
+        }
+        // Replies sent before we owned a partition are for someone else: start at the end,
+        // and resolve the position now, before any request names the partition.
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position);
+        partitions.forEach(tp -> owned.add(tp.partition()));
+        publish();
+      }
 
-    private void publish() {
-      ownedSnapshot = owned.stream().mapToInt(Integer::intValue).toArray();
-      LOG.info("owns reply partitions {}", owned);
-      if (!owned.isEmpty()) {
-        ownContext.runOnContext(v -> positioned.tryComplete());
+      @Override
+      public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+        partitions.forEach(tp -> owned.remove(tp.partition()));
+        publish();
+      }
+
+      @Override
+      public void onPartitionsLost(Collection<TopicPartition> partitions) {
+        onPartitionsRevoked(partitions);
+      }
+
+      private void publish() {
+        ownedSnapshot = owned.stream().mapToInt(Integer::intValue).toArray();
+        LOG.info("owns reply partitions {}", owned);
+        if (!owned.isEmpty()) {
+          ownContext.runOnContext(v -> positioned.tryComplete());
+        }
       }
     }
   }
