@@ -37,6 +37,11 @@ final class ServiceProcess implements AutoCloseable {
   }
 
   static ServiceProcess start(Class<?> main, String instanceId, Map<String, String> env) {
+    return start(main, instanceId, KafkaBrokerExtension.bootstrapServers(), env);
+  }
+
+  /** With the broker at {@code bootstrap}: programs that run outside JUnit (fault benchmarks) bring their own. */
+  static ServiceProcess start(Class<?> main, String instanceId, String bootstrap, Map<String, String> env) {
     try {
       int port = LocalKafkaBroker.freePort();
       Path logDir = Files.createDirectories(Path.of("target", "e2e-logs"));
@@ -53,7 +58,7 @@ final class ServiceProcess implements AutoCloseable {
       }
       command.addAll(List.of("-cp", classPath, main.getName()));
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-      builder.environment().put("CONVNET_KAFKA_BOOTSTRAP_SERVERS", KafkaBrokerExtension.bootstrapServers());
+      builder.environment().put("CONVNET_KAFKA_BOOTSTRAP_SERVERS", bootstrap);
       builder.environment().put("CONVNET_HTTP_HOST", "127.0.0.1");
       builder.environment().put("CONVNET_HTTP_PORT", String.valueOf(port));
       builder.environment().put("CONVNET_INSTANCE_ID", instanceId);

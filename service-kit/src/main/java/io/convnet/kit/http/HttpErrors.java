@@ -10,10 +10,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one place that maps {@link ErrorCode} to an HTTP status and writes the error body
- * {@code {"error": {"status": 404, "code": "NOT_FOUND", "message": "..."}}}.
+ * {@code {"error": {"status": 404, "code": "NOT_FOUND", "message": "..."}}}; a 503 carries
+ * {@code Retry-After}.
  */
 public final class HttpErrors {
   private static final Logger LOG = LoggerFactory.getLogger(HttpErrors.class);
+  /** A 503 says when to try again unless the route said so itself. */
+  static final String RETRY_AFTER_SECONDS = "1";
 
   private HttpErrors() {
   }
@@ -54,7 +57,11 @@ public final class HttpErrors {
       ctx.response().reset();
       return;
     }
-    ctx.response().setStatusCode(status(code))
+    int status = status(code);
+    if (status == 503 && !ctx.response().headers().contains("retry-after")) {
+      ctx.response().putHeader("retry-after", RETRY_AFTER_SECONDS);  // busy or Kafka down: soon better
+    }
+    ctx.response().setStatusCode(status)
         .putHeader("content-type", "application/json")
         .end(body(code, message).encode());
   }

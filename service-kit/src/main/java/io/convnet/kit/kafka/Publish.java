@@ -8,9 +8,12 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.Collection;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.header.Header;
 
 /**
@@ -59,6 +62,31 @@ public final class Publish {
       promise.fail(unavailable(topic, e));
     }
     return promise.future();
+  }
+
+  /**
+   * Waits, on a thread that may wait, until {@code producer} knows the partitions of every one of
+   * {@code topics}: a producer that never blocks ({@code max.block.ms} 0) refuses records for a
+   * topic it knows nothing of yet.
+   */
+  public static void awaitMetadata(Producer<String, byte[]> producer, Collection<Topic<?>> topics, Duration timeout)
+      throws InterruptedException {
+    long until = System.nanoTime() + timeout.toNanos();
+    for (Topic<?> topic : topics) {
+      while (true) {
+        try {
+          if (!producer.partitionsFor(topic.name()).isEmpty()) {
+            break;
+          }
+        } catch (TimeoutException notYet) {
+          // asking has requested the metadata: look again shortly
+        }
+        if (System.nanoTime() > until) {
+          throw new ServiceException(ErrorCode.UNAVAILABLE, "no metadata for " + topic.name() + " within " + timeout);
+        }
+        Thread.sleep(20);
+      }
+    }
   }
 
   private static ServiceException unavailable(Topic<?> topic, Exception e) {

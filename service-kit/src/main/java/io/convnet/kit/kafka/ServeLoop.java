@@ -112,7 +112,6 @@ final class ServeLoop<Q extends MessageLite, R extends MessageLite> extends Poll
     } else {
       consumer.subscribe(List.of(exchange.requests().name()), new CommitOnRevoke());
     }
-    producer.partitionsFor(Topics.REPLIES.name());  // metadata now, not on an event loop later
   }
 
   @Override
