@@ -51,8 +51,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A request of an idempotent exchange (classify, models) goes to a partition picked round
  * robin among those whose instance seems alive ({@link RequestPartitions}); when it stays
- * unanswered for {@code CONVNET_REQUEST_RESEND_MS} while no reply came from its partition, it
- * is sent again to another partition under the same correlation id: the first reply wins,
+ * unanswered for {@code CONVNET_REQUEST_RESEND_MS} while no reply came from its partition for
+ * as long, it is sent again to another partition under the same correlation id: the first reply wins,
  * later ones are counted ({@code convnet.replies.duplicate}) and dropped. So a killed worker
  * costs a request about that delay, not the group's session timeout.
  *
@@ -275,8 +275,8 @@ public final class KafkaRequester {
 
   /**
    * Ends each request Kafka has not taken in time (503: it is not coming through), and re-sends
-   * each idempotent request unanswered for the re-send delay while no reply came from its
-   * partition, to another partition; the silent partition is avoided for a while.
+   * each idempotent request unanswered for the re-send delay, while its partition has been
+   * silent as long, to another partition; the silent partition is avoided for a while.
    */
   private void sweep() {
     long now = System.nanoTime();
@@ -292,7 +292,7 @@ public final class KafkaRequester {
         continue;
       }
       RequestPartitions topic = requestPartitions.get(record.topic());
-      if (!topic.silentSince(partition, p.sentNanos)) {
+      if (!topic.silentFor(partition, resendNanos)) {
         continue;  // its instance answers others: this one is just slow
       }
       topic.suspect(partition);

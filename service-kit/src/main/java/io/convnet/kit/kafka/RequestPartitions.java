@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * The partitions of one request topic as a requester sees them. Each partition is served by one
  * instance of the serving group; when a request sent there stays unanswered while no reply at all
- * comes back from that partition, its instance may be dead (its partitions move only after the
+ * has come back from that partition for as long, its instance may be dead (its partitions move only after the
  * group's session timeout): the partition is suspect for a while, and new and re-sent requests
  * go round robin over the others. A reply from a partition clears it. Thread-safe.
  */
@@ -53,9 +53,9 @@ final class RequestPartitions {
     suspectUntilNanos.set(partition, now);
   }
 
-  /** Whether nothing came back from {@code partition} since {@code sentNanos}. */
-  boolean silentSince(int partition, long sentNanos) {
-    return lastReplyNanos.get(partition) - sentNanos < 0;
+  /** Whether nothing came back from {@code partition} for {@code nanos} (a dead instance's answered its last). */
+  boolean silentFor(int partition, long nanos) {
+    return System.nanoTime() - lastReplyNanos.get(partition) >= nanos;
   }
 
   void suspect(int partition) {
