@@ -29,6 +29,8 @@ public final class BrokerOutage {
    * What happened, in milliseconds.
    *
    * @param liveP99Ms         p99 of {@code /health/live} over the whole run (before, during, after)
+   * @param liveP99DuringMs   p99 of {@code /health/live} while the broker was down (neither stopping nor starting:
+   *                          this in-JVM broker's shutdown and start-up take the gateway's CPU, a real one's do not)
    * @param classifyOutage    classify calls sent while the broker was down (after its shutdown returned)
    * @param classify503       of those, how many got 503
    * @param classifyOutageMaxMs the slowest answer among calls sent from the stop to the broker's return
@@ -45,7 +47,7 @@ public final class BrokerOutage {
     @Override
     public String toString() {
       return String.format("broker outage: /health/live p99 %.1f ms (max %.1f ms, %d probes; p99 before the stop "
-              + "%.1f ms, from the stop to the return %.1f ms, after %.1f ms); classify while down: %d of %d answered 503, "
+              + "%.1f ms, while down %.1f ms, after the return %.1f ms); classify while down: %d of %d answered 503, "
               + "slowest answer from the stop to the return %.0f ms; /health/ready slowest %.0f ms (%d probes; from the "
               + "stop to the return %.0f ms), 503 %d ms after the stop; full recovery %d ms after the broker was back "
               + "(stop took %d ms, restart %d ms; %d classify calls in all)", liveP99Ms, liveMaxMs, liveProbes,
@@ -139,7 +141,7 @@ public final class BrokerOutage {
     long warm = stop - WARM_UP.toNanos() / 2;  // the first half of the warm-up is JIT compilation, not the outage
     return new Figures(live.size(), Timeline.percentile(live, 0.99), Timeline.max(live),
         Timeline.percentile(Timeline.where(live, c -> c.sentNanos() - warm >= 0 && c.sentNanos() - stop < 0), 0.99),
-        Timeline.percentile(Timeline.where(live, c -> c.sentNanos() - stop >= 0 && c.sentNanos() - back < 0), 0.99),
+        Timeline.percentile(Timeline.where(live, c -> c.sentNanos() - down >= 0 && c.sentNanos() - restart < 0), 0.99),
         Timeline.percentile(Timeline.where(live, c -> c.sentNanos() - back >= 0), 0.99), duringOutage.size(),
         (int) duringOutage.stream().filter(c -> c.status() == 503).count(), Timeline.max(fromStopToBack), ready.size(),
         Timeline.max(ready), Timeline.max(Timeline.where(ready, c -> c.sentNanos() - stop >= 0 && c.sentNanos() - back < 0)),

@@ -22,7 +22,7 @@ class BrokerOutageE2ETest {
     System.out.println(f);
     // The targets (live p99 < 100 ms, classify 503 within 1 s) with room for a CPU shared with other
     // builds: liveness during the outage as fast as before it (a blocked event loop takes seconds).
-    assertThat(f.liveP99DuringMs()).as("/health/live p99 from the stop to the return, ms")
+    assertThat(f.liveP99DuringMs()).as("/health/live p99 while the broker was down, ms")
         .isLessThan(Math.max(100, 2 * f.liveP99BeforeMs()));
     assertThat(f.classifyOutage()).as("classify calls while the broker was down").isGreaterThan(50);
     assertThat(f.classify503()).as("of them answered 503").isEqualTo(f.classifyOutage());
