@@ -97,6 +97,7 @@ public final class KafkaRequester {
   /** Poll thread only: completions gathered while handling one poll's replies. */
   private final Map<Context, List<Runnable>> completions = new java.util.HashMap<>();
   private volatile boolean acceptingRequests = true;
+  private volatile long sweepTimer = -1;
 
   private final MeterRegistry registry;
   private final Map<String, Timer> timers = new ConcurrentHashMap<>();
@@ -131,7 +132,7 @@ public final class KafkaRequester {
         config.service());
     this.replies.start().onFailure(positioned::tryFail);
     kafka.onDown(this::failEverythingInFlight);
-    ownContext.runOnContext(v -> vertx.setPeriodic(SWEEP_MS, t -> sweep()));
+    ownContext.runOnContext(v -> sweepTimer = vertx.setPeriodic(SWEEP_MS, t -> sweep()));
   }
 
   /** Completes once this instance owns at least one reply partition, positioned at its end. */
@@ -446,7 +447,10 @@ public final class KafkaRequester {
     long until = System.nanoTime() + grace.toNanos();
     Promise<Void> drained = Promise.promise();
     waitUntilDrained(until, drained);
-    return drained.future().compose(v -> replies.close());
+    return drained.future().compose(v -> {
+      vertx.cancelTimer(sweepTimer);
+      return replies.close();
+    });
   }
 
   private void waitUntilDrained(long untilNanos, Promise<Void> drained) {
