@@ -66,8 +66,9 @@ public final class KafkaRequester {
   /** How long a partition that left a request unanswered is avoided (unless a reply clears it). */
   private static final long SUSPECT_NANOS = Duration.ofSeconds(5).toNanos();
   /**
-   * Kafka takes a record in milliseconds: when it has answered nothing for {@code STALL_NANOS},
-   * records waiting longer than this are not coming through (503 now rather than at the deadline).
+   * Kafka takes a record in milliseconds: when it has answered nothing for {@code STALL_NANOS}
+   * (seen by two sweeps in a row: not a pause of this JVM), records waiting longer than this are
+   * not coming through (503 now rather than at the deadline).
    */
   private static final long ACK_TIMEOUT_NANOS = Duration.ofMillis(500).toNanos();
   private static final long STALL_NANOS = Duration.ofMillis(750).toNanos();
@@ -98,6 +99,8 @@ public final class KafkaRequester {
   private final Map<Context, List<Runnable>> completions = new java.util.HashMap<>();
   private volatile boolean acceptingRequests = true;
   private volatile long sweepTimer = -1;
+  /** Sweeps in a row that found Kafka silent (this requester's context only). */
+  private int stalledSweeps;
 
   private final MeterRegistry registry;
   private final Map<String, Timer> timers = new ConcurrentHashMap<>();
@@ -226,7 +229,7 @@ public final class KafkaRequester {
     Integer partition = null;
     if (key == null && exchange.idempotent()) {
       RequestPartitions topic = partitionsOf(exchange);
-      partition = topic == null ? null : topic.pick(-1);
+      partition = topic == null ? null : topic.pick();
     }
     ProducerRecord<String, byte[]> record = Publish.record(exchange.requests(), partition, key == null ? id : key,
         request, headers);
@@ -281,7 +284,8 @@ public final class KafkaRequester {
    */
   private void sweep() {
     long now = System.nanoTime();
-    boolean stalled = !kafka.aliveWithin(STALL_NANOS);
+    stalledSweeps = kafka.aliveWithin(STALL_NANOS) ? 0 : stalledSweeps + 1;
+    boolean stalled = stalledSweeps >= 2;
     for (PendingRequest<?> p : pending.values()) {
       if (stalled && !p.acked && now - p.sentNanos > ACK_TIMEOUT_NANOS) {
         notTaken(p);
@@ -292,13 +296,8 @@ public final class KafkaRequester {
       if (record == null || partition < 0 || resendNanos <= 0 || now - p.sentNanos < resendNanos) {
         continue;
       }
-      RequestPartitions topic = requestPartitions.get(record.topic());
-      if (!topic.silentFor(partition, resendNanos)) {
-        continue;  // its instance answers others: this one is just slow
-      }
-      topic.suspect(partition);
-      int to = topic.pick(partition);
-      if (p.sends < MAX_SENDS && to != partition && pending.containsKey(p.id)) {
+      int to = requestPartitions.get(record.topic()).alternativeTo(partition, resendNanos);
+      if (to >= 0 && p.sends < MAX_SENDS && pending.containsKey(p.id)) {
         LOG.info("{} request {} unanswered on partition {} for {} ms: sent again to partition {}", p.exchange.name(),
             p.id, partition, (now - p.sentNanos) / 1_000_000, to);
         resent(p.exchange).increment();
@@ -402,8 +401,8 @@ public final class KafkaRequester {
     String id = header(record, Headers.CORRELATION_ID);
     kafka.alive();
     PendingRequest<?> p = id == null ? null : pending.get(id);
-    if (p != null && p.partition >= 0 && p.resendable != null) {
-      requestPartitions.get(p.resendable.topic()).answered(p.partition);
+    if (p != null && p.partition >= 0 && p.resendable != null && p.sends == 1) {  // sent once: from that partition
+      requestPartitions.get(p.resendable.topic()).answered(p.partition, header(record, Headers.RESPONDER));
     }
     if (p == null || (p.gathered == null && pending.remove(id) == null)) {
       (id != null && resentUntilNanos.containsKey(id) ? duplicates : unmatched).increment();

@@ -1,14 +1,18 @@
 package io.convnet.kit.kafka;
 
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * The partitions of one request topic as a requester sees them. Each partition is served by one
- * instance of the serving group; when a request sent there stays unanswered while no reply at all
- * has come back from that partition for as long, its instance may be dead (its partitions move only after the
- * group's session timeout): the partition is suspect for a while, and new and re-sent requests
- * go round robin over the others. A reply from a partition clears it. Thread-safe.
+ * The partitions of one request topic as a requester sees them: which instance of the serving
+ * group last answered from each ({@link io.convnet.proto.Headers#RESPONDER}) and when. A
+ * partition whose requests stay unanswered while it has been silent for as long, and another
+ * instance answers from other partitions, is served by an instance that may be dead (its
+ * partitions move only after the group's session timeout): it is suspect for a while, new
+ * requests go round robin over the others, and its unanswered requests go to a partition of the
+ * instance that answers. A reply from a partition clears it. Thread-safe.
  */
 final class RequestPartitions {
   private final int count;
@@ -16,12 +20,14 @@ final class RequestPartitions {
   private final AtomicInteger next = new AtomicInteger();
   private final AtomicLongArray lastReplyNanos;
   private final AtomicLongArray suspectUntilNanos;
+  private final AtomicReferenceArray<String> responders;
 
   RequestPartitions(int count, long suspectNanos) {
     this.count = count;
     this.suspectNanos = suspectNanos;
     this.lastReplyNanos = new AtomicLongArray(count);
     this.suspectUntilNanos = new AtomicLongArray(count);
+    this.responders = new AtomicReferenceArray<>(count);
     long now = System.nanoTime();
     for (int p = 0; p < count; p++) {
       lastReplyNanos.set(p, now);
@@ -29,36 +35,52 @@ final class RequestPartitions {
     }
   }
 
-  int count() {
-    return count;
-  }
-
-  /** The next partition round robin that is neither {@code avoid} nor suspect; if all are, the next but {@code avoid}. */
-  int pick(int avoid) {
+  /** The next partition round robin that is not suspect; if all are, the next one. */
+  int pick() {
     int start = next.getAndIncrement();
     long now = System.nanoTime();
     for (int i = 0; i < count; i++) {
       int p = Math.floorMod(start + i, count);
-      if (p != avoid && suspectUntilNanos.get(p) - now <= 0) {
+      if (suspectUntilNanos.get(p) - now <= 0) {
         return p;
       }
     }
-    int p = Math.floorMod(start, count);
-    return p == avoid && count > 1 ? (p + 1) % count : p;
+    return Math.floorMod(start, count);
   }
 
-  void answered(int partition) {
+  /** A reply came from {@code partition}, answered by {@code responder} (null if unnamed). */
+  void answered(int partition, String responder) {
     long now = System.nanoTime();
     lastReplyNanos.set(partition, now);
     suspectUntilNanos.set(partition, now);
+    if (responder != null && !responder.equals(responders.get(partition))) {
+      responders.set(partition, responder);
+    }
   }
 
-  /** Whether nothing came back from {@code partition} for {@code nanos} (a dead instance's answered its last). */
-  boolean silentFor(int partition, long nanos) {
-    return System.nanoTime() - lastReplyNanos.get(partition) >= nanos;
-  }
-
-  void suspect(int partition) {
-    suspectUntilNanos.set(partition, System.nanoTime() + suspectNanos);
+  /**
+   * Where to send again a request left unanswered on {@code silent}: a partition (round robin)
+   * that answered within {@code nanos}, from another instance than the one last seen on
+   * {@code silent}; -1 when {@code silent} answered within {@code nanos} or no such partition is
+   * known (one instance serves all: sending again would only load it twice). Marks {@code silent}
+   * suspect when it returns a partition.
+   */
+  int alternativeTo(int silent, long nanos) {
+    long now = System.nanoTime();
+    String silentResponder = responders.get(silent);
+    if (silentResponder == null || now - lastReplyNanos.get(silent) < nanos) {
+      return -1;
+    }
+    int start = next.getAndIncrement();
+    for (int i = 0; i < count; i++) {
+      int p = Math.floorMod(start + i, count);
+      String responder = responders.get(p);
+      if (p != silent && now - lastReplyNanos.get(p) < nanos && responder != null
+          && !Objects.equals(responder, silentResponder)) {
+        suspectUntilNanos.set(silent, now + suspectNanos);
+        return p;
+      }
+    }
+    return -1;
   }
 }

@@ -61,6 +61,7 @@ final class ServeLoop<Q extends MessageLite, R extends MessageLite> extends Poll
   private final Exchange<Q, R> exchange;
   private final Function<Q, Future<R>> handler;
   private final int concurrency;
+  private final byte[] instanceId;
   private final OffsetTracker offsets = new OffsetTracker();
   private final ConcurrentLinkedQueue<Finished> finished = new ConcurrentLinkedQueue<>();
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -77,6 +78,7 @@ final class ServeLoop<Q extends MessageLite, R extends MessageLite> extends Poll
     this.exchange = exchange;
     this.handler = handler;
     this.concurrency = clients.config().getInt(Settings.RESPONDER_CONCURRENCY);
+    this.instanceId = utf8(clients.config().instanceId());
     Gauge.builder("convnet.responder.in.flight", inFlight, AtomicInteger::get)
         .description("requests being handled").tag("exchange", exchange.name()).register(registry);
   }
@@ -223,6 +225,7 @@ final class ServeLoop<Q extends MessageLite, R extends MessageLite> extends Poll
     RecordHeaders headers = new RecordHeaders();
     headers.add(Headers.CORRELATION_ID, utf8(correlationId));
     headers.add(Headers.EXCHANGE, utf8(exchange.name()));
+    headers.add(Headers.RESPONDER, instanceId);
     if (error != null) {
       headers.add(Headers.ERROR_CODE, utf8(error.code().name()));
       headers.add(Headers.ERROR_MESSAGE, utf8(String.valueOf(error.getMessage())));

@@ -21,6 +21,9 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -34,12 +37,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(KafkaBrokerExtension.class)
 class ResendTest {
 
-  /** Takes classify requests from its share of the partitions and never answers. */
-  static ServiceDefinition silentWorker(String name) {
+  static final AtomicBoolean MUTE = new AtomicBoolean();
+
+  /** Answers classify requests from its share of the partitions as the echo worker does until muted, then never. */
+  static ServiceDefinition fallingSilentWorker(String name) {
     return new ServiceDefinition(name, 0, false, kit -> new VerticleBase() {
       @Override
       public Future<?> start() {
-        return kit.responder().serve(Exchanges.CLASSIFY, request -> Promise.<ClassifyReply>promise().future())
+        return kit.responder().serve(Exchanges.CLASSIFY, request -> MUTE.get() ? Promise.<ClassifyReply>promise().future()
+                : Future.succeededFuture(ClassifyReply.newBuilder().addLabels(request.getModel().getName())
+                    .setWorker(kit.instanceId()).build()))
             .compose(v -> kit.responder().serve(Exchanges.VISUALIZE, request -> Promise.<VisualizeReply>promise().future()));
       }
     });
@@ -67,11 +74,22 @@ class ResendTest {
   void requestsLeftUnansweredByASilentInstanceAreAnsweredByTheOther() {
     RunningService asker = TestServices.start(Idle.definition("rs-asker", true),
         Map.of(Settings.REQUEST_RESEND_MS.name(), "500"));
-    RunningService silent = TestServices.start(silentWorker("rs-worker"), Map.of());
+    RunningService silent = TestServices.start(fallingSilentWorker("rs-worker"), Map.of());
     RunningService echo = TestServices.start(EchoWorker.definition("rs-worker"), Map.of());
     try {
       awaitTwoMembersSharingClassify(asker);
       KafkaRequester requester = asker.kit().requester();
+      // Until both have answered on all their partitions, the asker knows which instance serves which.
+      Set<String> workers = new HashSet<>();
+      for (int i = 0; i < 200 && workers.size() < 2; i++) {
+        workers.add(await(requester.request(Exchanges.CLASSIFY, ClassifyRequest.newBuilder()
+            .setModel(ModelRef.newBuilder().setName("warm")).build())).getWorker());
+      }
+      for (int i = 0; i < 16; i++) {
+        await(requester.request(Exchanges.CLASSIFY, ClassifyRequest.newBuilder()
+            .setModel(ModelRef.newBuilder().setName("warm")).build()));
+      }
+      MUTE.set(true);
       List<Future<ClassifyReply>> replies = new ArrayList<>();
       long t0 = System.nanoTime();
       for (int i = 0; i < 40; i++) {
