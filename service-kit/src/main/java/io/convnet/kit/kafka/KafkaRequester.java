@@ -67,8 +67,9 @@ public final class KafkaRequester {
   private static final long SUSPECT_NANOS = Duration.ofSeconds(5).toNanos();
   /**
    * Kafka takes a record in milliseconds: when it has answered nothing for {@code STALL_NANOS}
-   * (seen by two sweeps in a row: not a pause of this JVM), records waiting longer than this are
-   * not coming through (503 now rather than at the deadline).
+   * (seen by two sweeps in a row: not a pause of this JVM) and its probe fails too, records
+   * waiting longer than this are not coming through (503 now rather than at the deadline). A
+   * loaded machine stalls too, but its broker answers the probe.
    */
   private static final long ACK_TIMEOUT_NANOS = Duration.ofMillis(500).toNanos();
   private static final long STALL_NANOS = Duration.ofMillis(750).toNanos();
@@ -284,8 +285,11 @@ public final class KafkaRequester {
    */
   private void sweep() {
     long now = System.nanoTime();
-    stalledSweeps = kafka.aliveWithin(STALL_NANOS) ? 0 : stalledSweeps + 1;
-    boolean stalled = stalledSweeps >= 2;
+    stalledSweeps = kafka.aliveWithin(STALL_NANOS) || pending.isEmpty() ? 0 : stalledSweeps + 1;
+    if (stalledSweeps == 2) {
+      kafka.probeNow();
+    }
+    boolean stalled = stalledSweeps >= 2 && kafka.doubtful();
     for (PendingRequest<?> p : pending.values()) {
       if (stalled && !p.acked && now - p.sentNanos > ACK_TIMEOUT_NANOS) {
         notTaken(p);
@@ -316,7 +320,6 @@ public final class KafkaRequester {
   private void notTaken(PendingRequest<?> p) {
     if (pending.remove(p.id) != null) {
       LOG.warn("{} request {} not taken by Kafka within {} ms", p.exchange.name(), p.id, ACK_TIMEOUT_NANOS / 1_000_000);
-      kafka.probeNow();
       end(p, p.isGather() ? null : new ServiceException(ErrorCode.UNAVAILABLE,
           "Kafka did not take the request in time; retry shortly"));
     }

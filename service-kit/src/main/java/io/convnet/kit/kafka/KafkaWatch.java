@@ -48,7 +48,7 @@ public final class KafkaWatch {
   private volatile long downSinceNanos;
   private volatile long lastSignOfLifeNanos = System.nanoTime();
   private boolean probing;
-  private long failingSinceNanos;
+  private volatile long failingSinceNanos;
   private boolean closed;
   private long timerId = -1;
 
@@ -90,6 +90,11 @@ public final class KafkaWatch {
   /** Whether Kafka answered anything in the last {@code nanos}. */
   public boolean aliveWithin(long nanos) {
     return System.nanoTime() - lastSignOfLifeNanos < nanos;
+  }
+
+  /** Whether Kafka is down or its last probe failed: a stall is then more likely an outage than a slow machine. */
+  public boolean doubtful() {
+    return !up() || failingSinceNanos != 0;
   }
 
   /** {@code listener} is told (on this watch's context) each time Kafka goes down, with the reason. */
