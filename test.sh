@@ -19,6 +19,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+# promtool checks the alert rules; Debian ships it with Prometheus (installed, never started here)
+if ! command -v promtool >/dev/null 2>&1; then
+  sudo=; [ "$(id -u)" -ne 0 ] && sudo=sudo
+  echo "installing prometheus (for promtool) ..."
+  $sudo apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+fi
+
+# The Kubernetes manifests and the observability pack, statically: rendered with kubectl's
+# kustomize, validated against the published schemas and Pod Security "restricted", promtool.
+nice k8s/ci/check.sh
 
 # The real ImageNet labels (npm's @tensorflow-models/mobilenet, fetched once into a cache) for ClassLabelsTest.
 labels=$(convnet/scripts/fetch-imagenet-labels.sh 2>/dev/null || true)

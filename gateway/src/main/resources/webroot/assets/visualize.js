@@ -1,6 +1,6 @@
 // Visualize: feature maps, saliency and Grad-CAM of an image (PNG answers), and filter or class
 // patterns by activation maximization (a job: 202 + status URL, polled until done, then its PNG).
-import { call, json, ApiError } from './api.js';
+import { call, json, ApiError, modelPath } from './api.js';
 import { $, el, showError, hideError, setProgress } from './dom.js';
 import { dropzone, preview } from './dropzone.js';
 import { labelsOf, convLayersOf } from './models.js';
@@ -64,8 +64,8 @@ function layers() {
   return $('#viz-layers').value.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
-function modelPath() {
-  return '/v1/models/' + encodeURIComponent($('#viz-model').value);
+function vizModelPath() {
+  return modelPath($('#viz-model').value);
 }
 
 async function explain(kind) {
@@ -91,7 +91,7 @@ async function explain(kind) {
   }
   await busy(async () => {
     const started = performance.now();
-    const response = await call(modelPath() + '/' + kind + '?' + q, {
+    const response = await call(vizModelPath() + '/' + kind + '?' + q, {
       method: 'POST', body: image, headers: image.type ? { 'content-type': image.type } : {},
     });
     await showPng(response, what + ' · ' + image.name + ' · ' + ((performance.now() - started) / 1000).toFixed(1) + ' s',
@@ -114,10 +114,10 @@ async function startJob(kind) {
     }
     q.set('layers', layer);
     q.set('count', $('#viz-count').value || '8');
-    url = modelPath() + '/filters';
+    url = vizModelPath() + '/filters';
     what = 'What the first ' + q.get('count') + ' filters of ' + layer + ' respond to';
   } else {
-    url = modelPath() + '/classes/' + encodeURIComponent($('#viz-class').value);
+    url = vizModelPath() + '/classes/' + encodeURIComponent($('#viz-class').value);
     what = 'What the model takes for "' + $('#viz-class').value + '"';
   }
   q.set('steps', $('#viz-steps').value || '150');

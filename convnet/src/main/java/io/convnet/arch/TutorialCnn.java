@@ -40,10 +40,6 @@ public final class TutorialCnn implements Architecture {
     return ID;
   }
 
-  @Override
-  public String defaultModelName() {
-    return "cats-vs-dogs";
-  }
 
   @Override
   public int defaultImageSize() {

@@ -1,10 +1,12 @@
 package io.convnet.bundle;
 
-import io.convnet.util.Files2;
+import io.convnet.limits.TrainingLimits;
+import io.convnet.util.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -18,9 +20,14 @@ import java.util.stream.Stream;
  * The model store {@code <root>/<name>/<version>/} (versions 1, 2, 3...). A version directory appears
  * only complete: it is written under {@code <name>/.tmp-<pid>-<uuid>/} and renamed into place. A
  * temporary directory left by a killed writer is ignored by readers and removed by the next publish.
+ *
+ * <p>Publishing never touches another model or an existing version: a model's directory must be its
+ * own (not a symbolic link, which could lead into another model's directory or out of the store), the
+ * next version number is taken under a lock every publisher holds (a file lock across processes), a
+ * number whose directory exists in any form is skipped, and the rename cannot replace a version,
+ * which is never an empty directory.
  */
 public final class BundleStore {
-  private static final Pattern MODEL_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
   private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,8}");
   private static final String TMP = ".tmp-";
 
@@ -36,7 +43,7 @@ public final class BundleStore {
 
   /** Model names: lower-case letters, digits, '.', '_', '-', 1..64 characters. */
   public static String checkModelName(String name) {
-    if (name == null || !MODEL_NAME.matcher(name).matches()) {
+    if (name == null || !TrainingLimits.MODEL_NAME.matcher(name).matches()) {
       throw new IllegalArgumentException("invalid model name '" + name + "': use 1-64 lower-case letters, digits, "
           + "'.', '_' or '-', starting with a letter or digit");
     }
@@ -64,7 +71,7 @@ public final class BundleStore {
       return List.of();
     }
     try (Stream<Path> s = Files.list(root)) {
-      return s.map(p -> p.getFileName().toString()).filter(n -> MODEL_NAME.matcher(n).matches())
+      return s.map(p -> p.getFileName().toString()).filter(n -> TrainingLimits.MODEL_NAME.matcher(n).matches())
           .filter(n -> !versions(n).isEmpty()).sorted().toList();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + root, e);
@@ -97,17 +104,41 @@ public final class BundleStore {
     }
   }
 
-  private int publishLocked(String name, VersionedWriter writer) {
+  /**
+   * Fails (IllegalArgumentException) unless {@code name}'s directory, if it exists, is the model's own:
+   * a real directory {@code <root>/<name>}, not a symbolic link. Publishing checks it; a trainer also
+   * checks it before it trains.
+   */
+  public Path requireOwnDirectory(String name) {
     Path modelDir = root.resolve(checkModelName(name));
+    if (!Files.exists(modelDir, LinkOption.NOFOLLOW_LINKS)) {
+      return modelDir;
+    }
+    try {
+      if (Files.isSymbolicLink(modelDir) || !Files.isDirectory(modelDir, LinkOption.NOFOLLOW_LINKS)
+          || !modelDir.toRealPath().equals(root.toRealPath().resolve(name))) {
+        throw new IllegalArgumentException("model '" + name + "' cannot be published: its place in the model store "
+            + "is not a directory of its own (a symbolic link or a file), so writing there could reach another "
+            + "model's versions");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot check the directory of model '" + name + "' in " + root, e);
+    }
+    return modelDir;
+  }
+
+  private int publishLocked(String name, VersionedWriter writer) {
+    Path modelDir = requireOwnDirectory(name);
     try {
       Files.createDirectories(modelDir);
+      requireOwnDirectory(name);  // as created (by us or, in between, by someone else)
       try (FileChannel ch = FileChannel.open(modelDir.resolve(".lock"), StandardOpenOption.CREATE,
-          StandardOpenOption.WRITE)) {
+          StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
         ch.lock(); // released when the channel closes
         removeAbandonedTemps(modelDir);
         int version = latestVersion(name).orElse(0) + 1;
-        while (Files.exists(modelDir.resolve(Integer.toString(version)))) {
-          version++; // an incomplete directory not made by us: never overwrite it
+        while (Files.exists(modelDir.resolve(Integer.toString(version)), LinkOption.NOFOLLOW_LINKS)) {
+          version++; // an incomplete directory (or a link) not made by us: never overwrite it
         }
         Path tmp = modelDir.resolve(TMP + ProcessHandle.current().pid() + "-" + UUID.randomUUID());
         try {
@@ -118,7 +149,7 @@ public final class BundleStore {
           Files.move(tmp, modelDir.resolve(Integer.toString(version)), StandardCopyOption.ATOMIC_MOVE);
           return version;
         } finally {
-          Files2.deleteRecursively(tmp);
+          FileTrees.delete(tmp);
         }
       }
     } catch (IOException e) {
@@ -146,7 +177,7 @@ public final class BundleStore {
             ? Long.parseLong(rest.substring(0, dash)) : 0;
         boolean writerAlive = pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
         if (!writerAlive) {
-          Files2.deleteRecursively(p);
+          FileTrees.delete(p);
         }
       }
     }

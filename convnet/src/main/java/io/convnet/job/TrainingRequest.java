@@ -2,6 +2,8 @@ package io.convnet.job;
 
 import io.convnet.arch.Architectures;
 import io.convnet.bundle.BundleStore;
+import io.convnet.data.DataRoot;
+import io.convnet.limits.TrainingLimits;
 import io.convnet.train.OptimizerSpec;
 import io.convnet.train.TrainingConfig;
 import io.convnet.transfer.BaseAndHead;
@@ -23,12 +25,14 @@ import java.nio.file.Path;
  * @param resume continue from the checkpoint in the work directory (else it is cleared)
  * @param transfer transfer learning and fine-tuning ({@link TransferOptions#NONE}: plain training); its weights
  *     file must exist, its fine-tune layer must be a conv layer of the architecture's base
+ * @param dataRoot every data file is read under it (symbolic links may not lead out); null = {@code dataDir}
+ *     itself, as the command line's {@code -d}
  */
 public record TrainingRequest(String architecture, String modelName, Path dataDir, int epochs, int batchSize,
     boolean augment, OptimizerSpec optimizer, long seed, int maxPerClass, int imageSize, int patience, Path store,
-    Path workDir, boolean resume, TransferOptions transfer) {
+    Path workDir, boolean resume, TransferOptions transfer, DataRoot dataRoot) {
 
-  public static final int MAX_BATCH_SIZE = 1024;
+  public static final int MAX_BATCH_SIZE = TrainingLimits.MAX_BATCH_SIZE;
 
   public TrainingRequest {
     var arch = Architectures.get(architecture);
@@ -46,8 +50,9 @@ public record TrainingRequest(String architecture, String modelName, Path dataDi
     if (maxPerClass < 0) {
       throw new IllegalArgumentException("max images per class must be >= 0 (0 = all), got " + maxPerClass);
     }
-    if (imageSize != 0 && (imageSize < 16 || imageSize > 1024)) {
-      throw new IllegalArgumentException("image size must be 16..1024, got " + imageSize);
+    if (imageSize != 0 && (imageSize < TrainingLimits.MIN_IMAGE_SIZE || imageSize > TrainingLimits.MAX_IMAGE_SIZE)) {
+      throw new IllegalArgumentException("image size must be " + TrainingLimits.MIN_IMAGE_SIZE + ".."
+          + TrainingLimits.MAX_IMAGE_SIZE + ", got " + imageSize);
     }
     if (patience < 0) {
       throw new IllegalArgumentException("patience must be >= 0 (0 = no early stopping), got " + patience);
@@ -56,11 +61,20 @@ public record TrainingRequest(String architecture, String modelName, Path dataDi
       throw new IllegalArgumentException("a model store directory is required");
     }
     imageSize = imageSize == 0 ? arch.defaultImageSize() : imageSize;
+    new io.convnet.data.Preprocessing(imageSize, imageSize, io.convnet.data.Preprocessing.Mode.parse(arch.preprocessing()));
     workDir = workDir == null ? store.resolve(".work").resolve(modelName) : workDir;
     transfer = transfer == null ? TransferOptions.NONE : transfer;
     if (transfer.active()) {
       checkTransfer(transfer, arch.define(imageSize, 2));
     }
+  }
+
+  /** The data folder is the data root. */
+  public TrainingRequest(String architecture, String modelName, Path dataDir, int epochs, int batchSize,
+      boolean augment, OptimizerSpec optimizer, long seed, int maxPerClass, int imageSize, int patience, Path store,
+      Path workDir, boolean resume, TransferOptions transfer) {
+    this(architecture, modelName, dataDir, epochs, batchSize, augment, optimizer, seed, maxPerClass, imageSize,
+        patience, store, workDir, resume, transfer, null);
   }
 
   /** Plain training (no transfer learning). */
@@ -84,12 +98,19 @@ public record TrainingRequest(String architecture, String modelName, Path dataDi
   /** The same request with other transfer options. */
   public TrainingRequest withTransfer(TransferOptions t) {
     return new TrainingRequest(architecture, modelName, dataDir, epochs, batchSize, augment, optimizer, seed,
-        maxPerClass, imageSize, patience, store, workDir, resume, t);
+        maxPerClass, imageSize, patience, store, workDir, resume, t, dataRoot);
   }
 
-  /** The tutorial's settings: tutorial CNN, batch 32, RMSprop 1e-4, seed 1. */
+  /** The root the data is read under: {@link #dataRoot}, else the data folder itself. */
+  public DataRoot confinement() {
+    return dataRoot != null ? dataRoot : DataRoot.folder(dataDir);
+  }
+
+  /** The tutorial's settings, {@link TrainingLimits}' defaults: tutorial CNN, batch 32, RMSprop 1e-4, seed 1. */
   public static TrainingRequest tutorial(Path dataDir, Path store, int epochs, boolean augment, int maxPerClass) {
-    return new TrainingRequest("tutorial-cnn", null, dataDir, epochs, 32, augment, OptimizerSpec.rmsprop(1e-4), 1,
-        maxPerClass, 0, 0, store, null, false);
+    return new TrainingRequest(TrainingLimits.DEFAULT_ARCHITECTURE, null, dataDir, epochs,
+        TrainingLimits.DEFAULT_BATCH_SIZE, augment,
+        OptimizerSpec.parse(TrainingLimits.DEFAULT_OPTIMIZER, TrainingLimits.DEFAULT_LEARNING_RATE),
+        TrainingLimits.DEFAULT_SEED, maxPerClass, 0, 0, store, null, false);
   }
 }

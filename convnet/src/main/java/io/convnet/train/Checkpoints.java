@@ -1,6 +1,6 @@
 package io.convnet.train;
 
-import io.convnet.util.Files2;
+import io.convnet.util.FileTrees;
 import io.convnet.util.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,14 +39,14 @@ final class Checkpoints {
     try {
       Files.createDirectories(dir);
       Path ckpt = dir.resolve(name(state.epoch()));
-      Files2.deleteRecursively(ckpt);
+      FileTrees.delete(ckpt);
       session.save(prefix(state.epoch()));
       Json.write(dir.resolve(STATE), state);
       try (Stream<Path> s = Files.list(dir)) {
         for (Path p : s.filter(p -> p.getFileName().toString().startsWith("ckpt-")).toList()) {
           String n = p.getFileName().toString();
           if (!n.equals(name(state.epoch())) && !n.equals(name(state.bestEpoch()))) {
-            Files2.deleteRecursively(p);
+            FileTrees.delete(p);
           }
         }
       }

@@ -1,12 +1,13 @@
 package io.convnet.train;
 
+import io.convnet.limits.TrainingLimits;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
  * How to train.
  *
- * @param epochs maximum epochs, 1..10000
+ * @param epochs maximum epochs, 1..{@link TrainingLimits#MAX_EPOCHS}
  * @param patience early stopping: stop after this many epochs without a lower validation loss; 0 = never
  * @param keepBest end with the weights of the epoch of lowest validation loss (else the last epoch's)
  * @param workDir where per-epoch checkpoints go; a run finding one there resumes after its epoch
@@ -14,8 +15,6 @@ import java.util.List;
  */
 public record TrainingConfig(int epochs, OptimizerSpec optimizer, long seed, int patience, boolean keepBest,
     Path workDir, List<String> trainLayers) {
-
-  public static final int MAX_EPOCHS = 10_000;
 
   public TrainingConfig {
     requireEpochs(epochs);
@@ -32,8 +31,8 @@ public record TrainingConfig(int epochs, OptimizerSpec optimizer, long seed, int
   }
 
   public static int requireEpochs(int epochs) {
-    if (epochs < 1 || epochs > MAX_EPOCHS) {
-      throw new IllegalArgumentException("epochs must be 1.." + MAX_EPOCHS + ", got " + epochs);
+    if (epochs < 1 || epochs > TrainingLimits.MAX_EPOCHS) {
+      throw new IllegalArgumentException("epochs must be 1.." + TrainingLimits.MAX_EPOCHS + ", got " + epochs);
     }
     return epochs;
   }

@@ -1,6 +1,6 @@
 package io.convnet.transfer;
 
-import io.convnet.train.TrainingConfig;
+import io.convnet.limits.TrainingLimits;
 import java.nio.file.Path;
 
 /**
@@ -21,7 +21,7 @@ import java.nio.file.Path;
 public record TransferOptions(Path weights, boolean freezeBase, boolean cacheBottleneck, int fineTuneEpochs,
     double fineTuneLearningRate, String fineTuneFrom) {
 
-  public static final double DEFAULT_FINE_TUNE_LR = 1e-5;
+  public static final double DEFAULT_FINE_TUNE_LR = TrainingLimits.DEFAULT_FINE_TUNE_LEARNING_RATE;
   public static final double FINE_TUNE_MOMENTUM = 0.9;
   public static final TransferOptions NONE = new TransferOptions(null, false, false, 0, 0, null);
 
@@ -31,12 +31,14 @@ public record TransferOptions(Path weights, boolean freezeBase, boolean cacheBot
       throw new IllegalArgumentException("caching bottleneck features needs a frozen base (freeze base): the features "
           + "of a base that trains change every step");
     }
-    if (fineTuneEpochs < 0 || fineTuneEpochs > TrainingConfig.MAX_EPOCHS) {
-      throw new IllegalArgumentException("fine-tune epochs must be 0.." + TrainingConfig.MAX_EPOCHS + ", got "
+    if (fineTuneEpochs < 0 || fineTuneEpochs > TrainingLimits.MAX_EPOCHS) {
+      throw new IllegalArgumentException("fine-tune epochs must be 0.." + TrainingLimits.MAX_EPOCHS + ", got "
           + fineTuneEpochs);
     }
-    if (Double.isNaN(fineTuneLearningRate) || fineTuneLearningRate < 0 || fineTuneLearningRate > 10) {
-      throw new IllegalArgumentException("fine-tune learning rate must be > 0 and <= 10 (0 = "
+    if (Double.isNaN(fineTuneLearningRate) || fineTuneLearningRate < 0
+        || fineTuneLearningRate > TrainingLimits.MAX_LEARNING_RATE) {
+      throw new IllegalArgumentException("fine-tune learning rate must be > 0 and <= "
+          + TrainingLimits.plain(TrainingLimits.MAX_LEARNING_RATE) + " (0 = "
           + DEFAULT_FINE_TUNE_LR + "), got " + fineTuneLearningRate);
     }
     if (fineTuneEpochs > 0 && !freezeBase) {

@@ -18,7 +18,7 @@ public final class Json {
   /** Writes {@code value} to {@code file} atomically (temporary file, then rename). */
   public static void write(Path file, Object value) {
     try {
-      Files2.writeAtomically(file, MAPPER.writeValueAsBytes(value));
+      AtomicFiles.write(file, MAPPER.writeValueAsBytes(value));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
     }

@@ -1,5 +1,7 @@
 package io.convnet.gateway;
 
+import io.convnet.gateway.access.Access;
+import io.convnet.gateway.http.RouteGroup;
 import io.convnet.kit.http.HttpErrors;
 import io.convnet.kit.kafka.KafkaRequester;
 import io.convnet.proto.Exchanges;
@@ -7,13 +9,14 @@ import io.convnet.proto.StatusPing;
 import io.convnet.proto.StatusPong;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 
 /** {@code GET /v1/cluster}: pings every instance of every service and lists those that answered. */
-final class ClusterRoute {
+final class ClusterRoute implements RouteGroup {
   private final KafkaRequester requester;
   private final Duration window;
 
@@ -22,7 +25,12 @@ final class ClusterRoute {
     this.window = window;
   }
 
-  void handle(RoutingContext ctx) {
+  @Override
+  public void mount(Router router, Access access) {
+    access.read(router.get("/v1/cluster")).handler(this::handle);
+  }
+
+  private void handle(RoutingContext ctx) {
     StatusPing ping = StatusPing.newBuilder().setSentMs(System.currentTimeMillis()).build();
     requester.gather(Exchanges.STATUS, ping, window).onComplete(ar -> {
       if (ar.failed()) {

@@ -1,5 +1,7 @@
 package io.convnet.gateway;
 
+import io.convnet.gateway.access.Access;
+import io.convnet.gateway.http.RouteGroup;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
@@ -9,25 +11,24 @@ import io.vertx.ext.web.handler.StaticHandler;
  * styles are under {@code /assets/}. Only these two paths are claimed, so the page never shadows
  * the API ({@code /v1}, {@code /v2}), {@code /health} or {@code /metrics}.
  */
-final class WebUi {
+final class WebUi implements RouteGroup {
   static final String WEB_ROOT = "webroot";
   /** Same origin only: no inline script, no third party; images may be blobs (visualization PNGs, previews). */
   static final String CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' blob: data:; "
       + "style-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
       + "frame-ancestors 'none'; form-action 'self'";
 
-  private WebUi() {
-  }
-
-  static void mount(Router router) {
-    router.route("/").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(ctx -> {
+  @Override
+  public void mount(Router router, Access access) {
+    // Open even when reading needs a token: the page is where a token is entered.
+    access.open(router.route("/").method(HttpMethod.GET).method(HttpMethod.HEAD)).handler(ctx -> {
       ctx.response().putHeader("content-security-policy", CONTENT_SECURITY_POLICY)
           .putHeader("x-content-type-options", "nosniff")
           .putHeader("referrer-policy", "no-referrer");
       ctx.next();
     }).handler(files(WEB_ROOT));
     // A route ending in /* hands the handler the path below its prefix.
-    router.route("/assets/*").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(ctx -> {
+    access.open(router.route("/assets/*").method(HttpMethod.GET).method(HttpMethod.HEAD)).handler(ctx -> {
       ctx.response().putHeader("x-content-type-options", "nosniff");
       ctx.next();
     }).handler(files(WEB_ROOT + "/assets"));

@@ -11,7 +11,7 @@ import io.convnet.kit.launch.RunningService;
 import io.convnet.kit.launch.ServiceDefinition;
 import io.convnet.kit.launch.ServiceLauncher;
 import io.convnet.nn.Model;
-import io.convnet.util.Files2;
+import io.convnet.util.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -63,7 +63,7 @@ final class BenchSetup {
     Path tmp = modelDir.resolve(".tmp-bench-" + version);
     copy(modelDir.resolve("1"), tmp);
     Files.move(tmp, modelDir.resolve(Integer.toString(version)), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    Files2.deleteRecursively(tmp);
+    FileTrees.delete(tmp);
   }
 
   /** Real JPEGs of the validation set, cats and dogs alternating. */
@@ -108,7 +108,7 @@ final class BenchSetup {
     Preprocessing prep = Preprocessing.rescale(in.height(), in.width());
     float[] batch = new float[n * prep.floatsPerImage()];
     for (int i = 0; i < n; i++) {
-      prep.apply(ImageDecoder.standard().decode(images.get((from + i) % images.size()), "bench"), batch,
+      prep.toFloats(prep.load(ImageDecoder.standard(), images.get((from + i) % images.size()), "bench"), batch,
           i * prep.floatsPerImage());
     }
     return predictor.predict(batch, n);

@@ -2,10 +2,10 @@ package io.convnet.bench;
 
 import io.convnet.gateway.GatewayMain;
 import io.convnet.infer.Predictor;
-import io.convnet.inference.InferenceWorkerMain;
 import io.convnet.kafka.local.KafkaBrokerExtension;
 import io.convnet.kafka.local.LocalKafkaBroker;
 import io.convnet.kit.launch.RunningService;
+import io.convnet.worker.InferenceWorkerMain;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -117,7 +117,7 @@ public final class ServingBenchmark {
       if (broker != null) {
         broker.close();
       }
-      io.convnet.util.Files2.deleteRecursively(tmp);
+      io.convnet.util.FileTrees.delete(tmp);
     }
     System.exit(0);
   }

@@ -8,8 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import io.convnet.gateway.GatewayMain;
-import io.convnet.inference.InferenceWorkerMain;
-import io.convnet.inference.WorkerSettings;
+import io.convnet.gateway.access.AccessSettings;
 import io.convnet.kit.config.Setting;
 import io.convnet.kit.config.Settings;
 import io.convnet.kit.launch.ServiceDefinition;
@@ -17,6 +16,8 @@ import io.convnet.proto.Topic;
 import io.convnet.proto.Topics;
 import io.convnet.trainer.TrainerMain;
 import io.convnet.visualizer.VisualizerMain;
+import io.convnet.worker.InferenceWorkerMain;
+import io.convnet.worker.config.WorkerSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -76,17 +77,21 @@ class KubernetesManifestsTest {
       assertThat(spec.path("partitions").asInt()).as(topic.name()).isEqualTo(topic.defaultPartitions());
       assertThat(spec.path("config").path("cleanup.policy").asText("delete")).as(topic.name())
           .isEqualTo(topic.compacted() ? "compact" : "delete");
+      if (topic.retentionMs() != 0) {
+        assertThat(spec.path("config").path("retention.ms").asLong()).as(topic.name()).isEqualTo(topic.retentionMs());
+      }
     }
   }
 
   @Test
   void everyEnvironmentVariableIsASettingTheServicesRead() {
-    Set<String> known = Stream.concat(Settings.ALL.stream(), WorkerSettings.ALL.stream()).map(Setting::name)
-        .collect(Collectors.toSet());
-    // Read by the JVM and glibc, not by us: the workers' malloc settings (see README, Models).
+    Set<String> known = Stream.of(Settings.ALL, WorkerSettings.ALL, AccessSettings.ALL).flatMap(List::stream)
+        .map(Setting::name).collect(Collectors.toSet());
+    // Read by the JVM and glibc, not by us: the workers' malloc settings (see docs/models.md).
     known.addAll(Set.of("JAVA_TOOL_OPTIONS", "MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_"));
     Set<String> used = new HashSet<>();
-    ofKind("ConfigMap").forEach(c -> c.path("data").fieldNames().forEachRemaining(used::add));
+    ofKind("ConfigMap").stream().filter(c -> c.path("metadata").path("name").asText().equals("convnet-config"))
+        .forEach(c -> c.path("data").fieldNames().forEachRemaining(used::add));
     for (JsonNode container : containers()) {
       container.path("env").forEach(e -> used.add(e.path("name").asText()));
     }
@@ -111,6 +116,47 @@ class KubernetesManifestsTest {
       assertThat(container.path("readinessProbe").path("httpGet").path("path").asText()).isEqualTo("/health/ready");
       assertThat(container.path("livenessProbe").path("httpGet").path("path").asText()).isEqualTo("/health/live");
     }
+  }
+
+  @Test
+  void eachServiceAuthenticatesAsItsOwnKafkaUserAndVerifiesTopics() {
+    Set<String> users = new HashSet<>();
+    ofKind("KafkaUser").forEach(u -> users.add(u.path("metadata").path("name").asText()));
+    for (JsonNode deployment : ofKind("Deployment")) {
+      String service = deployment.path("metadata").path("name").asText();
+      JsonNode container = deployment.path("spec").path("template").path("spec").path("containers").get(0);
+      JsonNode secret = null;
+      for (JsonNode e : container.path("env")) {
+        if (e.path("name").asText().equals(Settings.KAFKA_SASL_JAAS_CONFIG.name())) {
+          secret = e.path("valueFrom").path("secretKeyRef");
+        }
+      }
+      assertThat(secret).as(service).isNotNull();
+      assertThat(secret.path("name").asText()).as(service).isEqualTo(service);
+      assertThat(users).contains(service);
+    }
+    JsonNode config = ofKind("ConfigMap").stream()
+        .filter(c -> c.path("metadata").path("name").asText().equals("convnet-config")).findFirst().orElseThrow();
+    assertThat(config.path("data").path(Settings.KAFKA_CREATE_TOPICS.name()).asText()).isEqualTo("false");
+  }
+
+  @Test
+  void kedaAloneSetsTheWorkerCountAndReadsLagAsItsOwnUser() {
+    JsonNode worker = ofKind("Deployment").stream()
+        .filter(d -> d.path("metadata").path("name").asText().equals(InferenceWorkerMain.DEFINITION.name()))
+        .findFirst().orElseThrow();
+    assertThat(worker.path("spec").has("replicas")).isFalse();
+    Set<String> kedaGroups = new HashSet<>();
+    ofKind("ScaledObject").get(0).path("spec").path("triggers")
+        .forEach(t -> kedaGroups.add(t.path("metadata").path("consumerGroup").asText()));
+    Set<String> describable = new HashSet<>();
+    ofKind("KafkaUser").stream().filter(u -> u.path("metadata").path("name").asText().equals("keda-scaler"))
+        .forEach(u -> u.path("spec").path("authorization").path("acls").forEach(a -> {
+          if (a.path("resource").path("type").asText().equals("group")) {
+            describable.add(a.path("resource").path("name").asText());
+          }
+        }));
+    assertThat(describable).containsAll(kedaGroups);
   }
 
   @Test

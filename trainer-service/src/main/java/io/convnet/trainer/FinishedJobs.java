@@ -3,7 +3,8 @@ package io.convnet.trainer;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.convnet.proto.ModelPublished;
 import io.convnet.proto.TrainEvent;
-import io.convnet.util.Files2;
+import io.convnet.util.AtomicFiles;
+import io.convnet.util.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -57,9 +58,9 @@ final class FinishedJobs {
     try {
       Files.createDirectories(dir);
       if (ending.model() != null) {
-        Files2.writeAtomically(dir.resolve(jobId + MODEL), ending.model().toByteArray());
+        AtomicFiles.write(dir.resolve(jobId + MODEL), ending.model().toByteArray());
       }
-      Files2.writeAtomically(dir.resolve(jobId + EVENT), ending.event().toByteArray());
+      AtomicFiles.write(dir.resolve(jobId + EVENT), ending.event().toByteArray());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot record the end of job " + jobId + " in " + dir, e);
     }
@@ -74,7 +75,7 @@ final class FinishedJobs {
     try (Stream<Path> files = Files.list(dir)) {
       for (Path p : files.toList()) {
         if (Files.getLastModifiedTime(p).toInstant().isBefore(cutoff)) {
-          Files2.deleteRecursively(p);
+          FileTrees.delete(p);
         }
       }
     } catch (IOException e) {

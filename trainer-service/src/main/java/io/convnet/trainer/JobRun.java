@@ -7,7 +7,7 @@ import io.convnet.data.DataRoot;
 import io.convnet.data.DataSplits;
 import io.convnet.data.ImageFolder;
 import io.convnet.image.ImageDecodeException;
-import io.convnet.job.TrainingJob;
+import io.convnet.job.TrainAndPublish;
 import io.convnet.job.TrainingOutcome;
 import io.convnet.job.TrainingRequest;
 import io.convnet.proto.Error;
@@ -19,8 +19,9 @@ import io.convnet.proto.TransferLearning;
 import io.convnet.train.EpochMetrics;
 import io.convnet.train.OptimizerSpec;
 import io.convnet.train.StopReason;
+import io.convnet.train.TrainingDivergedException;
 import io.convnet.transfer.TransferOptions;
-import io.convnet.util.Files2;
+import io.convnet.util.FileTrees;
 import java.io.File;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
@@ -34,7 +35,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One job on the training thread: check it, resolve its data under the data root, train with
- * {@link TrainingJob} (events as it goes), publish, and end it with exactly one terminal event
+ * {@link TrainAndPublish} (events as it goes), publish, and end it with exactly one terminal event
  * (Published, Failed or Cancelled) -- or, when the instance must let go of it, an Interrupted
  * event and its checkpoints kept in {@code <store>/.work/jobs/<job>} for whoever resumes it.
  */
@@ -90,14 +91,16 @@ final class JobRun {
       } else {
         LOG.info("job {} failed: {}", jobId, message);
       }
-      Files2.deleteRecursively(workDir);  // nobody resumes a failed job
+      FileTrees.delete(workDir);  // nobody resumes a failed job
       return end(failed(code, message), null);
     }
   }
 
   private Result train(Path workDir) {
     // The parameters first (cheap, and independent of any file), then the data.
-    request(env.store(), null);
+    TrainingRequest checked = request(null, env.store(), null);
+    // A job publishes into its own model's directory only: refuse one that leads elsewhere before training.
+    new BundleStore(env.store()).requireOwnDirectory(checked.modelName());
     DataRoot root;
     try {
       root = new DataRoot(env.dataRoot());
@@ -106,9 +109,9 @@ final class JobRun {
     }
     Path data = root.resolve(job.getDataDir());
     String weights = job.hasTransfer() ? job.getTransfer().getWeights() : "";
-    TrainingRequest req = request(data, weights.isEmpty() ? null : root.resolve(weights));
-    ImageFolder train = ImageFolder.scan(data.resolve(DataSplits.TRAIN), req.maxPerClass());
-    ImageFolder validation = ImageFolder.scan(data.resolve(DataSplits.VALIDATION));
+    TrainingRequest req = request(root, data, weights.isEmpty() ? null : root.resolve(weights));
+    ImageFolder train = ImageFolder.scan(root, data.resolve(DataSplits.TRAIN), req.maxPerClass());
+    ImageFolder validation = ImageFolder.scan(root, data.resolve(DataSplits.VALIDATION), 0);
     List<String> labels = train.classNames();
     long parameters = Architectures.get(req.architecture()).define(req.imageSize(), labels.size()).paramCount();
     ProgressEvents progress = new ProgressEvents(env.events(), jobId, TrainEvent.Started.newBuilder()
@@ -117,10 +120,10 @@ final class JobRun {
         env.status());
     LOG.info("job {}: training {} ({}) on {}", jobId, req.modelName(), req.architecture(), job.getDataDir());
 
-    TrainingOutcome outcome = TrainingJob.run(req, progress, () -> cancelled() || letGo.get() != null);
+    TrainingOutcome outcome = TrainAndPublish.run(req, progress, () -> cancelled() || letGo.get() != null);
     if (outcome.version() == 0) {
       if (cancelled()) {
-        Files2.deleteRecursively(workDir);
+        FileTrees.delete(workDir);
         return end(event().setCancelled(TrainEvent.Cancelled.newBuilder().setEpoch(progress.epochsDone())).build(),
             null);
       }
@@ -149,12 +152,16 @@ final class JobRun {
     return end(published, model);
   }
 
-  /** The job as convnet takes it; {@code weights} resolved under the data root (null: none, or not yet). */
-  private TrainingRequest request(Path data, Path weights) {
+  /**
+   * The job as convnet takes it, its data read under {@code root} only; {@code weights} resolved under
+   * the data root (null: none, or not yet).
+   */
+  private TrainingRequest request(DataRoot root, Path data, Path weights) {
     return new TrainingRequest(job.getArchitecture(), job.getModel().isEmpty() ? null : job.getModel(), data,
         job.getEpochs(), job.getBatchSize(), job.getAugment(),
         OptimizerSpec.parse(job.getOptimizer(), job.getLearningRate()), job.getSeed(), job.getMaxImagesPerClass(),
-        job.getImageSize(), job.getPatience(), env.store(), workDir(env.store(), jobId), true, transfer(weights));
+        job.getImageSize(), job.getPatience(), env.store(), workDir(env.store(), jobId), true, transfer(weights),
+        root);
   }
 
   /** TrainJob.transfer (proto3: absent and all-default mean plain training) as convnet's options. */
@@ -205,8 +212,7 @@ final class JobRun {
   static ErrorCode code(Throwable e) {
     if (e instanceof DataException || e instanceof IllegalArgumentException || e instanceof ImageDecodeException
         || e instanceof UncheckedIOException u && u.getCause() instanceof NoSuchFileException
-        // Trainer's divergence check: the learning rate was too high for this data.
-        || e instanceof IllegalStateException && String.valueOf(e.getMessage()).startsWith("training diverged")) {
+        || e instanceof TrainingDivergedException) {  // the learning rate was too high for this data
       return ErrorCode.INVALID_ARGUMENT;
     }
     return ErrorCode.INTERNAL;

@@ -7,6 +7,7 @@ import io.convnet.proto.TrainEvent;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
@@ -15,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes a job's events to {@link Topics#TRAIN_EVENTS} and published models to
  * {@link Topics#MODELS}. Progress goes out without waiting; what ends a job is sent and
- * acknowledged before the job's offset is committed.
+ * acknowledged before the job's offset is committed. Every event sent is also shown to an
+ * observer (the trainer's {@link TrainingMetrics}).
  */
 final class TrainEvents {
   private static final Logger LOG = LoggerFactory.getLogger(TrainEvents.class);
@@ -23,10 +25,12 @@ final class TrainEvents {
 
   private final Producer<String, byte[]> producer;
   private final String instance;
+  private final Consumer<TrainEvent> observer;
 
-  TrainEvents(Producer<String, byte[]> producer, String instance) {
+  TrainEvents(Producer<String, byte[]> producer, String instance, Consumer<TrainEvent> observer) {
     this.producer = producer;
     this.instance = instance;
+    this.observer = observer;
   }
 
   /** An event for {@code jobId} stamped with this instance and the time. */
@@ -45,11 +49,13 @@ final class TrainEvents {
     } catch (RuntimeException e) {
       LOG.warn("job {}: event {} not sent: {}", event.getJobId(), event.getKindCase(), e.toString());
     }
+    observer.accept(event);
   }
 
   /** Sends and waits for the broker's acknowledgement; throws when it does not come. */
   void sendAndWait(TrainEvent event) {
     await(producer.send(record(event)), "event " + event.getKindCase() + " of job " + event.getJobId());
+    observer.accept(event);
   }
 
   /** The newest version of a model, on the compacted models topic (key = model name). */

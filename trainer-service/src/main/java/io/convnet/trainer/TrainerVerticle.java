@@ -31,7 +31,7 @@ public final class TrainerVerticle extends VerticleBase {
     // Its own producer: the kit's closes before this verticle stops, and a job let go at
     // shutdown still says so.
     producer = kit.clients().producer("train-events", Map.of());
-    TrainEvents events = new TrainEvents(producer, kit.instanceId());
+    TrainEvents events = new TrainEvents(producer, kit.instanceId(), new TrainingMetrics(kit.registry())::record);
     cancels = new CancelRequests(context, kit.clients());
     FinishedJobs finished = new FinishedJobs(config.modelStore());
     finished.removeOlderThan(Duration.ofDays(30));

@@ -6,42 +6,45 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.convnet.arch.Architectures;
 import io.convnet.bundle.BundleStore;
 import io.convnet.job.TrainingRequest;
-import io.convnet.proto.TrainJobs;
+import io.convnet.limits.TrainingLimits;
 import io.convnet.train.OptimizerSpec;
 import io.convnet.train.TrainingConfig;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The gateway validates with {@link TrainJobs} (no TensorFlow there): convnet must agree with it. */
+/**
+ * The gateway validates with {@link TrainingLimits} (no TensorFlow there): convnet must enforce exactly those
+ * limits, and know exactly those architectures and optimizers.
+ */
 class ProtocolAgreementTest {
 
   @Test
   void theArchitecturesTheGatewayAcceptsAreTheOnesConvnetKnows() {
-    assertThat(TrainJobs.ARCHITECTURES).containsExactlyInAnyOrderElementsOf(Architectures.ids());
+    assertThat(TrainingLimits.ARCHITECTURES).containsExactlyInAnyOrderElementsOf(Architectures.ids());
   }
 
   @Test
   void optimizersAndRangesAgree() {
-    for (String optimizer : TrainJobs.OPTIMIZERS) {
+    for (String optimizer : TrainingLimits.OPTIMIZERS) {
       assertThat(OptimizerSpec.parse(optimizer, 1e-3).id()).isEqualTo(optimizer);
-      assertThat(OptimizerSpec.parse(optimizer, TrainJobs.MAX_LEARNING_RATE).learningRate())
-          .isEqualTo(TrainJobs.MAX_LEARNING_RATE);
+      assertThat(OptimizerSpec.parse(optimizer, TrainingLimits.MAX_LEARNING_RATE).learningRate())
+          .isEqualTo(TrainingLimits.MAX_LEARNING_RATE);
     }
-    assertThatThrownBy(() -> OptimizerSpec.parse("adam", Math.nextUp(TrainJobs.MAX_LEARNING_RATE)))
+    assertThatThrownBy(() -> OptimizerSpec.parse("adam", Math.nextUp(TrainingLimits.MAX_LEARNING_RATE)))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThat(TrainingConfig.requireEpochs(TrainJobs.MAX_EPOCHS)).isEqualTo(TrainJobs.MAX_EPOCHS);
-    assertThatThrownBy(() -> TrainingConfig.requireEpochs(TrainJobs.MAX_EPOCHS + 1))
+    assertThat(TrainingConfig.requireEpochs(TrainingLimits.MAX_EPOCHS)).isEqualTo(TrainingLimits.MAX_EPOCHS);
+    assertThatThrownBy(() -> TrainingConfig.requireEpochs(TrainingLimits.MAX_EPOCHS + 1))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThat(TrainingRequest.MAX_BATCH_SIZE).isEqualTo(TrainJobs.MAX_BATCH_SIZE);
+    assertThat(TrainingRequest.MAX_BATCH_SIZE).isEqualTo(TrainingLimits.MAX_BATCH_SIZE);
     assertThat(io.convnet.transfer.TransferOptions.DEFAULT_FINE_TUNE_LR)
-        .isEqualTo(TrainJobs.DEFAULT_FINE_TUNE_LEARNING_RATE);
+        .isEqualTo(TrainingLimits.DEFAULT_FINE_TUNE_LEARNING_RATE);
   }
 
   @Test
   void modelNamesAgree() {
     for (String name : List.of("cats-vs-dogs", "a", "v2.1_x", "x".repeat(64), "x".repeat(65), "Cats", "-a", ".a",
         "a b", "a/b", "")) {
-      boolean gateway = TrainJobs.MODEL_NAME.matcher(name).matches();
+      boolean gateway = TrainingLimits.MODEL_NAME.matcher(name).matches();
       boolean convnet;
       try {
         BundleStore.checkModelName(name);

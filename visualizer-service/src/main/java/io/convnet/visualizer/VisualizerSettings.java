@@ -3,7 +3,7 @@ package io.convnet.visualizer;
 import io.convnet.kit.config.Setting;
 import java.util.List;
 
-/** The visualizer's own settings (the kit's are in {@link io.convnet.kit.config.Settings}); README lists them. */
+/** The visualizer's own settings (the kit's are in {@link io.convnet.kit.config.Settings}); docs/configuration.md lists them. */
 public final class VisualizerSettings {
   private VisualizerSettings() {}
 

@@ -1,5 +1,6 @@
 package io.convnet.gateway.serving;
 
+import io.convnet.gateway.http.ModelPaths;
 import io.convnet.proto.ClassScore;
 import io.convnet.proto.ClassifyReply;
 import io.convnet.proto.Prediction;
@@ -14,11 +15,11 @@ import io.vertx.ext.web.RoutingContext;
  */
 final class ClassifyRoute {
   private final Workers workers;
-  private final ImageInputs inputs;
+  private final RequestImages inputs;
   private final long maxBodyBytes;
   private final long maxImageBytes;
 
-  ClassifyRoute(Workers workers, ImageInputs inputs, long maxBodyBytes, long maxImageBytes) {
+  ClassifyRoute(Workers workers, RequestImages inputs, long maxBodyBytes, long maxImageBytes) {
     this.workers = workers;
     this.inputs = inputs;
     this.maxBodyBytes = maxBodyBytes;
@@ -27,13 +28,13 @@ final class ClassifyRoute {
 
   void handle(RoutingContext ctx) {
     long t0 = System.nanoTime();
-    String model = ctx.pathParam("name");
+    String model = ModelPaths.name(ctx);
     Long version = Workers.versionOrFail(ctx);
     if (version == null) {
       return;
     }
     String type = RequestBody.mediaType(ctx.request());
-    boolean raw = ImageInputs.RAW_TYPES.contains(type);
+    boolean raw = RequestImages.RAW_TYPES.contains(type);
     RequestBody.read(ctx.request(), raw ? maxImageBytes : maxBodyBytes, maxImageBytes)
         .map(inputs::own)
         .compose(images -> workers.classify(model, version, images).map(reply -> toJson(reply, images, t0)))

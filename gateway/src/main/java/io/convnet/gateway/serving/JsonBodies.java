@@ -25,6 +25,6 @@ final class JsonBodies {
       return Future.failedFuture(new ServiceException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
           "Content-Type '" + type + "' is not supported here; send JSON (application/json)"));
     }
-    return RequestBody.read(ctx.request(), maxBytes, maxBytes).map(body -> ImageInputs.json(body.raw()));
+    return RequestBody.read(ctx.request(), maxBytes, maxBytes).map(body -> RequestImages.json(body.raw()));
   }
 }

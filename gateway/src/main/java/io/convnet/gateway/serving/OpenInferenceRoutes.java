@@ -1,8 +1,8 @@
 package io.convnet.gateway.serving;
 
+import io.convnet.gateway.http.ModelPaths;
 import io.convnet.kit.ServiceException;
 import io.convnet.kit.http.Health;
-import io.convnet.kit.launch.ServiceKit;
 import io.convnet.proto.ErrorCode;
 import io.convnet.proto.Image;
 import io.convnet.proto.ModelInfo;
@@ -24,22 +24,22 @@ import java.util.List;
 final class OpenInferenceRoutes {
   static final String PLATFORM = "tensorflow_savedmodel";
 
-  private final ServiceKit kit;
   private final Health health;
+  private final String serverVersion;
   private final Workers workers;
-  private final ImageInputs inputs;
+  private final RequestImages inputs;
   private final long maxBodyBytes;
 
-  OpenInferenceRoutes(ServiceKit kit, Workers workers, ImageInputs inputs, long maxBodyBytes) {
-    this.kit = kit;
-    this.health = kit.health();
+  OpenInferenceRoutes(Health health, String serverVersion, Workers workers, RequestImages inputs, long maxBodyBytes) {
+    this.health = health;
+    this.serverVersion = serverVersion;
     this.workers = workers;
     this.inputs = inputs;
     this.maxBodyBytes = maxBodyBytes;
   }
 
   void serverMetadata(RoutingContext ctx) {
-    Workers.json(ctx, new JsonObject().put("name", "convnet-cluster").put("version", kit.version())
+    Workers.json(ctx, new JsonObject().put("name", "convnet-cluster").put("version", serverVersion)
         .put("extensions", new JsonArray()));
   }
 
@@ -66,7 +66,7 @@ final class OpenInferenceRoutes {
   }
 
   void modelMetadata(RoutingContext ctx) {
-    String name = ctx.pathParam("name");
+    String name = ModelPaths.name(ctx);
     Long version = Workers.versionOrFail(ctx);
     if (version == null) {
       return;
@@ -91,7 +91,7 @@ final class OpenInferenceRoutes {
 
   /** 200 when the model (version) answers requests now, 400 when it does not yet, 404 when unknown. */
   void modelReady(RoutingContext ctx) {
-    String name = ctx.pathParam("name");
+    String name = ModelPaths.name(ctx);
     Long version = Workers.versionOrFail(ctx);
     if (version == null) {
       return;
@@ -114,7 +114,7 @@ final class OpenInferenceRoutes {
   }
 
   void infer(RoutingContext ctx) {
-    String name = ctx.pathParam("name");
+    String name = ModelPaths.name(ctx);
     Long version = Workers.versionOrFail(ctx);
     if (version == null) {
       return;

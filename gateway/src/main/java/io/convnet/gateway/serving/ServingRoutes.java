@@ -1,7 +1,12 @@
 package io.convnet.gateway.serving;
 
-import io.convnet.kit.config.Settings;
-import io.convnet.kit.launch.ServiceKit;
+import static io.convnet.gateway.http.ModelPaths.V1_MODEL;
+import static io.convnet.gateway.http.ModelPaths.V2_MODEL;
+
+import io.convnet.gateway.access.Access;
+import io.convnet.gateway.http.RouteGroup;
+import io.convnet.kit.http.Health;
+import io.convnet.kit.kafka.KafkaRequester;
 import io.vertx.ext.web.Router;
 import java.time.Duration;
 
@@ -17,48 +22,63 @@ import java.time.Duration;
  * POST /v2/models/{name}[/versions/{v}]/infer
  * </pre>
  */
-public final class ServingRoutes {
-  /** Path segment of a model name: anything but '/' and ':' (the worker checks the name itself). */
-  private static final String NAME = "(?<name>[^/:]+)";
-  private static final String VERSION = "(?:/versions/(?<version>[^/:]+))?";
+public final class ServingRoutes implements RouteGroup {
   /** How long readiness probes wait for a worker's answer. */
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
   /** Room for the rest of a Kafka record besides the images. */
   private static final int RECORD_HEADROOM = 64 * 1024;
 
-  private ServingRoutes() {
+  private final KafkaRequester requester;
+  private final Health health;
+  private final String serverVersion;
+  private final long maxImageBytes;
+  private final long maxMessageBytes;
+
+  /**
+   * @param health          the gateway's own readiness, part of {@code /v2/health/ready}
+   * @param serverVersion   the version {@code GET /v2} reports
+   * @param maxImageBytes   largest image, alone or in a body of several
+   * @param maxMessageBytes largest Kafka record, which bounds a body of several images
+   */
+  public ServingRoutes(KafkaRequester requester, Health health, String serverVersion, long maxImageBytes,
+                       long maxMessageBytes) {
+    this.requester = requester;
+    this.health = health;
+    this.serverVersion = serverVersion;
+    this.maxImageBytes = maxImageBytes;
+    this.maxMessageBytes = maxMessageBytes;
   }
 
-  public static void mount(ServiceKit kit) {
-    Router router = kit.router();
-    long maxImage = kit.config().getInt(Settings.MAX_IMAGE_BYTES);
+  @Override
+  public void mount(Router router, Access access) {
     // JSON and multipart may carry several images (base64 adds a third): bounded by what one Kafka record holds
-    long maxBody = Math.max(maxImage, kit.config().getInt(Settings.MAX_MESSAGE_BYTES) - RECORD_HEADROOM);
-    Workers workers = new Workers(kit.requester(), PROBE_TIMEOUT);
-    ImageInputs inputs = new ImageInputs(maxImage);
+    long maxBody = Math.max(maxImageBytes, maxMessageBytes - RECORD_HEADROOM);
+    Workers workers = new Workers(requester, PROBE_TIMEOUT);
+    RequestImages inputs = new RequestImages(maxImageBytes);
 
-    ClassifyRoute classify = new ClassifyRoute(workers, inputs, maxBody, maxImage);
-    router.postWithRegex("/v1/models/" + NAME + VERSION + ":classify").setName("/v1/models/{name}[/versions/{v}]:classify")
+    ClassifyRoute classify = new ClassifyRoute(workers, inputs, maxBody, maxImageBytes);
+    access.read(router.postWithRegex(V1_MODEL + ":classify")).setName("/v1/models/{name}[/versions/{v}]:classify")
         .handler(classify::handle);
-    router.postWithRegex("/v1/models/" + NAME + VERSION + "/classify").setName("/v1/models/{name}[/versions/{v}]/classify")
+    access.read(router.postWithRegex(V1_MODEL + "/classify")).setName("/v1/models/{name}[/versions/{v}]/classify")
         .handler(classify::handle);
 
     TfServingRoutes tfServing = new TfServingRoutes(workers, inputs, maxBody);
-    router.postWithRegex("/v1/models/" + NAME + VERSION + ":predict").setName("/v1/models/{name}[/versions/{v}]:predict")
+    access.read(router.postWithRegex(V1_MODEL + ":predict")).setName("/v1/models/{name}[/versions/{v}]:predict")
         .handler(tfServing::predict);
-    router.getWithRegex("/v1/models/" + NAME + VERSION).setName("/v1/models/{name}[/versions/{v}]")
+    access.read(router.getWithRegex(V1_MODEL)).setName("/v1/models/{name}[/versions/{v}]")
         .handler(tfServing::status);
-    router.get("/v1/models").handler(new ModelsRoute(workers)::handle);
+    access.read(router.get("/v1/models")).handler(new ModelsRoute(workers)::handle);
 
-    OpenInferenceRoutes v2 = new OpenInferenceRoutes(kit, workers, inputs, maxBody);
-    router.get("/v2").handler(v2::serverMetadata);
-    router.get("/v2/health/live").handler(v2::live);
-    router.get("/v2/health/ready").handler(v2::ready);
-    router.getWithRegex("/v2/models/" + NAME + VERSION).setName("/v2/models/{name}[/versions/{v}]")
+    OpenInferenceRoutes v2 = new OpenInferenceRoutes(health, serverVersion, workers, inputs, maxBody);
+    access.read(router.get("/v2")).handler(v2::serverMetadata);
+    // Probes, as /health/live and /health/ready: open even when reading needs a token.
+    access.open(router.get("/v2/health/live")).handler(v2::live);
+    access.open(router.get("/v2/health/ready")).handler(v2::ready);
+    access.read(router.getWithRegex(V2_MODEL)).setName("/v2/models/{name}[/versions/{v}]")
         .handler(v2::modelMetadata);
-    router.getWithRegex("/v2/models/" + NAME + VERSION + "/ready").setName("/v2/models/{name}[/versions/{v}]/ready")
+    access.read(router.getWithRegex(V2_MODEL + "/ready")).setName("/v2/models/{name}[/versions/{v}]/ready")
         .handler(v2::modelReady);
-    router.postWithRegex("/v2/models/" + NAME + VERSION + "/infer").setName("/v2/models/{name}[/versions/{v}]/infer")
+    access.read(router.postWithRegex(V2_MODEL + "/infer")).setName("/v2/models/{name}[/versions/{v}]/infer")
         .handler(v2::infer);
   }
 }

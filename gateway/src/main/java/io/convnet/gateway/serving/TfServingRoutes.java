@@ -1,5 +1,6 @@
 package io.convnet.gateway.serving;
 
+import io.convnet.gateway.http.ModelPaths;
 import io.convnet.kit.ServiceException;
 import io.convnet.proto.ErrorCode;
 import io.convnet.proto.Image;
@@ -22,17 +23,17 @@ import java.util.Map;
  */
 final class TfServingRoutes {
   private final Workers workers;
-  private final ImageInputs inputs;
+  private final RequestImages inputs;
   private final long maxBodyBytes;
 
-  TfServingRoutes(Workers workers, ImageInputs inputs, long maxBodyBytes) {
+  TfServingRoutes(Workers workers, RequestImages inputs, long maxBodyBytes) {
     this.workers = workers;
     this.inputs = inputs;
     this.maxBodyBytes = maxBodyBytes;
   }
 
   void predict(RoutingContext ctx) {
-    String model = ctx.pathParam("name");
+    String model = ModelPaths.name(ctx);
     Long version = Workers.versionOrFail(ctx);
     if (version == null) {
       return;
@@ -84,7 +85,7 @@ final class TfServingRoutes {
 
   /** {@code {"model_version_status": [{"version": "3", "state": "AVAILABLE", "status": {"error_code": "OK", ...}}]}} */
   void status(RoutingContext ctx) {
-    String model = ctx.pathParam("name");
+    String model = ModelPaths.name(ctx);
     Long version = Workers.versionOrFail(ctx);
     if (version == null) {
       return;

@@ -1,5 +1,6 @@
 package io.convnet.gateway.serving;
 
+import io.convnet.gateway.http.ModelPaths;
 import io.convnet.kit.ServiceException;
 import io.convnet.kit.http.HttpErrors;
 import io.convnet.kit.kafka.KafkaRequester;
@@ -45,38 +46,21 @@ final class Workers {
         probeTimeout);
   }
 
-  /** {@code /versions/{v}} as a number; 0 when absent. */
-  static long version(RoutingContext ctx) {
-    String v = ctx.pathParam("version");
-    if (v == null || v.isEmpty()) {
-      return 0;
-    }
-    try {
-      long version = Long.parseLong(v);
-      if (version > 0) {
-        return version;
-      }
-    } catch (NumberFormatException e) {
-      // below
-    }
-    throw new ServiceException(ErrorCode.INVALID_ARGUMENT, "version must be a positive integer, not '" + v + "'");
-  }
-
   static void json(RoutingContext ctx, JsonObject body) {
     ctx.response().putHeader("content-type", "application/json").end(body.encode());
   }
 
-  /** The JSON error body everyone uses; 503 says when to retry, 413 closes the connection (the body is unread). */
   /** The path's version (0 without one), or null once a 400 has been sent for a bad one. */
   static Long versionOrFail(RoutingContext ctx) {
     try {
-      return version(ctx);
+      return ModelPaths.version(ctx);
     } catch (RuntimeException e) {
       fail(ctx, e);
       return null;
     }
   }
 
+  /** The JSON error body everyone uses; 503 says when to retry, 413 closes the connection (the body is unread). */
   static void fail(RoutingContext ctx, Throwable failure) {
     ServiceException e = ServiceException.of(failure instanceof java.util.concurrent.CompletionException c
         && c.getCause() != null ? c.getCause() : failure);

@@ -1,9 +1,9 @@
 package io.convnet.gateway.training;
 
 import io.convnet.kit.ServiceException;
+import io.convnet.limits.TrainingLimits;
 import io.convnet.proto.ErrorCode;
 import io.convnet.proto.TrainJob;
-import io.convnet.proto.TrainJobs;
 import io.convnet.proto.TransferLearning;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
@@ -15,20 +15,14 @@ import java.util.regex.Pattern;
 
 /**
  * The JSON body of {@code POST /v1/training-jobs}: the command line's parameters in camelCase,
- * each optional with the command line's default. Every problem is named at once (unknown
- * fields, wrong types, values out of range, a data path that could leave the data root).
+ * each optional with the command line's default (both read {@link TrainingLimits}). Every problem
+ * is named at once (unknown fields, wrong types, values out of range, a data path that could
+ * leave the data root).
  * Whether the data exists is the trainer's to find out: it alone sees the data root.
  */
 final class JobSpecs {
-  static final String DEFAULT_ARCHITECTURE = "tutorial-cnn";
-  static final String DEFAULT_MODEL = "cats-vs-dogs";
   static final String DEFAULT_DATA_DIR = "cats-vs-dogs";
-  static final int DEFAULT_EPOCHS = 30;
-  static final int DEFAULT_BATCH_SIZE = 32;
-  static final String DEFAULT_OPTIMIZER = "rmsprop";
-  static final double DEFAULT_LEARNING_RATE = 1e-4;
-  static final long DEFAULT_SEED = 1;
-  static final int MAX_PATIENCE = TrainJobs.MAX_EPOCHS;
+  static final int MAX_PATIENCE = TrainingLimits.MAX_EPOCHS;
   static final int MAX_IMAGES_PER_CLASS = 100_000_000;
   static final int MAX_DATA_DIR_LENGTH = 1024;
 
@@ -50,43 +44,45 @@ final class JobSpecs {
       r.problems.add("unknown field" + (unknown.size() > 1 ? "s " : " ") + String.join(", ", unknown.stream()
           .map(f -> "'" + f + "'").toList()) + "; known: " + String.join(", ", FIELDS));
     }
-    String architecture = r.string("architecture", DEFAULT_ARCHITECTURE);
-    String model = r.string("model", DEFAULT_MODEL);
+    String architecture = r.string("architecture", TrainingLimits.DEFAULT_ARCHITECTURE);
+    String model = r.string("model", TrainingLimits.ARCHITECTURES.contains(architecture)
+        ? TrainingLimits.defaultModel(architecture) : TrainingLimits.DEFAULT_MODEL);
     String dataDir = r.string("dataDir", DEFAULT_DATA_DIR);
-    long epochs = r.whole("epochs", DEFAULT_EPOCHS);
-    long batchSize = r.whole("batchSize", DEFAULT_BATCH_SIZE);
+    long epochs = r.whole("epochs", TrainingLimits.DEFAULT_EPOCHS);
+    long batchSize = r.whole("batchSize", TrainingLimits.DEFAULT_BATCH_SIZE);
     boolean augment = r.bool("augment", true);
-    String optimizer = r.string("optimizer", DEFAULT_OPTIMIZER);
-    double learningRate = r.number("learningRate", DEFAULT_LEARNING_RATE);
-    long seed = r.whole("seed", DEFAULT_SEED);
+    String optimizer = r.string("optimizer", TrainingLimits.DEFAULT_OPTIMIZER);
+    double learningRate = r.number("learningRate", TrainingLimits.DEFAULT_LEARNING_RATE);
+    long seed = r.whole("seed", TrainingLimits.DEFAULT_SEED);
     long maxImagesPerClass = r.whole("maxImagesPerClass", 0);
     long imageSize = r.whole("imageSize", 0);
     long patience = r.whole("patience", 0);
 
     List<String> p = r.problems;
     TransferLearning transfer = transfer(body, p);
-    if (architecture != null && !TrainJobs.ARCHITECTURES.contains(architecture)) {
-      p.add("unknown architecture '" + architecture + "'; known: " + String.join(", ", TrainJobs.ARCHITECTURES));
+    if (architecture != null && !TrainingLimits.ARCHITECTURES.contains(architecture)) {
+      p.add("unknown architecture '" + architecture + "'; known: " + String.join(", ", TrainingLimits.ARCHITECTURES));
     }
-    if (model != null && !TrainJobs.MODEL_NAME.matcher(model).matches()) {
+    if (model != null && !TrainingLimits.MODEL_NAME.matcher(model).matches()) {
       p.add("invalid model name '" + model + "': use 1-64 lower-case letters, digits, '.', '_' or '-', "
           + "starting with a letter or digit");
     }
     if (dataDir != null) {
       checkRelativePath("dataDir", dataDir, "a folder relative to the data root, e.g. 'cats-vs-dogs'", p);
     }
-    range(p, "epochs", epochs, 1, TrainJobs.MAX_EPOCHS);
-    range(p, "batchSize", batchSize, 1, TrainJobs.MAX_BATCH_SIZE);
-    if (optimizer != null && !TrainJobs.OPTIMIZERS.contains(optimizer.toLowerCase(Locale.ROOT))) {
-      p.add("unknown optimizer '" + optimizer + "'; known: " + String.join(", ", TrainJobs.OPTIMIZERS));
+    range(p, "epochs", epochs, 1, TrainingLimits.MAX_EPOCHS);
+    range(p, "batchSize", batchSize, 1, TrainingLimits.MAX_BATCH_SIZE);
+    if (optimizer != null && !TrainingLimits.OPTIMIZERS.contains(optimizer.toLowerCase(Locale.ROOT))) {
+      p.add("unknown optimizer '" + optimizer + "'; known: " + String.join(", ", TrainingLimits.OPTIMIZERS));
     }
-    if (!(learningRate > 0 && learningRate <= TrainJobs.MAX_LEARNING_RATE)) {
-      p.add("learningRate must be > 0 and <= " + (int) TrainJobs.MAX_LEARNING_RATE + ", got " + learningRate);
+    if (!(learningRate > 0 && learningRate <= TrainingLimits.MAX_LEARNING_RATE)) {
+      p.add("learningRate must be > 0 and <= " + TrainingLimits.plain(TrainingLimits.MAX_LEARNING_RATE) + ", got "
+          + learningRate);
     }
     range(p, "maxImagesPerClass", maxImagesPerClass, 0, MAX_IMAGES_PER_CLASS);
-    if (imageSize != 0 && (imageSize < TrainJobs.MIN_IMAGE_SIZE || imageSize > TrainJobs.MAX_IMAGE_SIZE)) {
-      p.add("imageSize must be 0 (the architecture's default) or " + TrainJobs.MIN_IMAGE_SIZE + ".."
-          + TrainJobs.MAX_IMAGE_SIZE + ", got " + imageSize);
+    if (imageSize != 0 && (imageSize < TrainingLimits.MIN_IMAGE_SIZE || imageSize > TrainingLimits.MAX_IMAGE_SIZE)) {
+      p.add("imageSize must be 0 (the architecture's default) or " + TrainingLimits.MIN_IMAGE_SIZE + ".."
+          + TrainingLimits.MAX_IMAGE_SIZE + ", got " + imageSize);
     }
     range(p, "patience", patience, 0, MAX_PATIENCE);
     if (!p.isEmpty()) {
@@ -131,10 +127,11 @@ final class JobSpecs {
           "a Keras .h5 file relative to the data root, e.g. 'imagenet/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5'",
           p);
     }
-    range(p, "transfer.fineTuneEpochs", fineTuneEpochs, 0, TrainJobs.MAX_EPOCHS);
-    if (!(fineTuneLearningRate >= 0 && fineTuneLearningRate <= TrainJobs.MAX_LEARNING_RATE)) {
-      p.add("transfer.fineTuneLearningRate must be 0 (the default, " + TrainJobs.DEFAULT_FINE_TUNE_LEARNING_RATE
-          + ") or > 0 and <= " + (int) TrainJobs.MAX_LEARNING_RATE + ", got " + fineTuneLearningRate);
+    range(p, "transfer.fineTuneEpochs", fineTuneEpochs, 0, TrainingLimits.MAX_EPOCHS);
+    if (!(fineTuneLearningRate >= 0 && fineTuneLearningRate <= TrainingLimits.MAX_LEARNING_RATE)) {
+      p.add("transfer.fineTuneLearningRate must be 0 (the default, " + TrainingLimits.DEFAULT_FINE_TUNE_LEARNING_RATE
+          + ") or > 0 and <= " + TrainingLimits.plain(TrainingLimits.MAX_LEARNING_RATE) + ", got "
+          + fineTuneLearningRate);
     }
     if (fineTuneFrom != null && !fineTuneFrom.isEmpty() && !LAYER_NAME.matcher(fineTuneFrom).matches()) {
       p.add("transfer.fineTuneFrom '" + printable(fineTuneFrom) + "' is not a layer name (e.g. 'block5_conv1')");

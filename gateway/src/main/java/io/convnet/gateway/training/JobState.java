@@ -15,6 +15,9 @@ import java.util.TreeMap;
  * progress event: memory grows with epochs, not with batches. Guarded by {@link JobRegistry}.
  */
 final class JobState {
+  /** The states a job is reported in. */
+  static final List<String> STATES = List.of("queued", "running", "succeeded", "failed", "cancelled");
+
   /** An event and its offset on the events topic (the SSE {@code id}). */
   record Stored(long offset, TrainEvent event) {
   }

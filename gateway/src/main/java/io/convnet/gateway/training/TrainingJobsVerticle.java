@@ -1,5 +1,6 @@
 package io.convnet.gateway.training;
 
+import io.convnet.gateway.http.RouteGroup;
 import io.convnet.kit.config.Settings;
 import io.convnet.kit.kafka.TopicFollower;
 import io.convnet.kit.launch.ServiceKit;
@@ -12,21 +13,36 @@ import io.vertx.core.VerticleBase;
 
 /**
  * The gateway's training jobs: the job registry, built by reading the events topic (and the
- * cancel requests) from the beginning, and the routes over it. The gateway is not ready, and
- * the routes answer 503, until both topics have been read up to where they stood at start.
+ * cancel requests) from the beginning, and the routes over it ({@link #routes()}, mounted with
+ * the gateway's other route groups). The gateway is not ready, and the routes answer 503, until
+ * both topics have been read up to where they stood at start.
  */
 public final class TrainingJobsVerticle extends VerticleBase {
   private final ServiceKit kit;
-  private TopicFollower<TrainEvent> events;
-  private TopicFollower<TrainControl> control;
+  private final JobRegistry registry = new JobRegistry();
+  private final TrainingRoutes routes;
+  private volatile TopicFollower<TrainEvent> events;
+  private volatile TopicFollower<TrainControl> control;
 
   public TrainingJobsVerticle(ServiceKit kit) {
     this.kit = kit;
+    this.routes = new TrainingRoutes(kit.vertx(), kit.producer(), registry, kit.instanceId(), this::caughtUp,
+        kit.config().getInt(Settings.SSE_HEARTBEAT_MS));
+  }
+
+  /** {@code /v1/training-jobs...}: answer 503 until this verticle has read the job list. */
+  public RouteGroup routes() {
+    return routes;
+  }
+
+  private boolean caughtUp() {
+    TopicFollower<TrainEvent> e = events;
+    TopicFollower<TrainControl> c = control;
+    return e != null && c != null && e.caughtUp() && c.caughtUp();
   }
 
   @Override
   public Future<?> start() {
-    JobRegistry registry = new JobRegistry();
     events = new TopicFollower<>(context, kit.clients(), Topics.TRAIN_EVENTS,
         e -> registry.apply(e.offset(), e.value()));
     control = new TopicFollower<>(context, kit.clients(), Topics.TRAIN_CONTROL, e -> {
@@ -39,9 +55,6 @@ public final class TrainingJobsVerticle extends VerticleBase {
     Gauge.builder("convnet.training.jobs", registry, JobRegistry::size)
         .description("training jobs known to this gateway").register(kit.registry());
     kit.health().register("training-jobs", () -> events.check().compose(v -> control.check()));
-    new TrainingRoutes(vertx, kit.producer(), registry, kit.instanceId(),
-        () -> events.caughtUp() && control.caughtUp(), kit.config().getInt(Settings.SSE_HEARTBEAT_MS))
-        .mount(kit.router());
     events.start();
     control.start();
     return Future.succeededFuture();

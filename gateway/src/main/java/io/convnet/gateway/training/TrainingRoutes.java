@@ -1,8 +1,12 @@
 package io.convnet.gateway.training;
 
 import com.google.protobuf.MessageLite;
+import io.convnet.gateway.access.Access;
+import io.convnet.gateway.access.Role;
+import io.convnet.gateway.http.RouteGroup;
 import io.convnet.kit.ServiceException;
 import io.convnet.kit.http.HttpErrors;
+import io.convnet.kit.http.ListLimit;
 import io.convnet.kit.kafka.Publish;
 import io.convnet.proto.ErrorCode;
 import io.convnet.proto.Error;
@@ -11,7 +15,6 @@ import io.convnet.proto.Topics;
 import io.convnet.proto.TrainControl;
 import io.convnet.proto.TrainEvent;
 import io.convnet.proto.TrainJob;
-import io.convnet.proto.TrainJobs;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
@@ -30,7 +33,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  * queue the job), {@code GET /v1/training-jobs[?state=&limit=]}, {@code GET .../{id}},
  * {@code DELETE .../{id}} (cancel), {@code GET .../{id}/events} (server-sent events).
  */
-final class TrainingRoutes {
+final class TrainingRoutes implements RouteGroup {
   static final String BASE = "/v1/training-jobs";
   static final int BODY_LIMIT = 64 * 1024;
   static final int DEFAULT_LIMIT = 100;
@@ -53,12 +56,14 @@ final class TrainingRoutes {
     this.heartbeatMs = heartbeatMs;
   }
 
-  void mount(Router router) {
-    router.post(BASE).handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT)).handler(this::create);
-    router.get(BASE).handler(this::list);
-    router.get(BASE + "/:id").handler(this::get);
-    router.delete(BASE + "/:id").handler(this::cancel);
-    router.get(BASE + "/:id/events").handler(this::events);
+  @Override
+  public void mount(Router router, Access access) {
+    access.require(Role.TRAINER, router.post(BASE)).handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT))
+        .handler(this::create);
+    access.read(router.get(BASE)).handler(this::list);
+    access.read(router.get(BASE + "/:id")).handler(this::get);
+    access.require(Role.TRAINER, router.delete(BASE + "/:id")).handler(this::cancel);
+    access.read(router.get(BASE + "/:id/events")).handler(this::events);
   }
 
   private boolean loading(RoutingContext ctx) {
@@ -84,7 +89,9 @@ final class TrainingRoutes {
     try {
       JsonObject body = body(ctx);
       long now = System.currentTimeMillis();
-      job = JobSpecs.parse(body).setJobId(JobIds.next(now)).setSubmittedMs(now).build();
+      job = JobSpecs.parse(body).setJobId(TimeSortedJobIds.next(now)).setSubmittedMs(now).build();
+      Access.note(ctx, "job", job.getJobId());
+      Access.note(ctx, "model", job.getModel());
     } catch (ServiceException e) {
       HttpErrors.respond(ctx, e);
       return;
@@ -140,20 +147,16 @@ final class TrainingRoutes {
       return;
     }
     String state = ctx.queryParams().get("state");
-    if (state != null && !TrainJobs.STATES.contains(state)) {
+    if (state != null && !JobState.STATES.contains(state)) {
       HttpErrors.respond(ctx, ErrorCode.INVALID_ARGUMENT, "unknown state '" + state + "'; known: "
-          + String.join(", ", TrainJobs.STATES));
+          + String.join(", ", JobState.STATES));
       return;
     }
     int limit;
     try {
-      String l = ctx.queryParams().get("limit");
-      limit = l == null ? DEFAULT_LIMIT : Integer.parseInt(l);
-      if (limit < 1 || limit > MAX_LIMIT) {
-        throw new NumberFormatException();
-      }
-    } catch (NumberFormatException e) {
-      HttpErrors.respond(ctx, ErrorCode.INVALID_ARGUMENT, "limit must be 1.." + MAX_LIMIT);
+      limit = ListLimit.of(ctx, DEFAULT_LIMIT, MAX_LIMIT);
+    } catch (ServiceException e) {
+      HttpErrors.respond(ctx, e);
       return;
     }
     List<JsonObject> jobs = registry.list(state, limit);
@@ -176,6 +179,7 @@ final class TrainingRoutes {
       return;
     }
     String id = ctx.pathParam("id");
+    Access.note(ctx, "job", id);
     String state = registry.read(id, JobState::state).orElse(null);
     if (state == null) {
       notFound(ctx, id);

@@ -1,30 +1,37 @@
 package io.convnet.gateway.visualize;
 
+import static io.convnet.gateway.http.ModelPaths.V1_MODEL;
+
 import com.google.protobuf.ByteString;
+import io.convnet.gateway.http.ModelPaths;
+import io.convnet.gateway.access.Access;
+import io.convnet.gateway.http.RouteGroup;
 import io.convnet.kit.ServiceException;
 import io.convnet.kit.config.Setting;
-import io.convnet.kit.config.Settings;
 import io.convnet.kit.http.HttpErrors;
 import io.convnet.kit.kafka.KafkaRequester;
-import io.convnet.kit.launch.ServiceKit;
 import io.convnet.proto.AscentOptions;
 import io.convnet.proto.ClassOutput;
 import io.convnet.proto.ConvolutionExplain;
 import io.convnet.proto.ErrorCode;
 import io.convnet.proto.Exchanges;
+import io.convnet.proto.Explore;
 import io.convnet.proto.FeatureMaps;
 import io.convnet.proto.Filters;
 import io.convnet.proto.GradCam;
 import io.convnet.proto.Image;
 import io.convnet.proto.JobQuery;
+import io.convnet.proto.LayerWeights;
 import io.convnet.proto.LossExplain;
 import io.convnet.proto.ModelRef;
 import io.convnet.proto.Saliency;
+import io.convnet.proto.UnitWindow;
 import io.convnet.proto.VisualizeReply;
 import io.convnet.proto.VisualizeRequest;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -37,21 +44,25 @@ import java.util.Set;
  * The visualization API over Kafka to the visualizer service.
  *
  * <pre>
- * POST /v1/models/:name/feature-maps    image body; layers, channels, version
- * POST /v1/models/:name/saliency        image body; label, smooth, samples, noise, version
- * POST /v1/models/:name/grad-cam        image body; label, layer, version
- * POST /v1/models/:name/filters         layers, filters, count + ascent options -> 202 job
- * POST /v1/models/:name/classes/:label  ascent options -> 202 job
- * GET  /v1/visualizations/:id           job status (JSON)
- * GET  /v1/visualizations/:id/result    PNG, or JSON with Accept: application/json
- * POST /v1/explain/convolution          JSON {input, kernel, stride, padding}, or an image body
- * POST /v1/explain/loss                 JSON {predicted, labels}
+ * POST /v1/models/{name}[/versions/{v}]/feature-maps    image body; layers, channels
+ * POST /v1/models/{name}[/versions/{v}]/saliency        image body; label, smooth, samples, noise
+ * POST /v1/models/{name}[/versions/{v}]/grad-cam        image body; label, layer
+ * POST /v1/models/{name}[/versions/{v}]/filters         layers, filters, count + ascent options -> 202 job
+ * POST /v1/models/{name}[/versions/{v}]/classes/{label} ascent options -> 202 job
+ * POST /v1/models/{name}[/versions/{v}]/explore         image body; layers, first, channels, encoding, window -> JSON
+ * GET  /v1/models/{name}[/versions/{v}]/layers/{layer}/weights  unit, top -> JSON
+ * GET  /v1/visualizations/{id}                          job status (JSON)
+ * GET  /v1/visualizations/{id}/result                   PNG, or JSON with Accept: application/json
+ * POST /v1/explain/convolution                          JSON {input, kernel, stride, padding}, or an image body
+ * POST /v1/explain/loss                                 JSON {predicted, labels}
  * </pre>
  *
- * PNG by default, JSON when the client accepts {@code application/json}. Every path has a suffix after
- * the model name, so none shadows {@code /v1/models/{name}} or {@code /v1/models/{name}:verb}.
+ * A version is named in the path, as everywhere in the API; the older {@code ?version=} query
+ * parameter of the model routes still works. PNG by default, JSON when the client accepts
+ * {@code application/json}. Every path has a suffix after the model (and version), so none
+ * shadows {@code /v1/models/{name}} or {@code /v1/models/{name}:verb}.
  */
-public final class VisualizeRoutes {
+public final class VisualizeRoutes implements RouteGroup {
   private static final String JSON = "application/json";
   private static final String PNG = "image/png";
   public static final Setting TIMEOUT_MS = new Setting("CONVNET_VISUALIZE_TIMEOUT_MS", "60000",
@@ -62,25 +73,39 @@ public final class VisualizeRoutes {
 
   private final KafkaRequester requester;
   private final Duration timeout;
+  private final long maxImageBytes;
 
-  private VisualizeRoutes(KafkaRequester requester, Duration timeout) {
+  /**
+   * @param timeout       how long to wait for the visualizer's reply ({@link #TIMEOUT_MS})
+   * @param maxImageBytes largest request body (an image, or a matrix as JSON)
+   */
+  public VisualizeRoutes(KafkaRequester requester, Duration timeout, long maxImageBytes) {
     this.requester = requester;
     this.timeout = timeout;
+    this.maxImageBytes = maxImageBytes;
   }
 
-  /** Adds the routes to the gateway's router. */
-  public static void mount(Router router, ServiceKit kit) {
-    VisualizeRoutes routes = new VisualizeRoutes(kit.requester(), kit.config().millis(TIMEOUT_MS));
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(kit.config().getInt(Settings.MAX_IMAGE_BYTES));
-    router.post("/v1/models/:name/feature-maps").handler(body).handler(routes::featureMaps);
-    router.post("/v1/models/:name/saliency").handler(body).handler(routes::saliency);
-    router.post("/v1/models/:name/grad-cam").handler(body).handler(routes::gradCam);
-    router.post("/v1/models/:name/filters").handler(body).handler(routes::filters);
-    router.post("/v1/models/:name/classes/:label").handler(body).handler(routes::classOutput);
-    router.get("/v1/visualizations/:id").handler(ctx -> routes.job(ctx, false));
-    router.get("/v1/visualizations/:id/result").handler(ctx -> routes.job(ctx, true));
-    router.post("/v1/explain/convolution").handler(body).handler(routes::convolution);
-    router.post("/v1/explain/loss").handler(body).handler(routes::loss);
+  @Override
+  public void mount(Router router, Access access) {
+    // Visualizations compute but change nothing: they are reads.
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(maxImageBytes);
+    modelRoute(router, access, "/feature-maps").handler(body).handler(this::featureMaps);
+    modelRoute(router, access, "/saliency").handler(body).handler(this::saliency);
+    modelRoute(router, access, "/grad-cam").handler(body).handler(this::gradCam);
+    modelRoute(router, access, "/filters").handler(body).handler(this::filters);
+    access.read(router.postWithRegex(V1_MODEL + "/classes/(?<label>[^/]+)"))
+        .setName("/v1/models/{name}[/versions/{v}]/classes/{label}").handler(body).handler(this::classOutput);
+    modelRoute(router, access, "/explore").handler(body).handler(this::explore);
+    access.read(router.getWithRegex(V1_MODEL + "/layers/(?<layer>[^/]+)/weights"))
+        .setName("/v1/models/{name}[/versions/{v}]/layers/{layer}/weights").handler(this::layerWeights);
+    access.read(router.get("/v1/visualizations/:id")).handler(ctx -> job(ctx, false));
+    access.read(router.get("/v1/visualizations/:id/result")).handler(ctx -> job(ctx, true));
+    access.read(router.post("/v1/explain/convolution")).handler(body).handler(this::convolution);
+    access.read(router.post("/v1/explain/loss")).handler(body).handler(this::loss);
+  }
+
+  private static Route modelRoute(Router router, Access access, String suffix) {
+    return access.read(router.postWithRegex(V1_MODEL + suffix)).setName("/v1/models/{name}[/versions/{v}]" + suffix);
   }
 
   // ---- synchronous visualizations of an uploaded image
@@ -116,6 +141,66 @@ public final class VisualizeRoutes {
       return imageRequest(ctx, q).setGradCam(GradCam.newBuilder().setLabel(q.string("label"))
           .setLayer(q.string("layer"))).build();
     });
+  }
+
+  // ---- the network explorer
+
+  private void explore(RoutingContext ctx) {
+    handle(ctx, () -> {
+      QueryParams q = new QueryParams(ctx.queryParams(), Set.of("layers", "layer", "first", "channels", "encoding",
+          "window", "version"));
+      Explore.Builder e = Explore.newBuilder().addAllLayers(q.list("layers")).addAllLayers(q.list("layer"))
+          .setEncoding(q.string("encoding"));
+      if (q.has("channels")) {
+        e.setChannels(positive(q, "channels"));
+      }
+      if (q.has("first")) {
+        e.setFirstChannel(atLeastZero(q.integer("first"), "first"));
+      }
+      if (q.has("window")) {
+        e.setWindow(window(q.string("window")));
+      }
+      return imageRequest(ctx, q).setWantJson(true).setExplore(e).build();
+    });
+  }
+
+  /** {@code layer:y:x}, e.g. {@code conv_2:10:12}. */
+  private static UnitWindow window(String s) {
+    String[] parts = s.split(":");
+    try {
+      if (parts.length == 3 && !parts[0].isBlank()) {
+        return UnitWindow.newBuilder().setLayer(parts[0].trim())
+            .setY(atLeastZero(Integer.parseInt(parts[1].trim()), "window's y"))
+            .setX(atLeastZero(Integer.parseInt(parts[2].trim()), "window's x")).build();
+      }
+    } catch (NumberFormatException e) {
+      // below
+    }
+    throw QueryParams.invalid("query parameter 'window' must be layer:y:x (a unit of a convolution or pooling layer, "
+        + "e.g. conv_2:10:12), not '" + s + "'");
+  }
+
+  private void layerWeights(RoutingContext ctx) {
+    handle(ctx, () -> {
+      QueryParams q = new QueryParams(ctx.queryParams(), Set.of("unit", "top", "version"));
+      if (!q.has("unit")) {
+        throw QueryParams.invalid("query parameter 'unit' is required: the filter of a convolution or the unit of a "
+            + "dense layer (0, 1, ...)");
+      }
+      LayerWeights.Builder w = LayerWeights.newBuilder().setLayer(ctx.pathParam("layer"))
+          .setUnit(atLeastZero(q.integer("unit"), "unit"));
+      if (q.has("top")) {
+        w.setTop(positive(q, "top"));
+      }
+      return VisualizeRequest.newBuilder().setModel(model(ctx, q)).setWantJson(true).setLayerWeights(w).build();
+    });
+  }
+
+  private static int atLeastZero(int v, String name) {
+    if (v < 0) {
+      throw QueryParams.invalid("'" + name + "' must be 0 or more, not " + v);
+    }
+    return v;
   }
 
   private VisualizeRequest.Builder imageRequest(RoutingContext ctx, QueryParams q) {
@@ -206,7 +291,7 @@ public final class VisualizeRoutes {
       HttpErrors.respond(ctx, e);
       return;
     }
-    String id = JobIds.of(request);
+    String id = ContentJobIds.of(request);
     requester.request(Exchanges.VISUALIZE, id, request.toBuilder().setJobId(id).build(), timeout).onComplete(ar -> {
       if (ar.failed()) {
         HttpErrors.respond(ctx, ar.cause());
@@ -223,7 +308,7 @@ public final class VisualizeRoutes {
 
   private void job(RoutingContext ctx, boolean result) {
     String id = ctx.pathParam("id");
-    if (!JobIds.valid(id)) {
+    if (!ContentJobIds.valid(id)) {
       HttpErrors.respond(ctx, ErrorCode.NOT_FOUND, "no visualization job '" + id + "'");
       return;
     }
@@ -360,12 +445,18 @@ public final class VisualizeRoutes {
 
   // ---- shared
 
+  /** The model and version of the path; {@code ?version=}, the older form, when the path names none. */
   private static ModelRef model(RoutingContext ctx, QueryParams q) {
-    ModelRef.Builder m = ModelRef.newBuilder().setName(ctx.pathParam("name"));
+    long version = ModelPaths.version(ctx);
     if (q.has("version")) {
-      m.setVersion(positive(q, "version"));
+      long query = positive(q, "version");
+      if (version != 0 && version != query) {
+        throw QueryParams.invalid("the path names version " + version + " and the query version " + query
+            + "; name it once, as /versions/{v}");
+      }
+      version = query;
     }
-    return m.build();
+    return ModelRef.newBuilder().setName(ModelPaths.name(ctx)).setVersion(version).build();
   }
 
   private static int positive(QueryParams q, String name) {

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Stream;
 import kafka.server.KafkaConfig;
@@ -26,17 +27,22 @@ import org.apache.kafka.common.utils.Time;
  */
 public final class LocalKafkaBroker implements AutoCloseable {
   private static final String HOST = "127.0.0.1";
+  /** The super user of a {@link #startSecured secured} broker. */
+  public static final String ADMIN = "admin";
 
   private final Path logDir;
   private final boolean deleteOnClose;
   private final int port;
+  private final Map<String, Object> adminClientProperties;
   private final KafkaRaftServer server;
   private boolean closed;
 
-  private LocalKafkaBroker(Path logDir, boolean deleteOnClose, int port, KafkaRaftServer server) {
+  private LocalKafkaBroker(Path logDir, boolean deleteOnClose, int port, Map<String, Object> adminClientProperties,
+                           KafkaRaftServer server) {
     this.logDir = logDir;
     this.deleteOnClose = deleteOnClose;
     this.port = port;
+    this.adminClientProperties = adminClientProperties;
     this.server = server;
   }
 
@@ -54,9 +60,55 @@ public final class LocalKafkaBroker implements AutoCloseable {
    * listening on {@code port}; its controller listens on {@code controllerPort}.
    */
   public static LocalKafkaBroker start(Path logDir, int port, int controllerPort, boolean deleteOnClose) {
+    return start(logDir, port, deleteOnClose, serverProperties(logDir, port, controllerPort),
+        Map.of("bootstrap.servers", HOST + ":" + port));
+  }
+
+  /**
+   * A throw-away broker as a production cluster runs it: clients authenticate with
+   * SASL/SCRAM-SHA-512 on {@link #bootstrapServers()} and Kafka's own {@code StandardAuthorizer}
+   * lets them do only what ACLs allow (nothing without one). The broker and the controller
+   * talk over their own SASL/PLAIN listeners as {@link #ADMIN}, the super user, who creates
+   * the SCRAM users and ACLs through {@link #adminClientProperties()}.
+   */
+  public static LocalKafkaBroker startSecured(String adminPassword) {
+    try {
+      Path logDir = Files.createTempDirectory("convnet-kafka-secured-");
+      int port = freePort();
+      int internalPort = freePort();
+      int controllerPort = freePort();
+      String adminLogin = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + ADMIN
+          + "\" password=\"" + adminPassword + "\"";
+      Properties p = serverProperties(logDir, port, controllerPort);
+      p.put("listeners", "CLIENT://" + HOST + ":" + port + ",INTERNAL://" + HOST + ":" + internalPort
+          + ",CONTROLLER://" + HOST + ":" + controllerPort);
+      p.put("advertised.listeners", "CLIENT://" + HOST + ":" + port + ",INTERNAL://" + HOST + ":" + internalPort);
+      p.put("listener.security.protocol.map", "CLIENT:SASL_PLAINTEXT,INTERNAL:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT");
+      p.put("inter.broker.listener.name", "INTERNAL");
+      p.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+      p.put("sasl.mechanism.controller.protocol", "PLAIN");
+      p.put("listener.name.client.sasl.enabled.mechanisms", "SCRAM-SHA-512");
+      p.put("listener.name.client.scram-sha-512.sasl.jaas.config",
+          "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+      for (String listener : new String[] {"internal", "controller"}) {
+        p.put("listener.name." + listener + ".sasl.enabled.mechanisms", "PLAIN");
+        p.put("listener.name." + listener + ".plain.sasl.jaas.config",
+            adminLogin + " user_" + ADMIN + "=\"" + adminPassword + "\";");
+      }
+      p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+      p.put("super.users", "User:" + ADMIN);
+      p.put("allow.everyone.if.no.acl.found", "false");
+      Map<String, Object> admin = Map.of("bootstrap.servers", HOST + ":" + internalPort,
+          "security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN", "sasl.jaas.config", adminLogin + ";");
+      return start(logDir, port, true, p, admin);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static LocalKafkaBroker start(Path logDir, int port, boolean deleteOnClose, Properties props, Map<String, Object> adminClientProperties) {
     try {
       Files.createDirectories(logDir);
-      Properties props = serverProperties(logDir, port, controllerPort);
       Path file = logDir.resolve("server.properties");
       try (OutputStream out = Files.newOutputStream(file)) {
         props.store(out, "convnet local single-node KRaft broker");
@@ -66,7 +118,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
       }
       KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
       server.startup();
-      return new LocalKafkaBroker(logDir, deleteOnClose, port, server);
+      return new LocalKafkaBroker(logDir, deleteOnClose, port, adminClientProperties, server);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -123,6 +175,11 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
   public String bootstrapServers() {
     return HOST + ":" + port;
+  }
+
+  /** Client properties of the super user (on a plain broker: just its address). */
+  public Map<String, Object> adminClientProperties() {
+    return adminClientProperties;
   }
 
   public Path logDir() {

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** Every setting of the kit, in one place; README.md documents each (a test checks it). */
+/** Every setting of the kit, in one place; docs/configuration.md documents each (a test checks it). */
 public final class Settings {
   private Settings() {
   }
@@ -40,7 +40,10 @@ public final class Settings {
   public static final Setting STARTUP_TIMEOUT_MS = new Setting("CONVNET_STARTUP_TIMEOUT_MS",
       "60000", "how long a service waits at start for Kafka, its topics and its reply partitions");
   public static final Setting REPLICATION_FACTOR = new Setting("CONVNET_REPLICATION_FACTOR",
-      "1", "replication factor of the topics the kit creates");
+      "1", "replication factor of the topics the kit creates (with fewer replicas it warns)");
+  public static final Setting KAFKA_CREATE_TOPICS = new Setting("CONVNET_KAFKA_CREATE_TOPICS",
+      "true", "create missing topics at start; false where an operator owns them (Strimzi's topic operator): "
+      + "then a service only verifies they exist and waits for them");
   public static final Setting MAX_MESSAGE_BYTES = new Setting("CONVNET_MAX_MESSAGE_BYTES",
       "8388608", "largest Kafka record (topic max.message.bytes, producer max.request.size)");
   public static final Setting MAX_IMAGE_BYTES = new Setting("CONVNET_MAX_IMAGE_BYTES",
@@ -56,6 +59,32 @@ public final class Settings {
   public static final Setting SSE_HEARTBEAT_MS = new Setting("CONVNET_SSE_HEARTBEAT_MS",
       "15000", "gateway: comment heartbeat interval on server-sent event streams (training job events)");
 
+  // The standard Kafka client security settings, CONVNET_KAFKA_<PROPERTY> (KafkaSecurity).
+  public static final Setting KAFKA_SECURITY_PROTOCOL = kafkaClient("security.protocol",
+      "PLAINTEXT", "Kafka client security.protocol: PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL");
+  public static final Setting KAFKA_SASL_MECHANISM = kafkaClient("sasl.mechanism",
+      "", "Kafka client sasl.mechanism (SCRAM-SHA-512 when only a user name and password are given)");
+  public static final Setting KAFKA_SASL_JAAS_CONFIG = kafkaClient("sasl.jaas.config",
+      "", "Kafka client sasl.jaas.config (the key of the same name in a Strimzi KafkaUser secret)");
+  public static final Setting KAFKA_SASL_USERNAME = new Setting("CONVNET_KAFKA_SASL_USERNAME",
+      "", "instead of the JAAS line: the SASL user name (SCRAM or PLAIN)");
+  public static final Setting KAFKA_SASL_PASSWORD = new Setting("CONVNET_KAFKA_SASL_PASSWORD",
+      "", "instead of the JAAS line: the SASL password");
+  public static final List<Setting> KAFKA_CLIENT_SECURITY = List.of(KAFKA_SECURITY_PROTOCOL,
+      KAFKA_SASL_MECHANISM, KAFKA_SASL_JAAS_CONFIG,
+      kafkaClient("ssl.truststore.location", "", "Kafka client ssl.truststore.location (e.g. the cluster CA's ca.crt)"),
+      kafkaClient("ssl.truststore.type", "", "Kafka client ssl.truststore.type (PEM, PKCS12, JKS)"),
+      kafkaClient("ssl.truststore.password", "", "Kafka client ssl.truststore.password"),
+      kafkaClient("ssl.keystore.location", "", "Kafka client ssl.keystore.location (mutual TLS)"),
+      kafkaClient("ssl.keystore.type", "", "Kafka client ssl.keystore.type"),
+      kafkaClient("ssl.keystore.password", "", "Kafka client ssl.keystore.password"),
+      kafkaClient("ssl.key.password", "", "Kafka client ssl.key.password"),
+      kafkaClient("ssl.endpoint.identification.algorithm", "", "Kafka client ssl.endpoint.identification.algorithm"));
+
+  private static Setting kafkaClient(String property, String defaultValue, String meaning) {
+    return new Setting("CONVNET_KAFKA_" + property.toUpperCase(Locale.ROOT).replace('.', '_'), defaultValue, meaning);
+  }
+
   /** Partitions of a topic when the kit creates it: {@code CONVNET_PARTITIONS_CLASSIFY_REQUESTS} etc. */
   public static Setting partitions(Topic<?> topic) {
     String suffix = topic.name().replaceFirst("^convnet\\.", "").replaceAll("[.-]", "_").toUpperCase(Locale.ROOT);
@@ -69,8 +98,10 @@ public final class Settings {
   private static List<Setting> all() {
     List<Setting> all = new ArrayList<>(List.of(KAFKA_BOOTSTRAP_SERVERS, HTTP_HOST, HTTP_PORT, INSTANCE_ID,
         REQUEST_TIMEOUT_MS, REQUEST_RESEND_MS, STATUS_WINDOW_MS, MAX_IN_FLIGHT, RESPONDER_CONCURRENCY, REPLY_GROUP,
-        KAFKA_CHECK_TIMEOUT_MS, KAFKA_CHECK_INTERVAL_MS, STARTUP_TIMEOUT_MS, REPLICATION_FACTOR, MAX_MESSAGE_BYTES, MAX_IMAGE_BYTES,
-        SHUTDOWN_GRACE_MS, MODEL_STORE, DATA_ROOT, TRAIN_PROGRESS_INTERVAL_MS, SSE_HEARTBEAT_MS));
+        KAFKA_CHECK_TIMEOUT_MS, KAFKA_CHECK_INTERVAL_MS, STARTUP_TIMEOUT_MS, REPLICATION_FACTOR, KAFKA_CREATE_TOPICS,
+        MAX_MESSAGE_BYTES, MAX_IMAGE_BYTES, SHUTDOWN_GRACE_MS, MODEL_STORE, DATA_ROOT, TRAIN_PROGRESS_INTERVAL_MS, SSE_HEARTBEAT_MS,
+        KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD));
+    all.addAll(KAFKA_CLIENT_SECURITY);
     Topics.ALL.forEach(t -> all.add(partitions(t)));
     return List.copyOf(all);
   }

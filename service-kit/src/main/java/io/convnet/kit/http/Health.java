@@ -1,5 +1,7 @@
 package io.convnet.kit.http;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -17,6 +19,7 @@ import java.util.function.Supplier;
 public final class Health {
   private final Map<String, Supplier<Future<Void>>> checks = new LinkedHashMap<>();
   private volatile boolean stopping;
+  private volatile boolean lastUp;
 
   public synchronized void register(String name, Supplier<Future<Void>> check) {
     checks.put(name, check);
@@ -54,8 +57,20 @@ public final class Health {
         up &= f.succeeded();
         detail.put(names.get(i), f.succeeded() ? "UP" : "DOWN: " + f.cause().getMessage());
       }
+      lastUp = up;
       return Future.succeededFuture(new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", detail));
     });
+  }
+
+  /**
+   * {@code convnet_ready}: 1 while the last evaluation was UP. Alerts use it ("no ready
+   * worker") where no Kubernetes readiness state is scraped, e.g. a Prometheus beside run.sh;
+   * the caller evaluates periodically so it follows without probes.
+   */
+  public void publish(MeterRegistry registry) {
+    Gauge.builder("convnet.ready", this, h -> h.lastUp ? 1 : 0)
+        .description("1 when the instance's readiness checks (GET /health/ready) last passed, else 0")
+        .register(registry);
   }
 
   public void mount(Router router) {

@@ -17,6 +17,8 @@ public final class HttpErrors {
   private static final Logger LOG = LoggerFactory.getLogger(HttpErrors.class);
   /** A 503 says when to try again unless the route said so itself. */
   static final String RETRY_AFTER_SECONDS = "1";
+  /** Routing-context key of the {@link ErrorCode} name a request was answered with (for the audit log). */
+  public static final String CODE = "convnet.error.code";
 
   private HttpErrors() {
   }
@@ -24,6 +26,8 @@ public final class HttpErrors {
   public static int status(ErrorCode code) {
     return switch (code) {
       case INVALID_ARGUMENT -> 400;
+      case UNAUTHENTICATED -> 401;
+      case PERMISSION_DENIED -> 403;
       case NOT_FOUND -> 404;
       case CONFLICT -> 409;
       case PAYLOAD_TOO_LARGE -> 413;
@@ -61,6 +65,7 @@ public final class HttpErrors {
     if (status == 503 && !ctx.response().headers().contains("retry-after")) {
       ctx.response().putHeader("retry-after", RETRY_AFTER_SECONDS);  // busy or Kafka down: soon better
     }
+    ctx.put(CODE, code.name());
     ctx.response().setStatusCode(status)
         .putHeader("content-type", "application/json")
         .end(body(code, message).encode());

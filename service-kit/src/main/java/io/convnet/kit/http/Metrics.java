@@ -18,8 +18,10 @@ import java.util.EnumSet;
 
 /**
  * One Prometheus registry per service: Vert.x's own metrics (HTTP server requests by
- * route, method and status with latency histograms), JVM binders, and whatever the kit
- * and the service register (Kafka clients, request/reply).
+ * route, method and status with latency histograms), JVM binders, the process's resident
+ * memory, and whatever the kit and the service register (Kafka clients, request/reply).
+ * Histogram buckets are chosen per metric ({@link HistogramBuckets}); Kafka's deprecated
+ * duplicate per-topic series are dropped ({@link KafkaLagSeries}).
  */
 public final class Metrics {
   private Metrics() {
@@ -27,7 +29,9 @@ public final class Metrics {
 
   public static PrometheusMeterRegistry registry(String service) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    registry.config().commonTags("service", service);
+    registry.config().commonTags("service", service)
+        .meterFilter(new KafkaLagSeries())
+        .meterFilter(new HistogramBuckets());
     return registry;
   }
 
@@ -38,7 +42,8 @@ public final class Metrics {
   public static Vertx vertx(PrometheusMeterRegistry registry) {
     MicrometerMetricsOptions options = new MicrometerMetricsOptions()
         .setEnabled(true)
-        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true))
+        // Not Vert.x's publishQuantiles: it gives every timer and summary ~70 buckets; ours are per metric.
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
         .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE));
     Vertx vertx = Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(options))
@@ -50,6 +55,7 @@ public final class Metrics {
     new ClassLoaderMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
+    new ProcessMemoryMetrics().bindTo(registry);
     return vertx;
   }
 }

@@ -3,6 +3,7 @@ package io.convnet.kit.kafka;
 import io.convnet.kit.config.KitConfig;
 import io.convnet.kit.config.Settings;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.util.List;
 import java.util.Map;
@@ -72,7 +73,8 @@ public final class KafkaClients implements AutoCloseable {
     p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, config.getInt(Settings.MAX_MESSAGE_BYTES));
     p.putAll(overrides);
     KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
-    bind(new KafkaClientMetrics(consumer));
+    // Lag by consumer group on dashboards and alerts; "none" for consumers that assign() themselves.
+    bind(new KafkaClientMetrics(consumer, Tags.of("group", group == null ? "none" : group)));
     return consumer;
   }
 
@@ -89,6 +91,7 @@ public final class KafkaClients implements AutoCloseable {
     Properties p = new Properties();
     p.put("bootstrap.servers", config.bootstrapServers());
     p.put("client.id", config.instanceId() + "-" + purpose);
+    p.putAll(KafkaSecurity.clientProperties(config));
     return p;
   }
 

@@ -247,8 +247,7 @@ public final class KafkaRequester {
     p.sentNanos = System.nanoTime();
     p.sends++;
     try {
-      producer.send(partition == null || partition.equals(record.partition()) ? record
-              : new ProducerRecord<>(record.topic(), partition, record.key(), record.value(), record.headers()),
+      producer.send(partition == null ? record : Publish.toPartition(record, partition),
           (metadata, error) -> {
             if (error != null) {
               sendFailed(p.id, error);

@@ -34,6 +34,12 @@ public final class Publish {
     return new ProducerRecord<>(topic.name(), partition, key, message.toByteArray(), headers);
   }
 
+  /** {@code record} bound for {@code partition} (itself when it is already): a re-send elsewhere. */
+  public static ProducerRecord<String, byte[]> toPartition(ProducerRecord<String, byte[]> record, int partition) {
+    return record.partition() != null && record.partition() == partition ? record
+        : new ProducerRecord<>(record.topic(), partition, record.key(), record.value(), record.headers());
+  }
+
   /**
    * Sends from a Vert.x context; the outcome comes back on it. A record Kafka does not take
    * (unreachable, the producer closed) fails with {@code UNAVAILABLE}. With the kit's producer

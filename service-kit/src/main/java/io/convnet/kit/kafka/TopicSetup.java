@@ -20,7 +20,11 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Creates every topic of {@link Topics#ALL} that is missing; blocking, for start-up threads. */
+/**
+ * Creates every topic of {@link Topics#ALL} that is missing, or, where an operator owns the
+ * topics ({@code CONVNET_KAFKA_CREATE_TOPICS=false}), only verifies that they are all there;
+ * blocking, for start-up threads.
+ */
 public final class TopicSetup {
   private static final Logger LOG = LoggerFactory.getLogger(TopicSetup.class);
 
@@ -35,6 +39,10 @@ public final class TopicSetup {
       if (!existing.contains(topic.name())) {
         missing.add(newTopic(topic, config));
       }
+    }
+    if (!missing.isEmpty() && !createTopics(config)) {
+      throw new IllegalStateException("topics missing: " + missing.stream().map(NewTopic::name).toList() + " ("
+          + Settings.KAFKA_CREATE_TOPICS.name() + "=false: waiting for their owner, e.g. Strimzi's topic operator)");
     }
     if (!missing.isEmpty()) {
       var results = admin.createTopics(missing).values();
@@ -58,11 +66,25 @@ public final class TopicSetup {
     if (topic.compacted()) {
       configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
     }
+    if (topic.retentionMs() != 0) {
+      configs.put(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(topic.retentionMs()));
+    }
     return new NewTopic(topic.name(), config.partitions(topic), (short) config.getInt(Settings.REPLICATION_FACTOR))
         .configs(configs);
   }
 
-  /** An existing topic keeps its partitions: say so when configuration asks for others. */
+  static boolean createTopics(KitConfig config) {
+    String v = config.get(Settings.KAFKA_CREATE_TOPICS);
+    if (!v.equals("true") && !v.equals("false")) {
+      throw new IllegalArgumentException(Settings.KAFKA_CREATE_TOPICS.name() + " must be true or false, not '" + v + "'");
+    }
+    return v.equals("true");
+  }
+
+  /**
+   * An existing topic keeps its partitions and replicas: say so when configuration asks for
+   * others (fewer replicas than {@code CONVNET_REPLICATION_FACTOR} lose data with a broker).
+   */
   private static void warnAboutPartitionCounts(Admin admin, KitConfig config, long timeoutMs)
       throws InterruptedException, ExecutionException, TimeoutException {
     Map<String, TopicDescription> described = admin.describeTopics(Topics.ALL.stream().map(Topic::name).toList())
@@ -72,6 +94,11 @@ public final class TopicSetup {
       if (actual != config.partitions(topic)) {
         LOG.warn("topic {} has {} partitions, configuration asks for {} ({}): existing topics keep theirs",
             topic.name(), actual, config.partitions(topic), Settings.partitions(topic).name());
+      }
+      int replicas = described.get(topic.name()).partitions().get(0).replicas().size();
+      if (replicas < config.getInt(Settings.REPLICATION_FACTOR)) {
+        LOG.warn("topic {} has {} replicas, fewer than {}={}", topic.name(), replicas,
+            Settings.REPLICATION_FACTOR.name(), config.getInt(Settings.REPLICATION_FACTOR));
       }
     }
   }

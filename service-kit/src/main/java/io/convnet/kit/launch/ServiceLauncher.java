@@ -49,6 +49,7 @@ import sun.misc.SignalHandler;
  */
 public final class ServiceLauncher {
   private static final Logger LOG = LoggerFactory.getLogger(ServiceLauncher.class);
+  private static final long READY_GAUGE_PERIOD_MS = 5_000;
 
   private ServiceLauncher() {
   }
@@ -113,6 +114,8 @@ public final class ServiceLauncher {
           HttpErrors.install(router);
           Health health = new Health();
           health.mount(router);
+          health.publish(registry);
+          vertx.setPeriodic(READY_GAUGE_PERIOD_MS, t -> health.evaluate());
           router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
           kafka.start();
           registerKafkaChecks(health, kafka, admin, config, context);

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 class SettingsTest {
 
   @Test
-  void everySettingIsDocumentedInTheReadme() throws Exception {
-    String readme = Files.readString(Path.of("..", "README.md"));
+  void everySettingIsDocumentedInDocsConfiguration() throws Exception {
+    String readme = Files.readString(Path.of("..", "docs", "configuration.md"));
     assertThat(Settings.ALL).allSatisfy(s -> assertThat(readme).as(s.name()).contains("`" + s.name() + "`"));
   }
 
