@@ -299,7 +299,7 @@ public final class KafkaRequester {
       if (record == null || partition < 0 || resendNanos <= 0 || now - p.sentNanos < resendNanos) {
         continue;
       }
-      int to = requestPartitions.get(record.topic()).alternativeTo(partition, resendNanos);
+      int to = requestPartitions.get(record.topic()).alternativeTo(partition, p.sentNanos, resendNanos);
       if (to >= 0 && p.sends < MAX_SENDS && pending.containsKey(p.id)) {
         LOG.info("{} request {} unanswered on partition {} for {} ms: sent again to partition {}", p.exchange.name(),
             p.id, partition, (now - p.sentNanos) / 1_000_000, to);

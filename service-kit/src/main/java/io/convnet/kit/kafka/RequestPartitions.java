@@ -59,13 +59,14 @@ final class RequestPartitions {
   }
 
   /**
-   * Where to send again a request left unanswered on {@code silent}: a partition (round robin)
-   * that answered within {@code nanos}, from another instance than the one last seen on
-   * {@code silent}; -1 when {@code silent} answered within {@code nanos} or no such partition is
-   * known (one instance serves all: sending again would only load it twice). Marks {@code silent}
-   * suspect when it returns a partition.
+   * Where to send again a request sent at {@code sentNanos} and left unanswered on {@code silent}:
+   * a partition (round robin) of another instance than the one last seen on {@code silent}, that
+   * answered since the request was sent or within {@code nanos} (alive, while {@code silent} is
+   * not); -1 when {@code silent} answered within {@code nanos} or no such partition is known (one
+   * instance serves all: sending again would only load it twice). Marks {@code silent} suspect
+   * when it returns a partition.
    */
-  int alternativeTo(int silent, long nanos) {
+  int alternativeTo(int silent, long sentNanos, long nanos) {
     long now = System.nanoTime();
     String silentResponder = responders.get(silent);
     if (silentResponder == null || now - lastReplyNanos.get(silent) < nanos) {
@@ -75,8 +76,9 @@ final class RequestPartitions {
     for (int i = 0; i < count; i++) {
       int p = Math.floorMod(start + i, count);
       String responder = responders.get(p);
-      if (p != silent && now - lastReplyNanos.get(p) < nanos && responder != null
-          && !Objects.equals(responder, silentResponder)) {
+      long lastReply = lastReplyNanos.get(p);
+      boolean alive = lastReply - sentNanos > 0 || now - lastReply < nanos;
+      if (p != silent && alive && responder != null && !Objects.equals(responder, silentResponder)) {
         suspectUntilNanos.set(silent, now + suspectNanos);
         return p;
       }
