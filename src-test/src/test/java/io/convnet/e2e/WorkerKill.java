@@ -1,11 +1,7 @@
 package io.convnet.e2e;
 
-import io.convnet.bundle.BundleStore;
-import io.convnet.bundle.BundleTestSupport;
 import io.convnet.gateway.GatewayMain;
 import io.convnet.image.TestImages;
-import io.convnet.nn.Model;
-import io.convnet.testing.TinyModels;
 import io.convnet.worker.InferenceWorkerMain;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpClient;
@@ -48,10 +44,7 @@ public final class WorkerKill {
   /** Runs the scenario against the broker at {@code bootstrap}; models under {@code dir}. */
   public static Figures run(Path dir, String bootstrap, int concurrency, Duration before, Duration after)
       throws Exception {
-    Path store = dir.resolve("models");
-    try (Model m = TinyModels.cnn(16, 2).build(7)) {
-      new BundleStore(store).publish("cats-vs-dogs", m, BundleTestSupport.manifest("cats-vs-dogs", List.of("cat", "dog")));
-    }
+    Path store = TinyStore.catsVsDogs(dir);
     Map<String, String> env = Map.of(
         "CONVNET_MODEL_STORE", store.toString(),
         "CONVNET_MODEL_POLL_MS", "0",
