@@ -65,14 +65,6 @@ public final class KafkaRequester {
   private static final int MAX_SENDS = 3;
   /** How long a partition that left a request unanswered is avoided (unless a reply clears it). */
   private static final long SUSPECT_NANOS = Duration.ofSeconds(5).toNanos();
-  /**
-   * Kafka takes a record in milliseconds: when it has answered nothing for {@code STALL_NANOS}
-   * (seen by two sweeps in a row: not a pause of this JVM) and its probe fails too, records
-   * waiting longer than this are not coming through (503 now rather than at the deadline). A
-   * loaded machine stalls too, but its broker answers the probe.
-   */
-  private static final long ACK_TIMEOUT_NANOS = Duration.ofMillis(500).toNanos();
-  private static final long STALL_NANOS = Duration.ofMillis(750).toNanos();
   private static final long SWEEP_MS = 100;
 
   private final Vertx vertx;
@@ -100,8 +92,6 @@ public final class KafkaRequester {
   private final Map<Context, List<Runnable>> completions = new java.util.HashMap<>();
   private volatile boolean acceptingRequests = true;
   private volatile long sweepTimer = -1;
-  /** Sweeps in a row that found Kafka silent (this requester's context only). */
-  private int stalledSweeps;
 
   private final MeterRegistry registry;
   private final Map<String, Timer> timers = new ConcurrentHashMap<>();
@@ -243,7 +233,6 @@ public final class KafkaRequester {
   /** Sends (again) without waiting: a failure ends the request with UNAVAILABLE. */
   private void send(PendingRequest<?> p, ProducerRecord<String, byte[]> record, Integer partition) {
     p.partition = partition == null ? -1 : partition;
-    p.acked = false;
     p.sentNanos = System.nanoTime();
     p.sends++;
     try {
@@ -252,7 +241,6 @@ public final class KafkaRequester {
             if (error != null) {
               sendFailed(p.id, error);
             } else {
-              p.acked = true;
               kafka.alive();
             }
           });
@@ -278,22 +266,12 @@ public final class KafkaRequester {
   }
 
   /**
-   * Ends each request Kafka has not taken in time (503: it is not coming through), and re-sends
-   * each idempotent request unanswered for the re-send delay, while its partition has been
-   * silent as long, to another partition; the silent partition is avoided for a while.
+   * Re-sends each idempotent request unanswered for the re-send delay, while its partition has
+   * been silent as long, to another partition; the silent partition is avoided for a while.
    */
   private void sweep() {
     long now = System.nanoTime();
-    stalledSweeps = kafka.aliveWithin(STALL_NANOS) || pending.isEmpty() ? 0 : stalledSweeps + 1;
-    if (stalledSweeps == 2) {
-      kafka.probeNow();
-    }
-    boolean stalled = stalledSweeps >= 2 && kafka.doubtful();
     for (PendingRequest<?> p : pending.values()) {
-      if (stalled && !p.acked && now - p.sentNanos > ACK_TIMEOUT_NANOS) {
-        notTaken(p);
-        continue;
-      }
       ProducerRecord<String, byte[]> record = p.resendable;
       int partition = p.partition;
       if (record == null || partition < 0 || resendNanos <= 0 || now - p.sentNanos < resendNanos) {
@@ -314,14 +292,6 @@ public final class KafkaRequester {
     return Counter.builder("convnet.requests.resent")
         .description("idempotent requests sent again to another partition because their partition fell silent")
         .tag("exchange", exchange.name()).register(registry);
-  }
-
-  private void notTaken(PendingRequest<?> p) {
-    if (pending.remove(p.id) != null) {
-      LOG.warn("{} request {} not taken by Kafka within {} ms", p.exchange.name(), p.id, ACK_TIMEOUT_NANOS / 1_000_000);
-      end(p, p.isGather() ? null : new ServiceException(ErrorCode.UNAVAILABLE,
-          "Kafka did not take the request in time; retry shortly"));
-    }
   }
 
   private void sendFailed(String id, Exception error) {

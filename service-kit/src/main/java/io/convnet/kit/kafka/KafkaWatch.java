@@ -4,10 +4,13 @@ import io.convnet.kit.config.KitConfig;
 import io.convnet.kit.config.Settings;
 import io.convnet.proto.Topic;
 import io.convnet.proto.Topics;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.time.Duration;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.SocketAddress;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -22,9 +25,11 @@ import org.slf4j.LoggerFactory;
  * Whether Kafka can be reached, known at once from cached state, so that nobody waits on a
  * broker to find out: {@code /health/ready} reads it, and the requester answers 503 at once
  * while Kafka is down. A probe ({@code describeCluster}, asynchronous) runs every
- * {@code CONVNET_KAFKA_CHECK_INTERVAL_MS}; one that fails counts only when Kafka gave no other
- * sign of life meanwhile ({@link #alive()}: replies, acknowledgements) and the broker is gone
- * (no connection) or has not answered for 2 s, so that a loaded machine does not fake an outage. A send that fails for want of a broker says so at once
+ * {@code CONVNET_KAFKA_CHECK_INTERVAL_MS}. One that fails counts only when Kafka gave no other
+ * sign of life meanwhile ({@link #alive()}: replies, acknowledgements) and no bootstrap address
+ * accepts a TCP connection (a stopped broker refuses at once, an unreachable host times out):
+ * a broker that is merely slow, as on a loaded machine, still accepts, so it is asked again
+ * rather than declared down. A send that fails for want of a broker says so at once
  * ({@link #suspect}). Kafka counts as up again once a probe succeeds and the kit's producer
  * knows the partitions of every topic again, so the first sends after an outage go out instead
  * of failing.
@@ -33,8 +38,8 @@ public final class KafkaWatch {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaWatch.class);
   /** While the broker is back but the producer's metadata is not: look again soon. */
   private static final long METADATA_RECHECK_MS = 100;
-  /** Probes failing this long while the broker still holds the connection: down all the same (hung, cut off). */
-  private static final long SLOW_IS_DOWN_NANOS = Duration.ofSeconds(2).toNanos();
+  /** How long a TCP connection to a bootstrap address may take before the address counts as unreachable. */
+  private static final int MIN_CONNECT_TIMEOUT_MS = 1000;
 
   private final Vertx vertx;
   private final Context context;
@@ -43,12 +48,13 @@ public final class KafkaWatch {
   private final String bootstrap;
   private final int timeoutMs;
   private final long intervalMs;
+  private final List<SocketAddress> addresses;
+  private final NetClient tcp;
   private final List<Consumer<String>> onDown = new CopyOnWriteArrayList<>();
   private volatile String downReason;
   private volatile long downSinceNanos;
   private volatile long lastSignOfLifeNanos = System.nanoTime();
   private boolean probing;
-  private volatile long failingSinceNanos;
   private boolean closed;
   private long timerId = -1;
 
@@ -60,6 +66,8 @@ public final class KafkaWatch {
     this.bootstrap = config.bootstrapServers();
     this.timeoutMs = config.getInt(Settings.KAFKA_CHECK_TIMEOUT_MS);
     this.intervalMs = Math.max(1, config.getInt(Settings.KAFKA_CHECK_INTERVAL_MS));
+    this.addresses = addresses(bootstrap);
+    this.tcp = vertx.createNetClient(new NetClientOptions().setConnectTimeout(Math.max(timeoutMs, MIN_CONNECT_TIMEOUT_MS)));
   }
 
   /** Starts probing; Kafka counts as up until a probe or a send says otherwise (the service has just reached it). */
@@ -87,16 +95,6 @@ public final class KafkaWatch {
     lastSignOfLifeNanos = System.nanoTime();
   }
 
-  /** Whether Kafka answered anything in the last {@code nanos}. */
-  public boolean aliveWithin(long nanos) {
-    return System.nanoTime() - lastSignOfLifeNanos < nanos;
-  }
-
-  /** Whether Kafka is down or its last probe failed: a stall is then more likely an outage than a slow machine. */
-  public boolean doubtful() {
-    return !up() || failingSinceNanos != 0;
-  }
-
   /** {@code listener} is told (on this watch's context) each time Kafka goes down, with the reason. */
   public void onDown(Consumer<String> listener) {
     onDown.add(listener);
@@ -115,15 +113,11 @@ public final class KafkaWatch {
     }
   }
 
-  /** From any thread: something hints at trouble (a record not taken in time); probe now rather than later. */
-  public void probeNow() {
-    context.runOnContext(v -> probe());
-  }
-
   public void close() {
     context.runOnContext(v -> {
       closed = true;
       vertx.cancelTimer(timerId);
+      tcp.close();
     });
   }
 
@@ -135,18 +129,16 @@ public final class KafkaWatch {
     vertx.cancelTimer(timerId);
     long started = System.nanoTime();
     KafkaFutures.on(context, admin.describeCluster(new DescribeClusterOptions().timeoutMs(timeoutMs)).clusterId())
-        .onComplete(ar -> {
+        .transform(ar -> ar.succeeded() || !up() ? Future.succeededFuture(ar) : failedProbe(started, ar))
+        .onComplete(outcome -> {
           probing = false;
+          AsyncResult<String> ar = outcome.result();
           long next = intervalMs;
-          if (ar.failed()) {
-            failingSinceNanos = failingSinceNanos != 0 ? failingSinceNanos : started;
-            if (!up() || looksDown(started)) {
-              down("unreachable at " + bootstrap + ": " + ar.cause().getMessage());
-            } else {
-              next = 0;  // slow, not gone: ask again at once
-            }
+          if (ar == null) {
+            next = 0;  // slow, not gone: ask again at once
+          } else if (ar.failed()) {
+            down("unreachable at " + bootstrap + ": " + ar.cause().getMessage());
           } else {
-            failingSinceNanos = 0;
             alive();
             List<String> unknown = topicsWithoutMetadata();
             if (unknown.isEmpty()) {
@@ -163,23 +155,35 @@ public final class KafkaWatch {
   }
 
   /**
-   * After a failed probe: Kafka answered nobody else meanwhile, and either the admin client holds
-   * no connection (refused, closed: the broker is gone, not slow) or probes have failed for a while.
+   * After a failed probe while up: the failure (Kafka is down) when Kafka answered nobody else
+   * meanwhile and no bootstrap address accepts a connection; null (slow, not gone) otherwise.
    */
-  private boolean looksDown(long probeStarted) {
+  private Future<AsyncResult<String>> failedProbe(long probeStarted, AsyncResult<String> failure) {
     if (lastSignOfLifeNanos - probeStarted > 0) {
-      return false;
+      return Future.succeededFuture(null);
     }
-    return openConnections() == 0 || System.nanoTime() - failingSinceNanos > SLOW_IS_DOWN_NANOS;
+    return anyAccepts().map(accepts -> accepts ? null : failure);
   }
 
-  private double openConnections() {
-    for (var metric : admin.metrics().entrySet()) {
-      if (metric.getKey().name().equals("connection-count") && metric.getValue().metricValue() instanceof Double n) {
-        return n;
-      }
-    }
-    return 0;
+  /** Whether a TCP connection to some bootstrap address succeeds (closed at once: only the listener matters). */
+  private Future<Boolean> anyAccepts() {
+    List<Future<Boolean>> tries = addresses.stream().map(address -> tcp.connect(address)
+        .map(socket -> {
+          socket.close();
+          return true;
+        })
+        .otherwise(false)).toList();
+    return Future.join(tries).map(all -> tries.stream().anyMatch(f -> Boolean.TRUE.equals(f.result())))
+        .otherwise(false);
+  }
+
+  /** {@code host:port,host:port} ({@code [v6]:port} too) as socket addresses. */
+  static List<SocketAddress> addresses(String bootstrap) {
+    return java.util.Arrays.stream(bootstrap.split(",")).map(String::trim).filter(a -> !a.isEmpty()).map(a -> {
+      int colon = a.lastIndexOf(':');
+      String host = a.substring(0, colon).replaceAll("^\\[|]$", "");
+      return SocketAddress.inetSocketAddress(Integer.parseInt(a.substring(colon + 1)), host);
+    }).toList();
   }
 
   /**

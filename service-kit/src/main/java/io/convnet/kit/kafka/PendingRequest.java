@@ -29,8 +29,6 @@ final class PendingRequest<R extends MessageLite> {
   volatile int partition = -1;
   volatile long sentNanos = startNanos;
   volatile int sends;
-  /** Whether Kafka acknowledged the latest send. */
-  volatile boolean acked;
   private volatile R single;
 
   PendingRequest(String id, Exchange<?, R> exchange, Promise<R> promise, Promise<List<R>> gatherPromise,
