@@ -12,6 +12,7 @@ import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.SocketAddress;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
@@ -155,10 +156,16 @@ public final class KafkaWatch {
   }
 
   /**
-   * After a failed probe while up: the failure (Kafka is down) when Kafka answered nobody else
-   * meanwhile and no bootstrap address accepts a connection; null (slow, not gone) otherwise.
+   * After a failed probe while up: the failure (Kafka is down) when Kafka refused (an error other
+   * than a timeout: authentication, ...), or answered nobody else meanwhile and no bootstrap
+   * address accepts a connection; null (slow, not gone) otherwise.
    */
   private Future<AsyncResult<String>> failedProbe(long probeStarted, AsyncResult<String> failure) {
+    Throwable cause = failure.cause() instanceof CompletionException c && c.getCause() != null ? c.getCause()
+        : failure.cause();
+    if (!(cause instanceof TimeoutException)) {
+      return Future.succeededFuture(failure);
+    }
     if (lastSignOfLifeNanos - probeStarted > 0) {
       return Future.succeededFuture(null);
     }
