@@ -11,6 +11,9 @@ command -v setsid >/dev/null 2>&1 || missing+=(util-linux)
 # the web page's test drives headless Chromium through chromedriver
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+# StockClientsE2ETest runs the documented curl commands, and posts a phone photo with Python requests
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+/usr/bin/python3 -c 'import requests' >/dev/null 2>&1 || missing+=(python3-requests)
 # npm fetches the real ImageNet class labels for convnet's ClassLabelsTest (never committed)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then

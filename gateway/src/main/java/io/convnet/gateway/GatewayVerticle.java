@@ -6,6 +6,7 @@ import io.convnet.gateway.access.AuditLog;
 import io.convnet.gateway.access.AuditRoutes;
 import io.convnet.gateway.access.AuditTrail;
 import io.convnet.gateway.http.RouteGroup;
+import io.convnet.gateway.http.UploadGate;
 import io.convnet.gateway.serving.ServingRoutes;
 import io.convnet.gateway.training.TrainingJobsVerticle;
 import io.convnet.gateway.visualize.VisualizeRoutes;
@@ -34,6 +35,11 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     KitConfig config = kit.config();
     int maxImageBytes = config.getInt(Settings.MAX_IMAGE_BYTES);
+    int maxMessageBytes = config.getInt(Settings.MAX_MESSAGE_BYTES);
+    // Before any route reads a body (or asks for a token): what bodies may cost, over all routes at once.
+    long maxBodyBytes = ServingRoutes.maxBodyBytes(maxImageBytes, maxMessageBytes);
+    kit.router().route().order(Integer.MIN_VALUE + 1)
+        .handler(UploadGate.of(vertx, config, kit.registry(), maxBodyBytes));
     access = Access.fromConfig(vertx, config, kit.registry(),
         new AuditLog(kit.producer(), kit.instanceId(), auditTrail));
     auditTrail.start(context, kit.clients());
@@ -41,8 +47,8 @@ public final class GatewayVerticle extends VerticleBase {
     TrainingJobsVerticle trainingJobs = new TrainingJobsVerticle(kit);
     List<RouteGroup> groups = List.of(
         new ClusterRoute(kit.requester(), config.millis(Settings.STATUS_WINDOW_MS)),
-        new ServingRoutes(kit.requester(), kit.health(), kit.version(), maxImageBytes,
-            config.getInt(Settings.MAX_MESSAGE_BYTES)),
+        new ServingRoutes(kit.requester(), kit.health(), kit.version(), maxImageBytes, maxMessageBytes,
+            config.getInt(Settings.MAX_IMAGES_PER_REQUEST)),
         new VisualizeRoutes(kit.requester(), config.millis(VisualizeRoutes.TIMEOUT_MS), maxImageBytes),
         trainingJobs.routes(),
         new AuditRoutes(auditTrail)::mount,

@@ -29,6 +29,9 @@ final class ServiceProcess implements AutoCloseable {
   final Process process;
   final Path log;
 
+  /** Small service JVMs: many start in one test run on a shared machine. */
+  static final List<String> TEST_JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
   private ServiceProcess(String instanceId, int port, Process process, Path log) {
     this.instanceId = instanceId;
     this.port = port;
@@ -37,20 +40,30 @@ final class ServiceProcess implements AutoCloseable {
   }
 
   static ServiceProcess start(Class<?> main, String instanceId, Map<String, String> env) {
-    return start(main, instanceId, KafkaBrokerExtension.bootstrapServers(), env);
+    return start(main, instanceId, env, TEST_JVM_OPTIONS);
+  }
+
+  /** With these JVM options instead of the tests' small ones (run.sh's {@code -Xmx512m}, say). */
+  static ServiceProcess start(Class<?> main, String instanceId, Map<String, String> env, List<String> jvmOptions) {
+    return start(main, instanceId, KafkaBrokerExtension.bootstrapServers(), env, jvmOptions);
   }
 
   /** With the broker at {@code bootstrap}: programs that run outside JUnit (fault benchmarks) bring their own. */
   static ServiceProcess start(Class<?> main, String instanceId, String bootstrap, Map<String, String> env) {
+    return start(main, instanceId, bootstrap, env, TEST_JVM_OPTIONS);
+  }
+
+  private static ServiceProcess start(Class<?> main, String instanceId, String bootstrap, Map<String, String> env,
+                                      List<String> jvmOptions) {
     try {
       int port = LocalKafkaBroker.freePort();
       Path logDir = Files.createDirectories(Path.of("target", "e2e-logs"));
       Path log = logDir.resolve(instanceId + ".log");
       String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
       List<String> command = new ArrayList<>(List.of(
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-          "-Dvertx.cacheDirBase=target/vertx-cache"));
+          Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+      command.addAll(jvmOptions);
+      command.add("-Dvertx.cacheDirBase=target/vertx-cache");
       // TensorFlow's natives: unpacked once into the cache the build uses, not again per process
       String javacppCache = System.getProperty("org.bytedeco.javacpp.cachedir");
       if (javacppCache != null) {

@@ -1,6 +1,7 @@
 package io.convnet.gateway.serving;
 
 import io.convnet.gateway.http.ModelPaths;
+import io.convnet.gateway.http.RequestBody;
 import io.convnet.proto.ClassScore;
 import io.convnet.proto.ClassifyReply;
 import io.convnet.proto.Prediction;
@@ -33,16 +34,21 @@ final class ClassifyRoute {
     if (version == null) {
       return;
     }
-    String type = RequestBody.mediaType(ctx.request());
-    boolean raw = RequestImages.RAW_TYPES.contains(type);
-    RequestBody.read(ctx.request(), raw ? maxImageBytes : maxBodyBytes, maxImageBytes)
-        .map(inputs::own)
-        .compose(images -> workers.classify(model, version, images).map(reply -> toJson(reply, images, t0)))
+    boolean image = RequestImages.isImageType(RequestBody.mediaType(ctx.request()));
+    long[] uploaded = new long[1];
+    RequestBody.read(ctx.request(), image ? maxImageBytes : maxBodyBytes, maxImageBytes)
+        .compose(body -> {
+          uploaded[0] = System.nanoTime();
+          return body.convert(ctx.vertx(), inputs::own);
+        })
+        .compose(images -> workers.classify(model, version, images)
+            .map(reply -> toJson(reply, images, t0, uploaded[0])))
         .onSuccess(json -> Workers.json(ctx, json))
         .onFailure(e -> Workers.fail(ctx, e));
   }
 
-  static JsonObject toJson(ClassifyReply reply, java.util.List<io.convnet.proto.Image> images, long t0) {
+  /** The reply as JSON; {@code t0} when the request's head arrived, {@code uploaded} when its body had. */
+  static JsonObject toJson(ClassifyReply reply, java.util.List<io.convnet.proto.Image> images, long t0, long uploaded) {
     JsonArray predictions = new JsonArray();
     for (int i = 0; i < reply.getPredictionsCount(); i++) {
       Prediction p = reply.getPredictions(i);
@@ -68,6 +74,7 @@ final class ClassifyRoute {
         .put("worker", reply.getWorker())
         .put("timing", new JsonObject()
             .put("serverMs", round((System.nanoTime() - t0) / 1e6))
+            .put("uploadMs", round((uploaded - t0) / 1e6))
             .put("decodeMs", round(t.getDecodeMicros() / 1e3))
             .put("queueMs", round(t.getQueueMicros() / 1e3))
             .put("computeMs", round(t.getComputeMicros() / 1e3))

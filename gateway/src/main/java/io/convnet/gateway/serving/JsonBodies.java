@@ -1,11 +1,13 @@
 package io.convnet.gateway.serving;
 
+import io.convnet.gateway.http.RequestBody;
 import io.convnet.kit.ServiceException;
 import io.convnet.proto.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * JSON bodies of the TF Serving and Open Inference Protocol routes. Like those servers we read
@@ -19,12 +21,14 @@ final class JsonBodies {
   private JsonBodies() {
   }
 
-  static Future<JsonObject> read(RoutingContext ctx, long maxBytes) {
+  /** The body as a JSON object, turned by {@code conversion} into what the route needs (off the loop when large). */
+  static <T> Future<T> read(RoutingContext ctx, long maxBytes, Function<JsonObject, T> conversion) {
     String type = RequestBody.mediaType(ctx.request());
     if (!JSONISH.contains(type)) {
       return Future.failedFuture(new ServiceException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
           "Content-Type '" + type + "' is not supported here; send JSON (application/json)"));
     }
-    return RequestBody.read(ctx.request(), maxBytes, maxBytes).map(body -> RequestImages.json(body.raw()));
+    return RequestBody.read(ctx.request(), maxBytes, maxBytes)
+        .compose(body -> body.convert(ctx.vertx(), b -> conversion.apply(RequestImages.json(b.raw()))));
   }
 }

@@ -119,10 +119,10 @@ final class OpenInferenceRoutes {
     if (version == null) {
       return;
     }
-    JsonBodies.read(ctx, maxBodyBytes).compose(request -> {
-      List<Image> images = images(request);
-      List<String> wanted = wantedOutputs(request);
-      return workers.classify(name, version, images).map(reply -> {
+    JsonBodies.read(ctx, maxBodyBytes, request -> new Inference(images(request), wantedOutputs(request),
+        request.getValue("id") instanceof String id ? id : null)).compose(request -> {
+      List<String> wanted = request.outputs();
+      return workers.classify(name, version, request.images()).map(reply -> {
         int n = reply.getPredictionsCount();
         int classes = reply.getLabelsCount();
         JsonArray outputs = new JsonArray();
@@ -142,12 +142,16 @@ final class OpenInferenceRoutes {
         }
         JsonObject response = new JsonObject().put("model_name", reply.getModel().getName())
             .put("model_version", Long.toString(reply.getModel().getVersion()));
-        if (request.getValue("id") instanceof String id) {
-          response.put("id", id);
+        if (request.id() != null) {
+          response.put("id", request.id());
         }
         return response.put("outputs", outputs);
       });
     }).onSuccess(json -> Workers.json(ctx, json)).onFailure(e -> Workers.fail(ctx, e));
+  }
+
+  /** An infer request: its images, the outputs it wants, its id (null without one). */
+  private record Inference(List<Image> images, List<String> outputs, String id) {
   }
 
   private List<Image> images(JsonObject request) {
@@ -177,6 +181,7 @@ final class OpenInferenceRoutes {
     } else {
       throw new ServiceException(ErrorCode.INVALID_ARGUMENT, "input '" + input.getValue("name") + "' needs a \"shape\"");
     }
+    inputs.checkCount(data.size());
     List<Image> images = new ArrayList<>();
     for (int i = 0; i < data.size(); i++) {
       images.add(inputs.base64(data.get(i), "inputs[0].data[" + i + "]", ""));

@@ -33,28 +33,35 @@ public final class ServingRoutes implements RouteGroup {
   private final String serverVersion;
   private final long maxImageBytes;
   private final long maxMessageBytes;
+  private final int maxImagesPerRequest;
 
   /**
    * @param health          the gateway's own readiness, part of {@code /v2/health/ready}
    * @param serverVersion   the version {@code GET /v2} reports
    * @param maxImageBytes   largest image, alone or in a body of several
    * @param maxMessageBytes largest Kafka record, which bounds a body of several images
+   * @param maxImagesPerRequest most images one request may carry
    */
   public ServingRoutes(KafkaRequester requester, Health health, String serverVersion, long maxImageBytes,
-                       long maxMessageBytes) {
+                       long maxMessageBytes, int maxImagesPerRequest) {
     this.requester = requester;
     this.health = health;
     this.serverVersion = serverVersion;
     this.maxImageBytes = maxImageBytes;
     this.maxMessageBytes = maxMessageBytes;
+    this.maxImagesPerRequest = maxImagesPerRequest;
+  }
+
+  /** The largest body a serving route takes: JSON and multipart may carry several images, as one Kafka record holds. */
+  public static long maxBodyBytes(long maxImageBytes, long maxMessageBytes) {
+    return Math.max(maxImageBytes, maxMessageBytes - RECORD_HEADROOM);
   }
 
   @Override
   public void mount(Router router, Access access) {
-    // JSON and multipart may carry several images (base64 adds a third): bounded by what one Kafka record holds
-    long maxBody = Math.max(maxImageBytes, maxMessageBytes - RECORD_HEADROOM);
+    long maxBody = maxBodyBytes(maxImageBytes, maxMessageBytes);
     Workers workers = new Workers(requester, PROBE_TIMEOUT);
-    RequestImages inputs = new RequestImages(maxImageBytes);
+    RequestImages inputs = new RequestImages(maxImageBytes, maxImagesPerRequest);
 
     ClassifyRoute classify = new ClassifyRoute(workers, inputs, maxBody, maxImageBytes);
     access.read(router.postWithRegex(V1_MODEL + ":classify")).setName("/v1/models/{name}[/versions/{v}]:classify")

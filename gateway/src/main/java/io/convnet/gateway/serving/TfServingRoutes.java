@@ -38,22 +38,25 @@ final class TfServingRoutes {
     if (version == null) {
       return;
     }
-    JsonBodies.read(ctx, maxBodyBytes)
-        .compose(json -> {
+    JsonBodies.read(ctx, maxBodyBytes, json -> {
           boolean columnar = !json.containsKey("instances") && json.containsKey("inputs");
-          List<Image> images = images(json, columnar);
-          return workers.classify(model, version, images).map(reply -> {
-            JsonArray rows = new JsonArray();
-            for (Prediction p : reply.getPredictionsList()) {
-              JsonArray row = new JsonArray();
-              p.getProbabilitiesList().forEach(v -> row.add(Workers.number(v)));
-              rows.add(row);
-            }
-            return new JsonObject().put(columnar ? "outputs" : "predictions", rows);
-          });
+          return new Instances(columnar, images(json, columnar));
         })
+        .compose(in -> workers.classify(model, version, in.images()).map(reply -> {
+          JsonArray rows = new JsonArray();
+          for (Prediction p : reply.getPredictionsList()) {
+            JsonArray row = new JsonArray();
+            p.getProbabilitiesList().forEach(v -> row.add(Workers.number(v)));
+            rows.add(row);
+          }
+          return new JsonObject().put(in.columnar() ? "outputs" : "predictions", rows);
+        }))
         .onSuccess(json -> Workers.json(ctx, json))
         .onFailure(e -> Workers.fail(ctx, e));
+  }
+
+  /** A predict request's images, and whether it came in the columnar format (which the answer follows). */
+  private record Instances(boolean columnar, List<Image> images) {
   }
 
   private List<Image> images(JsonObject json, boolean columnar) {
@@ -65,6 +68,7 @@ final class TfServingRoutes {
       throw new ServiceException(ErrorCode.INVALID_ARGUMENT, "the body needs \"instances\": [{\"b64\": \"<base64 JPEG or PNG>\"}, ...]"
           + " (or \"inputs\" in the columnar format)");
     }
+    inputs.checkCount(array.size());
     List<Image> images = new ArrayList<>();
     for (int i = 0; i < array.size(); i++) {
       Object item = array.getValue(i);

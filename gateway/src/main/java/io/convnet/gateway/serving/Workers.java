@@ -60,17 +60,12 @@ final class Workers {
     }
   }
 
-  /** The JSON error body everyone uses; 503 says when to retry, 413 closes the connection (the body is unread). */
+  /** The JSON error body everyone uses; 503 says when to retry. */
   static void fail(RoutingContext ctx, Throwable failure) {
     ServiceException e = ServiceException.of(failure instanceof java.util.concurrent.CompletionException c
         && c.getCause() != null ? c.getCause() : failure);
-    if (!ctx.response().headWritten()) {
-      if (HttpErrors.status(e.code()) == 503) {
-        ctx.response().putHeader("retry-after", RETRY_AFTER_SECONDS);
-      }
-      if (e.code() == ErrorCode.PAYLOAD_TOO_LARGE) {
-        ctx.response().putHeader("connection", "close");
-      }
+    if (!ctx.response().headWritten() && HttpErrors.status(e.code()) == 503) {
+      ctx.response().putHeader("retry-after", RETRY_AFTER_SECONDS);
     }
     HttpErrors.respond(ctx, e);
   }
