@@ -37,7 +37,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
@@ -52,6 +54,8 @@ import org.slf4j.LoggerFactory;
 final class ServeLoop<Q extends MessageLite, R extends MessageLite> extends PollLoop {
   private static final Logger LOG = LoggerFactory.getLogger(ServeLoop.class);
   private static final long COMMIT_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+  /** How soon a reply the producer refused for want of metadata is sent again. */
+  private static final long METADATA_RETRY_MS = 50;
 
   private record Finished(TopicPartition tp, long offset) {
   }
@@ -189,7 +193,8 @@ final class ServeLoop<Q extends MessageLite, R extends MessageLite> extends Poll
       skip(record, "malformed", "is not a valid " + exchange.name() + " request" + " (" + e.getMessage() + ")");
       // The asker gets a clear error instead of waiting for its timeout.
       sendReply(replyPartition, correlationId, null,
-          new ServiceException(ErrorCode.INVALID_ARGUMENT, "malformed " + exchange.name() + " request" + ": " + e.getMessage()), null);
+          new ServiceException(ErrorCode.INVALID_ARGUMENT, "malformed " + exchange.name() + " request" + ": " + e.getMessage()),
+          deadline, null);
       return null;
     }
     inFlight.incrementAndGet();
@@ -207,7 +212,7 @@ final class ServeLoop<Q extends MessageLite, R extends MessageLite> extends Poll
         if (error != null && error.code() == ErrorCode.INTERNAL) {
           LOG.error("{} handler failed", exchange.name(), ar.cause());
         }
-        sendReply(replyPartition, correlationId, ar.succeeded() ? ar.result() : null, error,
+        sendReply(replyPartition, correlationId, ar.succeeded() ? ar.result() : null, error, deadline,
             new Finished(tp, record.offset()));
       });
     };
@@ -221,7 +226,8 @@ final class ServeLoop<Q extends MessageLite, R extends MessageLite> extends Poll
     offsets.finished(new TopicPartition(record.topic(), record.partition()), record.offset());
   }
 
-  private void sendReply(int replyPartition, String correlationId, R reply, ServiceException error, Finished done) {
+  private void sendReply(int replyPartition, String correlationId, R reply, ServiceException error, Long deadline,
+                         Finished done) {
     RecordHeaders headers = new RecordHeaders();
     headers.add(Headers.CORRELATION_ID, utf8(correlationId));
     headers.add(Headers.EXCHANGE, utf8(exchange.name()));
@@ -231,11 +237,25 @@ final class ServeLoop<Q extends MessageLite, R extends MessageLite> extends Poll
       headers.add(Headers.ERROR_MESSAGE, utf8(String.valueOf(error.getMessage())));
     }
     MessageLite value = reply == null ? Empty.getDefaultInstance() : reply;  // an error reply has no value
+    send(Publish.record(Topics.REPLIES, replyPartition, correlationId, value, headers), deadline, done);
+  }
+
+  /**
+   * Sends a reply without waiting. Right after the broker is back the producer may not know the
+   * replies topic yet (it never waits for metadata): the reply is sent again shortly, until the
+   * request's deadline, rather than lost (its asker would wait for the deadline).
+   */
+  private void send(ProducerRecord<String, byte[]> reply, Long deadline, Finished done) {
     try {
-      producer.send(Publish.record(Topics.REPLIES, replyPartition, correlationId, value, headers),
-          (metadata, e) -> replySent(replyPartition, e, done));
-    } catch (RuntimeException e) {  // e.g. no metadata, or the producer closed
-      replySent(replyPartition, e, done);
+      producer.send(reply, (metadata, e) -> {
+        if (e instanceof TimeoutException && deadline != null && System.currentTimeMillis() < deadline) {
+          context.owner().setTimer(METADATA_RETRY_MS, t -> send(reply, deadline, done));
+        } else {
+          replySent(reply.partition(), e, done);
+        }
+      });
+    } catch (RuntimeException e) {  // the producer closed
+      replySent(reply.partition(), e, done);
     }
   }
 
