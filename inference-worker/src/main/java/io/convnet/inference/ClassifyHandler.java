@@ -23,8 +23,8 @@ import java.util.stream.IntStream;
 
 /**
  * The classify exchange: resolve the model (holding a reference until the answer), decode and
- * preprocess every image on the decode pool, queue them for dynamic batching, answer once all
- * are scored. A bad image fails only its own request (INVALID_ARGUMENT with the decoder's reason).
+ * preprocess every image (or take the rows of the request's float tensor) on the decode pool,
+ * queue them for dynamic batching, answer once all are scored. A bad image fails only its own request (INVALID_ARGUMENT with the decoder's reason).
  */
 final class ClassifyHandler {
   private final ModelRegistry registry;
@@ -47,10 +47,12 @@ final class ClassifyHandler {
     Context context = io.vertx.core.Vertx.currentContext();
     Executor onContext = r -> context.runOnContext(v -> r.run());
     Promise<ClassifyReply> promise = Promise.promise();
-    int n = request.getImagesCount();
-    if (n == 0) {
-      metrics.failure("(unknown)", "", ErrorCode.INVALID_ARGUMENT.name());
-      return Future.failedFuture(new ServiceException(ErrorCode.INVALID_ARGUMENT, "the request has no image"));
+    int n;
+    try {
+      n = ClassifyInputs.count(request);
+    } catch (ServiceException e) {
+      metrics.failure("(unknown)", "", e.code().name());
+      return Future.failedFuture(e);
     }
     registry.acquire(request.getModel().getName(), request.getModel().getVersion()).whenComplete((model, error) -> {
       if (error != null) {
@@ -82,7 +84,7 @@ final class ClassifyHandler {
       this.model = model;
       this.onContext = onContext;
       this.promise = promise;
-      this.pending = request.getImagesCount();
+      this.pending = ClassifyInputs.count(request);
       this.scored = new Scored[pending];
       this.failures = new ServiceException[pending];
     }
@@ -92,11 +94,12 @@ final class ClassifyHandler {
       for (int i = 0; i < scored.length; i++) {
         int index = i;
         decodePool.execute(() -> {
-          String what = ImageInputs.describe(request.getImages(index), index);
+          String what = ClassifyInputs.describe(request, index);
           long t0 = System.nanoTime();
           float[] pixels;
           try {
-            pixels = images.load(request.getImages(index), what, model.preprocessing());
+            pixels = ClassifyInputs.input(request, index, model.inputShape(),
+                image -> images.load(image, what, model.preprocessing()));
           } catch (RuntimeException e) {
             model.batcher().unexpect();
             onContext.execute(() -> done(index, null, ServiceException.of(e), 0));

@@ -16,6 +16,7 @@ import io.convnet.proto.ClassifyReply;
 import io.convnet.proto.ClassifyRequest;
 import io.convnet.proto.ErrorCode;
 import io.convnet.proto.Exchanges;
+import io.convnet.proto.FloatTensor;
 import io.convnet.proto.Image;
 import io.convnet.proto.ModelInfo;
 import io.convnet.proto.ModelRef;
@@ -154,6 +155,52 @@ class InferenceWorkerTest {
 
     // the worker still serves
     assertThat(await(classify("cats-vs-dogs", 0, jpeg)).getPredictionsCount()).isEqualTo(1);
+  }
+
+  static Future<ClassifyReply> classifyTensor(long[] shape, float[] values) {
+    FloatTensor.Builder tensor = FloatTensor.newBuilder();
+    for (long d : shape) {
+      tensor.addShape(d);
+    }
+    for (float v : values) {
+      tensor.addValues(v);
+    }
+    return asker.kit().requester().request(Exchanges.CLASSIFY, ClassifyRequest.newBuilder()
+        .setModel(ModelRef.newBuilder().setName("cats-vs-dogs")).setTensor(tensor).build());
+  }
+
+  @Test
+  @Order(3)
+  void aPreprocessedFloatTensorGoesToTheModelAsItIsAndIsCheckedFirst() {
+    int size = TestBundles.SIZE;
+    byte[] cat = TestBundles.jpeg(0, 3);
+    byte[] dog = TestBundles.jpeg(1, 4);
+    float[] rows = new float[2 * size * size * 3];
+    System.arraycopy(TestBundles.preprocessed(cat), 0, rows, 0, size * size * 3);
+    System.arraycopy(TestBundles.preprocessed(dog), 0, rows, size * size * 3, size * size * 3);
+    ClassifyReply reply = await(classifyTensor(new long[] {2, size, size, 3}, rows));
+    float[] expected = TestBundles.inProcess(store.resolve("cats-vs-dogs/1"), dog);
+    assertThat(reply.getPredictionsCount()).isEqualTo(2);
+    assertThat(reply.getPredictions(1).getProbabilities(1)).isCloseTo(expected[1], within(1e-5f));
+    ClassifyReply fromImages = await(classify("cats-vs-dogs", 0, cat));
+    assertThat(reply.getPredictions(0).getProbabilities(0))
+        .isCloseTo(fromImages.getPredictions(0).getProbabilities(0), within(1e-6f));
+
+    ServiceException shape = failure(classifyTensor(new long[] {1, size, size, 1}, new float[size * size]));
+    assertThat(shape.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+    assertThat(shape.getMessage()).contains("tensor shape [1, 16, 16, 1] is not the model's input [1, 16, 16, 3]");
+    ServiceException count = failure(classifyTensor(new long[] {2, size, size, 3}, new float[size * size * 3]));
+    assertThat(count.getMessage()).contains("has " + size * size * 3 + " values, not " + 2 * size * size * 3);
+    float[] nan = new float[size * size * 3];
+    nan[5] = Float.NaN;
+    ServiceException notFinite = failure(classifyTensor(new long[] {1, size, size, 3}, nan));
+    assertThat(notFinite.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+    assertThat(notFinite.getMessage()).contains("tensor row 0", "not finite", "[0, 1, 2]");
+    ServiceException both = failure(asker.kit().requester().request(Exchanges.CLASSIFY, ClassifyRequest.newBuilder()
+        .setModel(ModelRef.newBuilder().setName("cats-vs-dogs"))
+        .addImages(Image.newBuilder().setData(ByteString.copyFrom(cat)))
+        .setTensor(FloatTensor.newBuilder().addShape(1)).build()));
+    assertThat(both.getMessage()).contains("both images and a tensor");
   }
 
   @Test

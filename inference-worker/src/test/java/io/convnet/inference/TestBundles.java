@@ -46,11 +46,15 @@ public final class TestBundles {
     return TestImages.jpeg(TestImages.stripes(40, label, variant));
   }
 
+  /** The model input the worker computes from {@code jpeg} (what a float-tensor client sends). */
+  public static float[] preprocessed(byte[] jpeg) {
+    return Preprocessing.rescale(SIZE, SIZE).apply(ImageDecoder.standard().decode(jpeg, "test"));
+  }
+
   /** What the model in {@code dir} says about {@code jpeg} in this JVM: the reference for the worker's answers. */
   public static float[] inProcess(Path dir, byte[] jpeg) {
     try (Predictor p = Predictor.open(dir)) {
-      float[] x = Preprocessing.rescale(SIZE, SIZE).apply(ImageDecoder.standard().decode(jpeg, "test"));
-      return p.predict(x, 1)[0];
+      return p.predict(preprocessed(jpeg), 1)[0];
     }
   }
 }

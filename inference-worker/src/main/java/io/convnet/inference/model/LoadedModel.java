@@ -90,6 +90,12 @@ public final class LoadedModel {
     return preprocessing;
   }
 
+  /** The model's input {@code {height, width, channels}}. */
+  public int[] inputShape() {
+    var input = predictor.manifest().input();
+    return new int[] {input.height(), input.width(), input.channels()};
+  }
+
   public Batcher batcher() {
     return batcher;
   }
