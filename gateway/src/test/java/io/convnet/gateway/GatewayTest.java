@@ -71,10 +71,20 @@ class GatewayTest {
   static JsonObject error(HttpResponse<String> response, int status, String code) {
     assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
     assertThat(response.headers().firstValue("content-type")).contains("application/json");
+    assertThat(new JsonObject(response.body()).getValue("error")).as(response.body()).isInstanceOf(JsonObject.class);
     JsonObject error = new JsonObject(response.body()).getJsonObject("error");
     assertThat(error.getString("code")).isEqualTo(code);
     assertThat(error.getString("message")).isNotBlank();
     return error;
+  }
+
+  /** The standard protocols' error body: {"error": "<message>"}. */
+  static String specError(HttpResponse<String> response, int status) {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+    assertThat(response.headers().firstValue("content-type")).contains("application/json");
+    String message = new JsonObject(response.body()).getString("error");
+    assertThat(message).isNotBlank();
+    return message;
   }
 
   static byte[] multipart(String boundary, String... nameTypeAndSizes) {
@@ -127,15 +137,15 @@ class GatewayTest {
         "--XyZ\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\nhello\r\n--XyZ--\r\n".getBytes()), 400, "INVALID_ARGUMENT");
     error(post("/v1/models/cats-vs-dogs/versions/x:classify", "image/jpeg", JPEG), 400, "INVALID_ARGUMENT");
     error(post("/v1/models/cats-vs-dogs:classify", "multipart/form-data", "garbage".getBytes()), 400, "INVALID_ARGUMENT");
-    error(post("/v1/models/cats-vs-dogs:predict", "application/json", "{\"instances\": [[1, 2, 3]]}".getBytes()),
-        400, "INVALID_ARGUMENT");
-    error(post("/v1/models/cats-vs-dogs:predict", "image/jpeg", JPEG), 415, "UNSUPPORTED_MEDIA_TYPE");
-    error(post("/v2/models/cats-vs-dogs/infer", "application/json",
+    assertThat(specError(post("/v1/models/cats-vs-dogs:predict", "application/json",
+        "{\"instances\": [[1, 2, 3]]}".getBytes()), 400)).contains("has shape [1, 3]", "[n, height, width, channels]");
+    specError(post("/v1/models/cats-vs-dogs:predict", "image/jpeg", JPEG), 415);
+    assertThat(specError(post("/v2/models/cats-vs-dogs/infer", "application/json",
         "{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"FP32\", \"data\": [1.0]}]}".getBytes()),
-        400, "INVALID_ARGUMENT");
-    error(post("/v2/models/cats-vs-dogs/infer", "application/json",
-        "{\"inputs\": [{\"name\": \"x\", \"shape\": [2], \"datatype\": \"BYTES\", \"data\": [\"AAAA\"]}]}".getBytes()),
-        400, "INVALID_ARGUMENT");
+        400)).contains("unexpected inference input 'x'");
+    assertThat(specError(post("/v2/models/cats-vs-dogs/infer", "application/json",
+        "{\"inputs\": [{\"name\": \"image\", \"shape\": [2], \"datatype\": \"BYTES\", \"data\": [\"AAAA\"]}]}"
+            .getBytes()), 400)).contains("has 1 elements, not 2");
   }
 
   @Test
@@ -171,8 +181,11 @@ class GatewayTest {
     assertThat(json.getJsonArray("predictions").getJsonObject(0).getDouble("probability")).isEqualTo(0.2);
 
     JsonObject predict = new JsonObject(post("/v1/models/echo:predict", "application/x-www-form-urlencoded",
-        ("{\"instances\": [{\"b64\": \"" + b64 + "\"}, {\"image\": {\"b64\": \"" + b64 + "\"}}]}").getBytes()).body());
+        ("{\"instances\": [{\"b64\": \"" + b64 + "\"}, {\"b64\": \"" + b64 + "\"}]}").getBytes()).body());
     assertThat(predict.getJsonArray("predictions").encode()).isEqualTo("[[0.2,0.8],[0.2,0.8]]");
+    JsonObject named = new JsonObject(post("/v1/models/echo:predict", "application/json",
+        ("{\"instances\": [{\"image\": {\"b64\": \"" + b64 + "\"}}]}").getBytes()).body());
+    assertThat(named.getJsonArray("predictions").encode()).isEqualTo("[[0.2,0.8]]");
     JsonObject columnar = new JsonObject(post("/v1/models/echo/versions/1:predict", "application/json",
         ("{\"inputs\": {\"image\": [{\"b64\": \"" + b64 + "\"}]}}").getBytes()).body());
     assertThat(columnar.getJsonArray("outputs").encode()).isEqualTo("[[0.2,0.8]]");
@@ -187,8 +200,8 @@ class GatewayTest {
         .isEqualTo("{\"name\":\"probabilities\",\"datatype\":\"FP32\",\"shape\":[1,2],\"data\":[0.2,0.8]}");
 
     error(post("/v1/models/missing:classify", "image/jpeg", JPEG), 404, "NOT_FOUND");
-    error(post("/v1/models/echo/versions/9:predict", "application/json", ("{\"instances\": [{\"b64\": \"" + b64 + "\"}]}").getBytes()),
-        404, "NOT_FOUND");
+    specError(post("/v1/models/echo/versions/9:predict", "application/json",
+        ("{\"instances\": [{\"b64\": \"" + b64 + "\"}]}").getBytes()), 404);
     var training = post("/v1/models/training:classify", "image/jpeg", JPEG);
     error(training, 503, "UNAVAILABLE");
     assertThat(training.headers().firstValue("retry-after")).contains("10");
@@ -208,7 +221,7 @@ class GatewayTest {
             + "{\"version\":\"2\",\"state\":\"END\",\"status\":{\"error_code\":\"OK\",\"error_message\":\"\"}},"
             + "{\"version\":\"3\",\"state\":\"AVAILABLE\",\"status\":{\"error_code\":\"OK\",\"error_message\":\"\"}}]");
     assertThat(new JsonObject(get("/v1/models/echo/versions/3").body()).getJsonArray("model_version_status")).hasSize(1);
-    error(get("/v1/models/missing"), 404, "NOT_FOUND");
+    specError(get("/v1/models/missing"), 404);
 
     JsonObject meta = new JsonObject(get("/v2/models/echo").body());
     assertThat(meta.getString("platform")).isEqualTo("tensorflow_savedmodel");
@@ -217,7 +230,7 @@ class GatewayTest {
     assertThat(meta.getJsonArray("outputs").getJsonObject(0).getJsonArray("shape").encode()).isEqualTo("[-1,2]");
     assertThat(get("/v2/models/echo/ready").statusCode()).isEqualTo(200);
     assertThat(get("/v2/models/echo/versions/2/ready").statusCode()).isEqualTo(200);
-    error(get("/v2/models/missing/ready"), 404, "NOT_FOUND");
+    specError(get("/v2/models/missing/ready"), 404);
     assertThat(get("/v2/health/ready").statusCode()).isEqualTo(200);
     assertThat(new JsonObject(get("/v2").body()).getString("name")).isEqualTo("convnet-cluster");
   }
@@ -237,7 +250,7 @@ class GatewayTest {
     assertThat(cluster.getInteger("count")).isEqualTo(instances.size());
 
     String metrics = TestServices.get(gateway.httpPort(), "/metrics").body();
-    assertThat(metrics).contains("route=\"/v1/cluster\"", "route=\"/v1/models/{name}[/versions/{v}]:classify\"",
+    assertThat(metrics).contains("route=\"/v1/cluster\"", "route=\"/v1/models/{name}[/versions/{v}|/labels/{l}]:classify\"",
         "route=\"/v2/models/{name}[/versions/{v}]/infer\"");
     assertThat(metrics.lines().filter(l -> l.startsWith("convnet_requests_seconds_count{")
         && l.contains("exchange=\"classify\"") && l.contains("outcome=\"DEADLINE_EXCEEDED\""))).isNotEmpty();

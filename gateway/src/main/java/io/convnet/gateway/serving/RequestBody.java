@@ -18,13 +18,13 @@ import java.util.Locale;
  *
  * @param mediaType the content type without parameters, lower case; "" when absent
  */
-record RequestBody(String mediaType, Buffer raw, List<Part> parts) {
+public record RequestBody(String mediaType, Buffer raw, List<Part> parts) {
 
   /** One uploaded file of a multipart body. */
-  record Part(String field, String fileName, String contentType, Buffer data) {
+  public record Part(String field, String fileName, String contentType, Buffer data) {
   }
 
-  static String mediaType(HttpServerRequest request) {
+  public static String mediaType(HttpServerRequest request) {
     String type = request.getHeader("content-type");
     return type == null ? "" : type.split(";")[0].trim().toLowerCase(Locale.ROOT);
   }
@@ -34,7 +34,7 @@ record RequestBody(String mediaType, Buffer raw, List<Part> parts) {
   }
 
   /** Reads the whole body; {@code maxPart} bounds each multipart file (a raw body is checked by the caller). */
-  static Future<RequestBody> read(HttpServerRequest request, long maxTotal, long maxPart) {
+  public static Future<RequestBody> read(HttpServerRequest request, long maxTotal, long maxPart) {
     String mediaType = mediaType(request);
     String length = request.getHeader("content-length");
     if (length != null) {
@@ -92,7 +92,7 @@ record RequestBody(String mediaType, Buffer raw, List<Part> parts) {
     return promise.future();
   }
 
-  static ServiceException tooLarge(String what, long limit) {
+  public static ServiceException tooLarge(String what, long limit) {
     return new ServiceException(ErrorCode.PAYLOAD_TOO_LARGE, what + " is larger than the limit of " + limit + " bytes");
   }
 }

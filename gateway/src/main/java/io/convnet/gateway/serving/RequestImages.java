@@ -20,14 +20,14 @@ import java.util.Set;
  * a {@code data:} URL). Anything else is UNSUPPORTED_MEDIA_TYPE; a wrong JSON shape or bad
  * base64 INVALID_ARGUMENT; an image over the limit PAYLOAD_TOO_LARGE. The workers decode them.
  */
-final class RequestImages {
+public final class RequestImages {
   static final Set<String> RAW_TYPES = Set.of("image/jpeg", "image/jpg", "image/png", "application/octet-stream");
   private static final String ACCEPTED = "image/jpeg, image/png, application/octet-stream, multipart/form-data "
       + "or application/json";
 
   private final long maxImageBytes;
 
-  RequestImages(long maxImageBytes) {
+  public RequestImages(long maxImageBytes) {
     this.maxImageBytes = maxImageBytes;
   }
 
@@ -75,11 +75,21 @@ final class RequestImages {
     if (data.length() == 0) {
       throw new ServiceException(ErrorCode.INVALID_ARGUMENT, "send the image (JPEG or PNG) as the request body");
     }
-    if (data.length() > maxImageBytes) {
-      throw RequestBody.tooLarge("image" + (name.isEmpty() ? "" : " '" + name + "'") + " of " + data.length()
+    checkSize(data.length(), name);
+    return Image.newBuilder().setData(ByteString.copyFrom(data.getBytes())).setContentType(type).setName(name).build();
+  }
+
+  /** Encoded image bytes as they came in a tensor (gRPC, the binary tensor extension); {@code name} says where. */
+  public Image bytes(ByteString data, String name) {
+    checkSize(data.size(), name);
+    return Image.newBuilder().setData(data).setName(name).build();
+  }
+
+  private void checkSize(long size, String name) {
+    if (size > maxImageBytes) {
+      throw RequestBody.tooLarge("image" + (name.isEmpty() ? "" : " '" + name + "'") + " of " + size
           + " bytes", maxImageBytes);
     }
-    return Image.newBuilder().setData(ByteString.copyFrom(data.getBytes())).setContentType(type).setName(name).build();
   }
 
   private List<Image> multipart(RequestBody body) {
@@ -99,7 +109,7 @@ final class RequestImages {
     return out;
   }
 
-  static JsonObject json(Buffer raw) {
+  public static JsonObject json(Buffer raw) {
     try {
       return new JsonObject(raw);
     } catch (DecodeException | ClassCastException e) {
@@ -108,7 +118,7 @@ final class RequestImages {
   }
 
   /** Base64 (standard or URL-safe, with or without padding, or a {@code data:...;base64,} URL) to an image. */
-  Image base64(String text, String where, String name) {
+  public Image base64(String text, String where, String name) {
     String b64 = text.startsWith("data:") && text.contains(",") ? text.substring(text.indexOf(',') + 1) : text;
     byte[] bytes;
     try {
