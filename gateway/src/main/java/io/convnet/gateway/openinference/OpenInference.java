@@ -69,8 +69,13 @@ final class OpenInference {
 
   Future<Result> infer(String model, long version, List<Input> inputs, List<Requested> outputs, boolean binaryDefault,
                        Duration timeout) {
-    var input = V2Tensors.input(model, inputs, images);
-    V2Tensors.check(model, outputs);
+    io.convnet.gateway.serving.ModelInput input;
+    try {
+      input = V2Tensors.input(model, inputs, images);
+      V2Tensors.check(model, outputs);
+    } catch (RuntimeException e) {
+      return workers.rejected(model, version, e);
+    }
     return workers.classify(model, version, input, timeout)
         .map(reply -> new Result(reply, V2Tensors.outputs(model, reply, outputs, binaryDefault)));
   }

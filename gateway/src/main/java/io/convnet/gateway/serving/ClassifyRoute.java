@@ -52,6 +52,7 @@ public final class ClassifyRoute {
     try {
       images = inputs.own(body);
     } catch (RuntimeException e) {
+      workers.rejected(model, version, e);
       HttpAnswers.fail(ctx, e);
       return;
     }

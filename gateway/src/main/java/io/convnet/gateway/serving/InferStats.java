@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
  * are the gateway's view: {@code success}/{@code fail} from sending the request over Kafka to its
  * reply; {@code queue}, {@code compute_input} (decoding and preprocessing) and
  * {@code compute_infer} (the TensorFlow call) as the worker reported them. Requests that named no
- * version count for the version being served; unknown models and versions do not count.
+ * version count for the version being served; unknown models and versions do not count; requests
+ * refused for their input count as failed (duration 0: they never reached a worker).
  */
 public final class InferStats {
   /** A count and a cumulative duration in nanoseconds. */

@@ -48,6 +48,12 @@ public final class Workers {
         .onFailure(e -> stats.failure(model, version, ServiceException.of(e).code(), System.nanoTime() - t0));
   }
 
+  /** A request for {@code model} that failed before it could be sent (bad input): it counts as failed. */
+  public <T> Future<T> rejected(String model, long version, Throwable failure) {
+    stats.failure(model, version, ServiceException.of(failure).code(), 0);
+    return Future.failedFuture(failure);
+  }
+
   public Future<ModelsReply> models(String model, long version) {
     return models(model, version, requestTimeout);
   }

@@ -76,7 +76,12 @@ final class TfServingRoutes implements RouteGroup {
     }
     JsonBodies.read(ctx, maxBodyBytes)
         .compose(body -> {
-          TfInputs.Predict p = tf.inputs.predict(body);
+          TfInputs.Predict p;
+          try {
+            p = tf.inputs.predict(body);
+          } catch (RuntimeException e) {
+            return tf.workers.rejected(target.model(), target.version(), e);
+          }
           return tf.classify(target, p.input(), TfServing.NO_DEADLINE).map(reply -> TfOutputs.json(p.signature(), p.format(), reply));
         })
         .onSuccess(json -> HttpAnswers.json(ctx, json))
