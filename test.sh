@@ -11,6 +11,8 @@ command -v setsid >/dev/null 2>&1 || missing+=(util-linux)
 # the web page's test drives headless Chromium through chromedriver
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+# stock Python gRPC clients (grpcio, stubs from grpc_tools) call the gateway's gRPC services in src-test
+/usr/bin/python3 -c 'import grpc, grpc_tools.protoc' >/dev/null 2>&1 || missing+=(python3-grpcio python3-grpc-tools)
 # npm fetches the real ImageNet class labels for convnet's ClassLabelsTest (never committed)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then

@@ -6,6 +6,8 @@ import io.convnet.inference.InferenceWorkerMain;
 import io.convnet.kafka.local.KafkaBrokerExtension;
 import io.convnet.kafka.local.LocalKafkaBroker;
 import io.convnet.kit.launch.RunningService;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -28,15 +30,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * HTTP classify through the cluster (gateway -> Kafka -> worker with dynamic batching -> Kafka ->
- * gateway) at concurrency 1, 8 and 32, side by side with the same bundle in process (decode,
- * preprocess, one TensorFlow call) at batch 1 and batch 32. Windows of all five alternate, so load
- * drifts of the shared machine hit each alike. Prints p50, p99, images/s and the target ratios.
+ * gateway) at concurrency 1, 8 and 32, gRPC (TF Serving's Predict with the encoded image, from
+ * grpc-java's stock stub) at concurrency 1 and 32, side by side with the same bundle in process
+ * (decode, preprocess, one TensorFlow call) at batch 1 and batch 32. Windows of all seven
+ * alternate, so load drifts of the shared machine hit each alike. Prints p50, p99, images/s and
+ * the target ratios.
  *
  * <p>{@code ./bench-serving.sh http [window-seconds] [rounds]}; {@code -Dconvnet.bench.bundle=dir}
  * benchmarks a trained bundle instead of an untrained tutorial CNN.
  */
 public final class ServingBenchmark {
   private static final int[] CONCURRENCY = {1, 8, 32};
+  private static final int[] GRPC_CONCURRENCY = {1, 32};
 
   private ServingBenchmark() {
   }
@@ -53,8 +58,10 @@ public final class ServingBenchmark {
     RunningService worker = BenchSetup.start(InferenceWorkerMain.DEFINITION, bootstrap, Map.of(
         "CONVNET_MODEL_STORE", store.toString(), "CONVNET_SCORE_ENABLED", "false",
         "CONVNET_RESPONDER_CONCURRENCY", "64"));
-    RunningService gateway = BenchSetup.start(GatewayMain.DEFINITION, bootstrap, Map.of());
+    RunningService gateway = BenchSetup.start(GatewayMain.DEFINITION, bootstrap, Map.of("CONVNET_GRPC_PORT", "0"));
     Vertx vertx = Vertx.vertx();
+    ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1",
+        Integer.parseInt(gateway.kit().statusDetails().get("grpcPort"))).usePlaintext().build();
     System.out.printf("%d cores, load average %.1f, windows of %d ms, %d rounds, model %s, %d real photos%n",
         Runtime.getRuntime().availableProcessors(), BenchSetup.loadAverage(), windowMs, rounds,
         System.getProperty("convnet.bench.bundle", "untrained tutorial CNN 150x150"), photos.size());
@@ -66,8 +73,11 @@ public final class ServingBenchmark {
       for (int c : CONCURRENCY) {
         systems.add("HTTP concurrency " + c);
       }
+      for (int c : GRPC_CONCURRENCY) {
+        systems.add("gRPC concurrency " + c);
+      }
       for (String system : systems) {  // warm-up: JIT, connections, TF's first calls
-        measure(system, predictor, photos, gateway.httpPort(), vertx, 2000);
+        measure(system, predictor, photos, gateway.httpPort(), vertx, channel, 2000);
       }
       C1.clear();
       for (int r = 0; r < rounds; r++) {
@@ -78,7 +88,7 @@ public final class ServingBenchmark {
           double[] before = counts(worker.kit().registry());
           double[] kitBefore = c1 ? LatencyBreakdown.kitTimers(gateway.kit().registry(), worker.kit().registry()) : null;
           samples.computeIfAbsent(system, k -> new ArrayList<>())
-              .add(measure(system, predictor, photos, gateway.httpPort(), vertx, windowMs));
+              .add(measure(system, predictor, photos, gateway.httpPort(), vertx, channel, windowMs));
           double[] after = counts(worker.kit().registry());
           if (c1) {
             C1.addKit(kitBefore, LatencyBreakdown.kitTimers(gateway.kit().registry(), worker.kit().registry()));
@@ -99,7 +109,7 @@ public final class ServingBenchmark {
         results.put(system, res);
         double[] b = batches.get(system);
         System.out.printf("| %s | %.1f ms | %.1f ms | %.1f | %d | %s |%n", system, res.p50Ms(), res.p99Ms(),
-            res.perSecond() * perImage, res.failures(), system.startsWith("HTTP") && b[1] > 0
+            res.perSecond() * perImage, res.failures(), !system.startsWith("in-process") && b[1] > 0
                 ? String.format("%.1f", b[0] / b[1]) : "-");
       }
       double b32 = results.get("in-process batch 32").perSecond() * 32;
@@ -108,9 +118,12 @@ public final class ServingBenchmark {
       double c1p50 = results.get("HTTP concurrency 1").p50Ms();
       System.out.printf("%nHTTP c32 / in-process batch 32 throughput: %.2f (target >= 0.85)%n", c32 / b32);
       System.out.printf("HTTP c1 p50 - in-process batch 1 p50: %+.1f ms (target <= 3 ms)%n", c1p50 - b1p50);
+      System.out.printf("gRPC c1 p50 - HTTP c1 p50: %+.1f ms; gRPC c32 / HTTP c32 throughput: %.2f%n",
+          results.get("gRPC concurrency 1").p50Ms() - c1p50, results.get("gRPC concurrency 32").perSecond() / c32);
       C1.print("HTTP concurrency 1");
       System.out.printf("load average at the end %.1f%n", BenchSetup.loadAverage());
     } finally {
+      channel.shutdownNow().awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
       vertx.close();
       gateway.close(java.time.Duration.ofSeconds(2)).toCompletionStage().toCompletableFuture().get();
       worker.close(java.time.Duration.ofSeconds(2)).toCompletionStage().toCompletableFuture().get();
@@ -129,7 +142,7 @@ public final class ServingBenchmark {
   }
 
   private static LoadGenerator.Sample measure(String system, Predictor predictor, List<byte[]> photos, int port,
-                                              Vertx vertx, long ms) {
+                                              Vertx vertx, ManagedChannel channel, long ms) {
     if (system.startsWith("in-process")) {
       int n = system.endsWith("batch 32") ? 32 : 1;
       long[] latencies = new long[1_000_000];
@@ -146,6 +159,9 @@ public final class ServingBenchmark {
       return new LoadGenerator.Sample(Arrays.copyOf(latencies, count), 0, (System.nanoTime() - t0) / 1e9);
     }
     int concurrency = Integer.parseInt(system.substring(system.lastIndexOf(' ') + 1));
+    if (system.startsWith("gRPC")) {
+      return GrpcLoad.predict(channel, photos, concurrency, ms);
+    }
     return post(vertx, port, photos, concurrency, ms, concurrency == 1 ? C1 : null);
   }
 
@@ -190,7 +206,7 @@ public final class ServingBenchmark {
     Buffer body = Buffer.buffer(photos.get(Math.floorMod(next.getAndIncrement(), photos.size())));
     long s = System.nanoTime();
     client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
-            .setURI("/v1/models/cats-vs-dogs:classify").putHeader("content-type", "image/jpeg"))
+            .setURI("/v1/models/cats-vs-dogs/classify").putHeader("content-type", "image/jpeg"))
         .compose(req -> req.send(body))
         .compose(resp -> resp.body().map(b -> {
           if (resp.statusCode() == 200 && breakdown != null) {
