@@ -120,7 +120,8 @@ final class V2Json {
         throw V2Tensors.invalid(where + ": BYTES element " + out.size() + " is not base64 (" + e.getMessage() + ")");
       }
     } else {
-      throw V2Tensors.invalid(where + ": BYTES data must be base64 strings, found " + data);
+      throw V2Tensors.invalid(where + ": BYTES data must be base64 strings, found "
+          + (data instanceof JsonObject ? "a JSON object" : data == null ? "null" : "a " + data.getClass().getSimpleName()));
     }
   }
 

@@ -17,6 +17,7 @@ import io.convnet.proto.Prediction;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.function.Supplier;
 import tensorflow.serving.Classification.Class;
 import tensorflow.serving.Classification.ClassificationResult;
 import tensorflow.serving.Classification.Classifications;
@@ -64,6 +65,17 @@ final class TfServing {
 
   Future<ClassifyReply> classify(Target target, ModelInput input, Duration timeout) {
     return version(target).compose(v -> workers.classify(target.model(), v, input, timeout));
+  }
+
+  /** As above with the input still to be read from the request: input it cannot read counts as a failed request. */
+  Future<ClassifyReply> classify(Target target, Supplier<ModelInput> input, Duration timeout) {
+    ModelInput in;
+    try {
+      in = input.get();
+    } catch (RuntimeException e) {
+      return workers.rejected(target.model(), target.version(), e);
+    }
+    return classify(target, in, timeout);
   }
 
   /** The model (of the version the target names) as the workers describe it. */

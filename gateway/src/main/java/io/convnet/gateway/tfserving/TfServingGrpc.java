@@ -51,8 +51,8 @@ final class TfServingGrpc implements GrpcService {
     Target target = Target.of(request.getModelSpec());
     String name = request.getModelSpec().getSignatureName();
     Signature signature = name.isEmpty() ? defaultSignature(request) : TfSignatures.named(name);
-    var input = tf.inputs.predict(signature, request.getInputsMap());
-    return tf.classify(target, input, deadline).map(reply -> PredictResponse.newBuilder()
+    return tf.classify(target, () -> tf.inputs.predict(signature, request.getInputsMap()), deadline)
+        .map(reply -> PredictResponse.newBuilder()
         .setModelSpec(TfServing.answered(reply, signature))
         .putAllOutputs(TfOutputs.tensors(signature, reply, request.getOutputFilterList())).build());
   }
@@ -68,13 +68,12 @@ final class TfServingGrpc implements GrpcService {
     Target target = Target.of(request.getModelSpec());
     Signature signature = TfServing.classifySignature(request.getModelSpec().getSignatureName());
     Input in = request.getInput();
-    var input = switch (in.getKindCase()) {
+    return tf.classify(target, () -> switch (in.getKindCase()) {
       case EXAMPLE_LIST -> tf.inputs.examples(in.getExampleList().getExamplesList(), null);
       case EXAMPLE_LIST_WITH_CONTEXT -> tf.inputs.examples(in.getExampleListWithContext().getExamplesList(),
           in.getExampleListWithContext().getContext());
       default -> throw TfInputs.invalid("Input is empty");
-    };
-    return tf.classify(target, input, deadline).map(reply -> ClassificationResponse.newBuilder()
+    }, deadline).map(reply -> ClassificationResponse.newBuilder()
         .setModelSpec(TfServing.answered(reply, signature)).setResult(TfServing.classifications(reply)).build());
   }
 

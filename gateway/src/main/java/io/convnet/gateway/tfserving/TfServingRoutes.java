@@ -12,13 +12,13 @@ import io.convnet.gateway.serving.ServingLimits;
 import io.convnet.gateway.tfserving.TfServing.Target;
 import io.convnet.proto.ModelInfo;
 import io.convnet.proto.ModelVersionStatus;
-import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.function.BiConsumer;
 import tensorflow.serving.Classification.Class;
 import tensorflow.serving.Classification.Classifications;
 
@@ -62,16 +62,19 @@ final class TfServingRoutes implements RouteGroup {
     router.getWithRegex(V1_MODEL_SPEC).setName(name).handler(this::status);
   }
 
-  private static Target target(RoutingContext ctx) {
-    return new Target(ModelPaths.name(ctx), ModelPaths.version(ctx), ModelPaths.versionLabel(ctx));
+  /** The model, version and label the path names; null once {@code fail} has answered a bad version. */
+  private static Target target(RoutingContext ctx, BiConsumer<RoutingContext, Throwable> fail) {
+    try {
+      return new Target(ModelPaths.name(ctx), ModelPaths.version(ctx), ModelPaths.versionLabel(ctx));
+    } catch (RuntimeException e) {
+      fail.accept(ctx, e);
+      return null;
+    }
   }
 
   void predict(RoutingContext ctx) {
-    Target target;
-    try {
-      target = target(ctx);
-    } catch (RuntimeException e) {
-      HttpAnswers.failAsSpec(ctx, e);
+    Target target = target(ctx, HttpAnswers::failAsSpec);
+    if (target == null) {
       return;
     }
     JsonBodies.read(ctx, maxBodyBytes)
@@ -94,11 +97,9 @@ final class TfServingRoutes implements RouteGroup {
    */
   void classify(RoutingContext ctx) {
     long t0 = System.nanoTime();
-    Target target;
-    try {
-      target = target(ctx);
-    } catch (RuntimeException e) {
-      HttpAnswers.fail(ctx, e);  // before the body says whose request it is: the older API's error shape
+    // before the body says whose request it is: the older API's error shape
+    Target target = target(ctx, HttpAnswers::fail);
+    if (target == null) {
       return;
     }
     String type = RequestBody.mediaType(ctx.request());
@@ -112,18 +113,16 @@ final class TfServingRoutes implements RouteGroup {
         ownClassifyDeprecated(ctx, target, body, t0);
         return;
       }
-      TfSignatures.Signature signature;
       try {
-        signature = TfServing.classifySignature(json.getValue("signature_name") instanceof String s ? s : "");
+        TfServing.classifySignature(json.getValue("signature_name") instanceof String s ? s : "");
       } catch (RuntimeException e) {
         HttpAnswers.failAsSpec(ctx, e);
         return;
       }
-      Future.succeededFuture(json)
-          .map(j -> tf.inputs.examples(TfInputs.examples(j, "examples"),
-              j.containsKey("context") ? TfInputs.example(j.getValue("context"), "context") : null))
-          .compose(input -> tf.classify(target, input, TfServing.NO_DEADLINE))
-          .map(reply -> results(TfServing.classifications(reply).getClassificationsList(), signature))
+      tf.classify(target, () -> tf.inputs.examples(TfInputs.examples(json, "examples"),
+              json.containsKey("context") ? TfInputs.example(json.getValue("context"), "context") : null),
+              TfServing.NO_DEADLINE)
+          .map(reply -> results(TfServing.classifications(reply).getClassificationsList()))
           .onSuccess(results -> HttpAnswers.json(ctx, results))
           .onFailure(e -> HttpAnswers.failAsSpec(ctx, e));
     }).onFailure(e -> HttpAnswers.fail(ctx, e));  // unread, so whose it is is unknown: the older API's error shape
@@ -155,7 +154,7 @@ final class TfServingRoutes implements RouteGroup {
     }).onFailure(e -> HttpAnswers.fail(ctx, e));
   }
 
-  private static JsonObject results(java.util.List<Classifications> classifications, TfSignatures.Signature signature) {
+  private static JsonObject results(java.util.List<Classifications> classifications) {
     JsonArray results = new JsonArray();
     for (Classifications c : classifications) {
       JsonArray pairs = new JsonArray();
@@ -179,11 +178,8 @@ final class TfServingRoutes implements RouteGroup {
 
   /** {@code {"model_spec": {...}, "metadata": {"signature_def": {"signature_def": {...}}}}}. */
   void metadata(RoutingContext ctx) {
-    Target target;
-    try {
-      target = target(ctx);
-    } catch (RuntimeException e) {
-      HttpAnswers.failAsSpec(ctx, e);
+    Target target = target(ctx, HttpAnswers::failAsSpec);
+    if (target == null) {
       return;
     }
     tf.version(target)
@@ -195,11 +191,8 @@ final class TfServingRoutes implements RouteGroup {
 
   /** {@code {"model_version_status": [{"version": "3", "state": "AVAILABLE", "status": {"error_code": "OK", ...}}]}}. */
   void status(RoutingContext ctx) {
-    Target target;
-    try {
-      target = target(ctx);
-    } catch (RuntimeException e) {
-      HttpAnswers.failAsSpec(ctx, e);
+    Target target = target(ctx, HttpAnswers::failAsSpec);
+    if (target == null) {
       return;
     }
     tf.version(target).compose(v -> tf.workers.models(target.model(), v)).onSuccess(reply -> {
