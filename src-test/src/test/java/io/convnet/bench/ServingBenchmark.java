@@ -61,7 +61,8 @@ public final class ServingBenchmark {
     RunningService gateway = BenchSetup.start(GatewayMain.DEFINITION, bootstrap, Map.of("CONVNET_GRPC_PORT", "0"));
     Vertx vertx = Vertx.vertx();
     ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1",
-        Integer.parseInt(gateway.kit().statusDetails().get("grpcPort"))).usePlaintext().build();
+        Integer.parseInt(gateway.kit().statusDetails().get("grpcPort"))).usePlaintext()
+        .directExecutor().build();  // answers handled on the transport's thread, as the Vert.x HTTP client does
     System.out.printf("%d cores, load average %.1f, windows of %d ms, %d rounds, model %s, %d real photos%n",
         Runtime.getRuntime().availableProcessors(), BenchSetup.loadAverage(), windowMs, rounds,
         System.getProperty("convnet.bench.bundle", "untrained tutorial CNN 150x150"), photos.size());

@@ -85,7 +85,8 @@ final class TfServingRoutes implements RouteGroup {
           } catch (RuntimeException e) {
             return tf.workers.rejected(target.model(), target.version(), e);
           }
-          return tf.classify(target, p.input(), TfServing.NO_DEADLINE).map(reply -> TfOutputs.json(p.signature(), p.format(), reply));
+          return tf.classify(target, p.input(), TfServing.NO_DEADLINE)
+              .map(reply -> TfOutputs.json(p.signature(), p.format(), reply));
         })
         .onSuccess(json -> HttpAnswers.json(ctx, json))
         .onFailure(e -> HttpAnswers.failAsSpec(ctx, e));
