@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import io.convnet.gateway.GatewayMain;
+import io.convnet.gateway.grpc.GrpcEndpoint;
+import io.convnet.gateway.visualize.VisualizeRoutes;
 import io.convnet.inference.InferenceWorkerMain;
 import io.convnet.inference.WorkerSettings;
 import io.convnet.kit.config.Setting;
@@ -81,8 +83,9 @@ class KubernetesManifestsTest {
 
   @Test
   void everyEnvironmentVariableIsASettingTheServicesRead() {
-    Set<String> known = Stream.concat(Settings.ALL.stream(), WorkerSettings.ALL.stream()).map(Setting::name)
-        .collect(Collectors.toSet());
+    Set<String> known = Stream.of(Settings.ALL.stream(), WorkerSettings.ALL.stream(),
+            Stream.of(GrpcEndpoint.PORT, VisualizeRoutes.TIMEOUT_MS))
+        .flatMap(s -> s).map(Setting::name).collect(Collectors.toSet());
     // Read by the JVM and glibc, not by us: the workers' malloc settings (see docs/models.md).
     known.addAll(Set.of("JAVA_TOOL_OPTIONS", "MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_"));
     Set<String> used = new HashSet<>();
