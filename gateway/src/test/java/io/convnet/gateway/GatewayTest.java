@@ -166,6 +166,10 @@ class GatewayTest {
 
     JsonObject sniffed = new JsonObject(post("/v1/models/echo/versions/2/classify", null, JPEG).body());
     assertThat(sniffed.getLong("version")).isEqualTo(2);
+    // what curl --data-binary @cat.jpg sends (the README's tour), at the deprecated colon path too
+    var curlDefault = post("/v1/models/echo:classify", "application/x-www-form-urlencoded", JPEG);
+    assertThat(curlDefault.statusCode()).as(curlDefault.body()).isEqualTo(200);
+    assertThat(new JsonObject(curlDefault.body()).getString("model")).isEqualTo("echo");
 
     var form = post("/v1/models/echo:classify", "multipart/form-data; boundary=XyZ",
         multipart("XyZ", "cat.jpg", "image/jpeg", "100", "dog.png", "application/octet-stream", "400"));

@@ -15,13 +15,16 @@ import java.util.Set;
 
 /**
  * The images of a request body, from any body clients send: a raw JPEG/PNG
- * ({@code image/jpeg}, {@code image/png}, {@code application/octet-stream} or no content type:
- * the bytes decide), file parts of {@code multipart/form-data}, or JSON with base64 (plain or as
- * a {@code data:} URL). Anything else is UNSUPPORTED_MEDIA_TYPE; a wrong JSON shape or bad
- * base64 INVALID_ARGUMENT; an image over the limit PAYLOAD_TOO_LARGE. The workers decode them.
+ * ({@code image/jpeg}, {@code image/png}, {@code application/octet-stream}; with no content type or
+ * curl's default {@code application/x-www-form-urlencoded} the bytes decide), file parts of
+ * {@code multipart/form-data}, or JSON with base64 (plain or as a {@code data:} URL). Anything else
+ * is UNSUPPORTED_MEDIA_TYPE; a wrong JSON shape or bad base64 INVALID_ARGUMENT; an image over the
+ * limit PAYLOAD_TOO_LARGE. The workers decode them.
  */
 public final class RequestImages {
   static final Set<String> RAW_TYPES = Set.of("image/jpeg", "image/jpg", "image/png", "application/octet-stream");
+  /** What {@code curl --data-binary @cat.jpg} sends without {@code -H content-type}. */
+  private static final String CURL_DEFAULT_TYPE = "application/x-www-form-urlencoded";
   private static final String ACCEPTED = "image/jpeg, image/png, application/octet-stream, multipart/form-data "
       + "or application/json";
 
@@ -34,7 +37,8 @@ public final class RequestImages {
   /** Our own classify API: raw, multipart, or {@code {"images": ["<base64>" | {"b64": "...", "name": "..."}]}}. */
   List<Image> own(RequestBody body) {
     String type = body.mediaType();
-    if (RAW_TYPES.contains(type) || (type.isEmpty() && looksLikeImage(body.raw()))) {
+    boolean bytesDecide = type.isEmpty() || type.equals(CURL_DEFAULT_TYPE);
+    if (RAW_TYPES.contains(type) || (bytesDecide && looksLikeImage(body.raw()))) {
       return List.of(raw(body.raw(), type, ""));
     }
     if (RequestBody.isMultipart(type)) {
