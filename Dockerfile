@@ -26,6 +26,7 @@ COPY proto/pom.xml proto/
 COPY proto-standard/pom.xml proto-standard/
 COPY convnet/pom.xml convnet/
 COPY convnet-tools/pom.xml convnet-tools/
+COPY serving/pom.xml serving/
 COPY local-kafka/pom.xml local-kafka/
 COPY service-kit/pom.xml service-kit/
 COPY gateway/pom.xml gateway/
@@ -42,7 +43,7 @@ RUN mvn -B -q -P"$MAVEN_PROFILE" -pl "$SERVICE" -am -DskipTests package \
  && case "$SERVICE" in \
       gateway) echo io.convnet.gateway.GatewayMain ;; \
       trainer-service) echo io.convnet.trainer.TrainerMain ;; \
-      inference-worker) echo io.convnet.inference.InferenceWorkerMain ;; \
+      inference-worker) echo io.convnet.worker.InferenceWorkerMain ;; \
       visualizer-service) echo io.convnet.visualizer.VisualizerMain ;; \
       *) echo "unknown service $SERVICE" >&2; exit 1 ;; \
     esac > /app/main-class

@@ -3,6 +3,9 @@ package io.convnet.infer;
 import io.convnet.bundle.Manifest;
 import io.convnet.bundle.ModelBundle;
 import io.convnet.bundle.SharedBundle;
+import io.convnet.bundle.Signatures;
+import io.convnet.data.Preprocessing;
+import io.convnet.image.ImageDecoder;
 import io.convnet.nn.GraphNames;
 import io.convnet.nn.Tensors;
 import java.nio.file.Path;
@@ -13,7 +16,11 @@ import java.util.Map;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.NdArray;
+import org.tensorflow.ndarray.NdArrays;
+import org.tensorflow.ndarray.Shape;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TString;
 
 /**
  * Thread-safe inference over a loaded bundle: many threads may predict at once (one TF session is
@@ -80,6 +87,68 @@ public final class Predictor implements AutoCloseable {
       }
       return out;
     }
+  }
+
+  /**
+   * Whether the bundle decodes and preprocesses encoded images inside its graph ({@link
+   * Signatures#SERVING_BYTES}); bundles written before that, or with a preprocessing the graph cannot do,
+   * do not.
+   */
+  public boolean decodesInGraph() {
+    return bundle.manifest().hasSignature(Signatures.SERVING_BYTES);
+  }
+
+  /**
+   * Class probabilities of encoded images (JPEG, PNG), one row each: decoded and preprocessed in the graph
+   * when the bundle can ({@link #decodesInGraph()}), else in Java ({@link ImageDecoder}, then the
+   * manifest's {@link Preprocessing}, as training does). A bad image fails the call: in the graph with
+   * TensorFlow's {@code TFInvalidArgumentException}, in Java with {@link io.convnet.image.ImageDecodeException}.
+   */
+  public float[][] predictEncoded(List<byte[]> images) {
+    if (images.isEmpty()) {
+      return new float[0][]; // TensorFlow's fused conv kernels fail on an empty batch ("input depth ... 3 vs 8")
+    }
+    if (!decodesInGraph()) {
+      return predict(javaPreprocessed(images), images.size());
+    }
+    try (Result r = runEncoded(images, GraphNames.PROBABILITIES)) {
+      return Tensors.rows((TFloat32) r.get(0));
+    }
+  }
+
+  /**
+   * The model input the graph computes from encoded images ({@link Signatures#PREPROCESS_BYTES}), row-major
+   * {@code [n, h, w, c]}: what training's Java preprocessing should have produced.
+   */
+  public float[] inGraphInput(List<byte[]> images) {
+    if (!decodesInGraph()) {
+      throw new IllegalStateException("model '" + bundle.manifest().name() + "' v" + bundle.manifest().version()
+          + " has no " + Signatures.PREPROCESS_BYTES + " signature: its images are preprocessed in Java");
+    }
+    try (Result r = runEncoded(images, GraphNames.INPUT)) {
+      return Tensors.flat((TFloat32) r.get(0));
+    }
+  }
+
+  private float[] javaPreprocessed(List<byte[]> images) {
+    Preprocessing prep = bundle.manifest().inputPreprocessing();
+    float[] nhwc = new float[images.size() * imageSize()];
+    for (int i = 0; i < images.size(); i++) {
+      prep.toFloats(prep.load(ImageDecoder.standard(), images.get(i), "image " + i), nhwc, i * imageSize());
+    }
+    return nhwc;
+  }
+
+  private Result runEncoded(List<byte[]> images, String fetch) {
+    NdArray<byte[]> bytes = NdArrays.ofObjects(byte[].class, Shape.of(images.size()));
+    for (int i = 0; i < images.size(); i++) {
+      bytes.setObject(images.get(i), i);
+    }
+    return shared.use(() -> {
+      try (TString t = TString.tensorOfBytes(bytes)) {
+        return bundle.session().runner().feed(Signatures.IMAGE_BYTES, t).fetch(fetch).run();
+      }
+    });
   }
 
   /** One fetched tensor: its shape (batch first) and row-major values. */

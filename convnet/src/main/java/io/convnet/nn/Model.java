@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
@@ -29,7 +30,7 @@ public final class Model implements AutoCloseable {
   private final Graph graph;
   private final Session session;
   private final Ops tf;
-  private final Placeholder<TFloat32> input;
+  private final Operand<TFloat32> input;
   private final Operand<TFloat32> training;
   private final Operand<TInt64> stepSeed;
   private final Map<String, Operand<TFloat32>> layerOutputs;
@@ -38,7 +39,7 @@ public final class Model implements AutoCloseable {
   private final Operand<TFloat32> logits;
   private final Operand<TFloat32> probabilities;
 
-  private Model(Sequential spec, Graph graph, Session session, Ops tf, Placeholder<TFloat32> input,
+  private Model(Sequential spec, Graph graph, Session session, Ops tf, Operand<TFloat32> input,
       Operand<TFloat32> training, Operand<TInt64> stepSeed, Map<String, Operand<TFloat32>> layerOutputs,
       Map<String, Operand<TFloat32>> preActivations, Map<String, ModelVariable> variables,
       Operand<TFloat32> logits, Operand<TFloat32> probabilities) {
@@ -56,13 +57,15 @@ public final class Model implements AutoCloseable {
     this.probabilities = probabilities;
   }
 
-  static Model build(Sequential spec, long seed) {
+  static Model build(Sequential spec, long seed, Function<Ops, Operand<TFloat32>> defaultInput) {
     Graph graph = new Graph();
     try {
       Ops tf = Ops.create(graph);
       int[] in = spec.inputShape();
-      Placeholder<TFloat32> input = tf.withName(GraphNames.INPUT).placeholder(TFloat32.class,
-          Placeholder.shape(Shape.of(-1, in[0], in[1], in[2])));
+      Shape inputShape = Shape.of(-1, in[0], in[1], in[2]);
+      Operand<TFloat32> input = defaultInput == null
+          ? tf.withName(GraphNames.INPUT).placeholder(TFloat32.class, Placeholder.shape(inputShape))
+          : tf.withName(GraphNames.INPUT).placeholderWithDefault(defaultInput.apply(tf), inputShape);
       Operand<TFloat32> training = tf.withName(GraphNames.TRAINING)
           .placeholderWithDefault(tf.constant(0f), Shape.scalar());
       Operand<TInt64> stepSeed = tf.withName(GraphNames.STEP_SEED)
@@ -111,7 +114,8 @@ public final class Model implements AutoCloseable {
     return tf;
   }
 
-  public Placeholder<TFloat32> input() {
+  /** The {@code input} placeholder (with a default when built with one): feed it preprocessed images. */
+  public Operand<TFloat32> input() {
     return input;
   }
 

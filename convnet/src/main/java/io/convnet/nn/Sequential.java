@@ -7,7 +7,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
 
 /**
  * A stack of layers from one image input, like Keras' {@code Sequential}. It is only a description:
@@ -16,7 +20,8 @@ import java.util.regex.Pattern;
 public final class Sequential {
   /** Op names the graph itself uses; layers may not take them. */
   static final Set<String> RESERVED = Set.of(GraphNames.INPUT, GraphNames.TRAINING, GraphNames.STEP_SEED,
-      GraphNames.LOGITS, GraphNames.PROBABILITIES, GraphNames.LABELS, GraphNames.LOSS, GraphNames.TRAIN_STEP);
+      GraphNames.LOGITS, GraphNames.PROBABILITIES, GraphNames.LABELS, GraphNames.LOSS, GraphNames.TRAIN_STEP,
+      GraphNames.LEARNING_RATE);
   private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
 
   private final String name;
@@ -167,7 +172,17 @@ public final class Sequential {
   /** Builds the graph, a session and glorot-uniform/zero initial weights drawn from {@code seed}. */
   public Model build(long seed) {
     head();
-    return Model.build(this, seed);
+    return Model.build(this, seed, null);
+  }
+
+  /**
+   * Like {@link #build(long)}, but {@code input} defaults to what {@code defaultInput} builds in the same
+   * graph (e.g. images decoded from bytes): running the model without feeding {@code input} computes
+   * it, feeding {@code input} bypasses it. For exported bundles.
+   */
+  public Model build(long seed, Function<Ops, Operand<TFloat32>> defaultInput) {
+    head();
+    return Model.build(this, seed, defaultInput);
   }
 
   private String defaultName(String stem) {

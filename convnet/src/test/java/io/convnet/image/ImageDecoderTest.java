@@ -66,19 +66,26 @@ class ImageDecoderTest {
     assertThatThrownBy(() -> decoder.decode(file))
         .isInstanceOf(ImageDecodeException.class)
         .hasMessageStartingWith(file.toString())
-        .hasMessageContaining("not a JPEG or PNG image (starts with \"hello, t\")");
+        .hasMessageContaining("not a JPEG or PNG image (unknown format)")
+        .hasMessageNotContaining("hello");
   }
 
   @Test
   void otherImageFormatsAreNamed() {
-    byte[] gif = "GIF89a\u0001\u0000\u0001\u0000".getBytes(StandardCharsets.ISO_8859_1);
-    assertThatThrownBy(() -> decoder.decode(gif, "request part 'image'"))
+    byte[] bmp = "BM\u0036\u0000\u0000\u0000".getBytes(StandardCharsets.ISO_8859_1);
+    assertThatThrownBy(() -> decoder.decode(bmp, "request part 'image'"))
         .isInstanceOf(ImageDecodeException.class)
-        .hasMessage("request part 'image': not a JPEG or PNG image (a GIF image)")
-        .satisfies(e -> assertThat(((ImageDecodeException) e).problem()).isEqualTo("not a JPEG or PNG image (a GIF image)"));
+        .hasMessage("request part 'image': not a JPEG or PNG image (looks like a BMP image)")
+        .satisfies(e -> assertThat(((ImageDecodeException) e).problem())
+            .isEqualTo("not a JPEG or PNG image (looks like a BMP image)"));
+    // GIF is decoded now: a header alone is a truncated GIF.
+    byte[] gifHeader = "GIF89a\u0001\u0000\u0001\u0000".getBytes(StandardCharsets.ISO_8859_1);
+    assertThatThrownBy(() -> decoder.decode(gifHeader, "anim.gif"))
+        .isInstanceOf(ImageDecodeException.class)
+        .hasMessageStartingWith("anim.gif: truncated GIF");
     byte[] binary = {0, 1, 2, (byte) 0xfe};
     assertThatThrownBy(() -> decoder.decode(binary, "body"))
-        .hasMessage("body: not a JPEG or PNG image (starts with bytes 00 01 02 FE)");
+        .hasMessage("body: not a JPEG or PNG image (unknown format)");
   }
 
   @ParameterizedTest
@@ -92,17 +99,8 @@ class ImageDecoderTest {
   }
 
   @Test
-  void truncatedProgressiveJpeg() throws IOException {
-    javax.imageio.ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-    javax.imageio.ImageWriteParam param = writer.getDefaultWriteParam();
-    param.setProgressiveMode(javax.imageio.ImageWriteParam.MODE_DEFAULT);
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    try (javax.imageio.stream.ImageOutputStream stream = ImageIO.createImageOutputStream(out)) {
-      writer.setOutput(stream);
-      writer.write(null, new javax.imageio.IIOImage(TestImages.gradient(180, 180).toBufferedImage(), null, null), param);
-    }
-    writer.dispose();
-    byte[] progressive = out.toByteArray();
+  void truncatedProgressiveJpeg() {
+    byte[] progressive = TestImages.progressiveJpeg(TestImages.gradient(180, 180).toBufferedImage());
     assertThat(decoder.decode(progressive, "progressive.jpg").width()).isEqualTo(180);
     assertThatThrownBy(() -> decoder.decode(TestImages.truncated(progressive, 0.7), "progressive.jpg"))
         .hasMessageStartingWith("progressive.jpg: truncated JPEG");
@@ -234,6 +232,16 @@ class ImageDecoderTest {
         .hasMessageContaining("image is 80x80 pixels");
     assertThatThrownBy(() -> small.decode(new byte[(1 << 20) + 1], "huge"))
         .hasMessageContaining("bytes, more than the limit of 1048576 bytes");
+  }
+
+  @Test
+  void sizeRefusalsAreTypedAsTooLargeAndOtherFailuresAreNot() {
+    ImageDecoder small = new ImageDecoder(new ImageDecoder.Limits(1 << 20, 100, 5000));
+    assertThatThrownBy(() -> small.decode(TestImages.png(TestImages.gradient(200, 10)), "wide.png"))
+        .isInstanceOf(ImageTooLargeException.class);
+    assertThatThrownBy(() -> small.decode(new byte[(1 << 20) + 1], "huge")).isInstanceOf(ImageTooLargeException.class);
+    assertThatThrownBy(() -> small.decode("not an image".getBytes(java.nio.charset.StandardCharsets.US_ASCII), "text"))
+        .isInstanceOf(ImageDecodeException.class).isNotInstanceOf(ImageTooLargeException.class);
   }
 
   @Test

@@ -1,5 +1,10 @@
 package io.convnet.gateway;
 
+import io.convnet.gateway.access.Access;
+import io.convnet.gateway.access.AccessSettings;
+import io.convnet.gateway.access.AuditLog;
+import io.convnet.gateway.access.AuditRoutes;
+import io.convnet.gateway.access.AuditTrail;
 import io.convnet.gateway.grpc.GrpcEndpoint;
 import io.convnet.gateway.http.RouteGroup;
 import io.convnet.gateway.openinference.OpenInferenceApi;
@@ -16,18 +21,23 @@ import io.convnet.kit.config.Settings;
 import io.convnet.kit.launch.ServiceKit;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.ext.web.Router;
 import java.time.Duration;
 import java.util.List;
 
 /**
- * Mounts the gateway's route groups (its API and its web page) on the service router, and serves
- * the standard protocols' gRPC services on their own port ({@link GrpcEndpoint#PORT}).
+ * Mounts the gateway's route groups (its API and its web page) on the service router, each route
+ * with the access rule it declared, keeps the audit log that the rules write, and serves the
+ * standard protocols' gRPC services on their own port ({@link GrpcEndpoint#PORT}) under the same
+ * rules.
  */
 public final class GatewayVerticle extends VerticleBase {
   /** How long readiness probes wait for a worker's answer. */
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
 
   private final ServiceKit kit;
+  private final AuditTrail auditTrail = new AuditTrail();
+  private Access access;
 
   public GatewayVerticle(ServiceKit kit) {
     this.kit = kit;
@@ -37,6 +47,9 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     KitConfig config = kit.config();
     int maxImageBytes = config.getInt(Settings.MAX_IMAGE_BYTES);
+    access = Access.fromConfig(vertx, config, kit.registry(),
+        new AuditLog(kit.producer(), kit.instanceId(), auditTrail));
+    auditTrail.start(context, kit.clients());
     ServingLimits limits = ServingLimits.of(maxImageBytes, config.getInt(Settings.MAX_MESSAGE_BYTES));
     Workers workers = new Workers(kit.requester(), config.millis(Settings.REQUEST_TIMEOUT_MS), PROBE_TIMEOUT);
     RequestImages images = new RequestImages(maxImageBytes);
@@ -52,11 +65,24 @@ public final class GatewayVerticle extends VerticleBase {
         openInference.routes(limits),
         new VisualizeRoutes(kit.requester(), config.millis(VisualizeRoutes.TIMEOUT_MS), maxImageBytes),
         trainingJobs.routes(),
+        new AuditRoutes(auditTrail)::mount,
         new WebUi());
-    groups.forEach(group -> group.mount(kit.router()));
-    return GrpcEndpoint.start(vertx, config.get(Settings.HTTP_HOST), GrpcEndpoint.port(config),
-            limits.maxBodyBytes(), List.of(tfServing.grpc(), openInference.grpc()))
+    Router router = kit.router();
+    int kitRoutes = router.getRoutes().size();  // health and metrics: the kit's, open
+    groups.forEach(group -> group.mount(router, access));
+    Access.checkDeclared(router.getRoutes().subList(kitRoutes, router.getRoutes().size()));
+    return access.start(config.getInt(AccessSettings.RELOAD_MS))
+        .compose(v -> GrpcEndpoint.start(vertx, config.get(Settings.HTTP_HOST), GrpcEndpoint.port(config),
+            limits.maxBodyBytes(), access, List.of(tfServing.grpc(), openInference.grpc())))
         .onSuccess(server -> kit.statusDetails().put("grpcPort", Integer.toString(server.actualPort())))
         .compose(server -> vertx.deployVerticle(trainingJobs)).mapEmpty();
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (access != null) {
+      access.close();
+    }
+    return auditTrail.close();
   }
 }

@@ -1,7 +1,6 @@
 package io.convnet.architecture;
 
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
-import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -25,7 +24,7 @@ import java.util.regex.Pattern;
 @AnalyzeClasses(packages = "io.convnet",
     importOptions = {ImportOption.DoNotIncludeTests.class, ArchitectureTest.NoTestJars.class})
 class ArchitectureTest {
-  /** The serving runtime's packages (the module being added; the rule holds for it from its first class). */
+  /** The serving runtime's packages. */
   static final String SERVING = "io.convnet.serving..";
 
   /** Package prefix of each service's code: the slices that must not depend on each other. */
@@ -33,16 +32,10 @@ class ArchitectureTest {
       "io.convnet.gateway", "gateway",
       "io.convnet.trainer", "trainer-service",
       "io.convnet.worker", "inference-worker",
-      "io.convnet.inference", "inference-worker",  // the worker's package until the serving refactor renames it
       "io.convnet.visualizer", "visualizer-service");
 
   @ArchTest
-  static final ArchRule noPackageCycles = slices().matching("io.convnet.(**)").should().beFreeOfCycles()
-      // KNOWN CYCLE (issue 13, item 6), removed by the serving refactor that makes the worker
-      // io.convnet.worker: io.convnet.inference <-> io.convnet.inference.model / .score. Ignoring the
-      // edges back into the top package breaks only that cycle; delete this line once merged.
-      .ignoreDependency(resideInAnyPackage("io.convnet.inference.model..", "io.convnet.inference.score.."),
-          resideInAPackage("io.convnet.inference"));
+  static final ArchRule noPackageCycles = slices().matching("io.convnet.(**)").should().beFreeOfCycles();
 
   @ArchTest
   static final ArchRule libraryAndServingRuntimeKnowNoVertxNorKafka = noClasses()

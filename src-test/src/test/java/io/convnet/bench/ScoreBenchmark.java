@@ -2,7 +2,6 @@ package io.convnet.bench;
 
 import com.google.protobuf.ByteString;
 import io.convnet.infer.Predictor;
-import io.convnet.inference.InferenceWorkerMain;
 import io.convnet.kafka.local.KafkaBrokerExtension;
 import io.convnet.kafka.local.LocalKafkaBroker;
 import io.convnet.kit.launch.RunningService;
@@ -10,6 +9,7 @@ import io.convnet.proto.Image;
 import io.convnet.proto.ModelRef;
 import io.convnet.proto.ScoreRequest;
 import io.convnet.proto.Topics;
+import io.convnet.worker.InferenceWorkerMain;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -2,10 +2,10 @@ package io.convnet.bench;
 
 import io.convnet.gateway.GatewayMain;
 import io.convnet.infer.Predictor;
-import io.convnet.inference.InferenceWorkerMain;
 import io.convnet.kafka.local.KafkaBrokerExtension;
 import io.convnet.kafka.local.LocalKafkaBroker;
 import io.convnet.kit.launch.RunningService;
+import io.convnet.worker.InferenceWorkerMain;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.micrometer.core.instrument.Counter;

@@ -60,7 +60,7 @@ public final class WorkerMemoryBenchmark {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch", "-XX:NativeMemoryTracking=summary",
         "-Dorg.bytedeco.javacpp.cachedir=" + System.getProperty("org.bytedeco.javacpp.cachedir", ""),
-        "-cp", System.getProperty("java.class.path"), "io.convnet.inference.InferenceWorkerMain"));
+        "-cp", System.getProperty("java.class.path"), "io.convnet.worker.InferenceWorkerMain"));
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(tmp.resolve("worker.log").toFile());
     pb.environment().putAll(Map.of("CONVNET_KAFKA_BOOTSTRAP_SERVERS", bootstrap, "CONVNET_HTTP_HOST", "127.0.0.1",

@@ -8,10 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import io.convnet.gateway.GatewayMain;
+import io.convnet.gateway.access.AccessSettings;
 import io.convnet.gateway.grpc.GrpcEndpoint;
 import io.convnet.gateway.visualize.VisualizeRoutes;
-import io.convnet.inference.InferenceWorkerMain;
-import io.convnet.inference.WorkerSettings;
 import io.convnet.kit.config.Setting;
 import io.convnet.kit.config.Settings;
 import io.convnet.kit.launch.ServiceDefinition;
@@ -19,6 +18,8 @@ import io.convnet.proto.Topic;
 import io.convnet.proto.Topics;
 import io.convnet.trainer.TrainerMain;
 import io.convnet.visualizer.VisualizerMain;
+import io.convnet.worker.InferenceWorkerMain;
+import io.convnet.worker.config.WorkerSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -78,14 +79,17 @@ class KubernetesManifestsTest {
       assertThat(spec.path("partitions").asInt()).as(topic.name()).isEqualTo(topic.defaultPartitions());
       assertThat(spec.path("config").path("cleanup.policy").asText("delete")).as(topic.name())
           .isEqualTo(topic.compacted() ? "compact" : "delete");
+      if (topic.retentionMs() != 0) {
+        assertThat(spec.path("config").path("retention.ms").asLong()).as(topic.name()).isEqualTo(topic.retentionMs());
+      }
     }
   }
 
   @Test
   void everyEnvironmentVariableIsASettingTheServicesRead() {
-    Set<String> known = Stream.of(Settings.ALL.stream(), WorkerSettings.ALL.stream(),
-            Stream.of(GrpcEndpoint.PORT, VisualizeRoutes.TIMEOUT_MS))
-        .flatMap(s -> s).map(Setting::name).collect(Collectors.toSet());
+    Set<String> known = Stream.of(Settings.ALL, WorkerSettings.ALL, AccessSettings.ALL,
+            List.of(GrpcEndpoint.PORT, VisualizeRoutes.TIMEOUT_MS))
+        .flatMap(List::stream).map(Setting::name).collect(Collectors.toSet());
     // Read by the JVM and glibc, not by us: the workers' malloc settings (see docs/models.md).
     known.addAll(Set.of("JAVA_TOOL_OPTIONS", "MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_"));
     Set<String> used = new HashSet<>();

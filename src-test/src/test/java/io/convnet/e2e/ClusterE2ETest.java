@@ -3,11 +3,11 @@ package io.convnet.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.convnet.gateway.GatewayMain;
-import io.convnet.inference.InferenceWorkerMain;
 import io.convnet.kafka.local.KafkaBrokerExtension;
 import io.convnet.proto.Topics;
 import io.convnet.trainer.TrainerMain;
 import io.convnet.visualizer.VisualizerMain;
+import io.convnet.worker.InferenceWorkerMain;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -14,7 +14,7 @@ import io.convnet.gateway.GatewayMain;
 import io.convnet.image.ImageDecoder;
 import io.convnet.image.TestImages;
 import io.convnet.infer.Predictor;
-import io.convnet.inference.InferenceWorkerMain;
+import io.convnet.worker.InferenceWorkerMain;
 import io.convnet.kafka.local.KafkaBrokerExtension;
 import io.convnet.kit.launch.RunningService;
 import io.convnet.kit.testing.TestServices;

@@ -6,6 +6,8 @@ import io.convnet.proto.ErrorCode;
 import io.convnet.proto.ModelRef;
 import io.convnet.proto.VisualizeReply;
 import io.convnet.proto.VisualizeRequest;
+import io.convnet.serving.cache.Lease;
+import io.convnet.serving.cache.ModelCache;
 import io.convnet.viz.ActivationMaximization;
 import io.convnet.viz.ActivationMaximization.FilterImage;
 import io.convnet.viz.AscentOptions;
@@ -75,7 +77,7 @@ final class AscentJobs implements AutoCloseable {
     }
   }
 
-  private final ModelRegistry models;
+  private final ModelCache<VisualVersion> models;
   private final int maxRunning;
   private final int maxQueued;
   private final int cacheEntries;
@@ -86,7 +88,7 @@ final class AscentJobs implements AutoCloseable {
   private final LinkedHashMap<String, Result> cache = new LinkedHashMap<>(16, 0.75f, true);
   private int active;
 
-  AscentJobs(ModelRegistry models, int maxRunning, int maxQueued, int cacheEntries, int batch) {
+  AscentJobs(ModelCache<VisualVersion> models, int maxRunning, int maxQueued, int cacheEntries, int batch) {
     this.models = models;
     this.batch = Math.max(1, batch);
     this.maxRunning = Math.max(1, maxRunning);
@@ -107,7 +109,7 @@ final class AscentJobs implements AutoCloseable {
 
     String cacheKey();
 
-    Result run(ModelRegistry.Lease lease, Job job);
+    Result run(VisualVersion version, Job job);
   }
 
   /** Starts (or finds) the job of a filters or class_output request. Blocking: it may load the model. */
@@ -115,11 +117,12 @@ final class AscentJobs implements AutoCloseable {
     if (r.getJobId().isEmpty()) {
       throw Failures.invalid("an activation-maximization request needs a job id");
     }
-    int version = models.resolveVersion(r.getModel().getName(), r.getModel().getVersion());
     Plan plan;
-    ModelRef ref = ModelRef.newBuilder().setName(r.getModel().getName()).setVersion(version).build();
-    try (ModelRegistry.Lease lease = models.acquire(ref.getName(), version)) {
-      plan = r.hasFilters() ? filtersPlan(lease.model(), r.getFilters()) : classPlan(lease.model(), r.getClassOutput());
+    ModelRef ref;
+    try (Lease<VisualVersion> lease = models.acquireBlocking(r.getModel().getName(), r.getModel().getVersion())) {
+      ref = ModelRef.newBuilder().setName(lease.name()).setVersion(lease.version()).build();
+      VisualModel m = lease.model().visual();
+      plan = r.hasFilters() ? filtersPlan(m, r.getFilters()) : classPlan(m, r.getClassOutput());
     }
     synchronized (this) {
       Job existing = jobs.get(r.getJobId());
@@ -200,8 +203,8 @@ final class AscentJobs implements AutoCloseable {
   private void run(Job job, Plan plan) {
     job.state = State.RUNNING;
     long t0 = System.nanoTime();
-    try (ModelRegistry.Lease lease = models.acquire(job.model.getName(), job.model.getVersion())) {
-      Result result = plan.run(lease, job);
+    try (Lease<VisualVersion> lease = models.acquireBlocking(job.model.getName(), job.model.getVersion())) {
+      Result result = plan.run(lease.model(), job);
       synchronized (this) {
         if (cacheEntries > 0) {
           cache.put(plan.cacheKey(), result);
@@ -270,9 +273,9 @@ final class AscentJobs implements AutoCloseable {
       }
 
       @Override
-      public Result run(ModelRegistry.Lease lease, Job job) {
-        VisualModel model = lease.model();
-        NaturalMaxima natural = lease.natural();
+      public Result run(VisualVersion version, Job job) {
+        VisualModel model = version.visual();
+        NaturalMaxima natural = version.natural();
         List<FilterImage> all = new ArrayList<>();
         int total = 0;
         for (int[] fs : plan.values()) {
@@ -315,8 +318,8 @@ final class AscentJobs implements AutoCloseable {
       }
 
       @Override
-      public Result run(ModelRegistry.Lease lease, Job job) {
-        VisualModel model = lease.model();
+      public Result run(VisualVersion version, Job job) {
+        VisualModel model = version.visual();
         var image = ClassVisualization.visualize(model, c.getLabel(), options,
             (d, t) -> job.progress = Math.min(0.99, (double) d / t));
         String title = String.format(Locale.ROOT, "%s v%d: '%s' (logit %.2f, p %.3f)", model.name(), model.version(),

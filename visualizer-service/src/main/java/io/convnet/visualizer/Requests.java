@@ -1,13 +1,11 @@
 package io.convnet.visualizer;
 
-import io.convnet.image.ImageDecoder;
 import io.convnet.image.RgbImage;
 import io.convnet.proto.Image;
 import io.convnet.proto.Matrix;
+import io.convnet.serving.image.RequestImages;
 import io.convnet.viz.AscentOptions;
 import io.convnet.viz.Matrices;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /** Turns request messages into the library's arguments; problems become INVALID_ARGUMENT. */
 final class Requests {
@@ -37,26 +35,16 @@ final class Requests {
         what);
   }
 
-  /** The request's image: inline bytes, or a reference under the data root. */
-  static RgbImage image(Image image, Path dataRoot) {
-    if (image.hasData()) {
-      if (image.getData().isEmpty()) {
-        throw Failures.invalid("send an image (JPEG or PNG) as the request body");
-      }
-      String name = image.getName().isEmpty() ? "the uploaded image" : image.getName();
-      return ImageDecoder.standard().decode(image.getData().toByteArray(), name);
+  /**
+   * The request's image: inline bytes, or a reference under the data root (which no symbolic link leaves),
+   * decoded for use at {@code width x height} as training decodes it (0, 0: at full size).
+   */
+  static RgbImage image(Image image, RequestImages images, int width, int height) {
+    if (image.hasData() ? image.getData().isEmpty() : !image.hasReference()) {
+      throw Failures.invalid("send an image (JPEG or PNG) as the request body");
     }
-    if (image.hasReference()) {
-      Path root = dataRoot.toAbsolutePath().normalize();
-      Path file = root.resolve(image.getReference()).normalize();
-      if (!file.startsWith(root)) {
-        throw Failures.invalid("image reference '" + image.getReference() + "' leaves the data root");
-      }
-      if (!Files.isRegularFile(file)) {
-        throw Failures.invalid("image reference '" + image.getReference() + "' is not a file under the data root");
-      }
-      return ImageDecoder.standard().decode(file);
-    }
-    throw Failures.invalid("send an image (JPEG or PNG) as the request body");
+    String name = image.getName().isEmpty() ? image.getReference() : image.getName();
+    return images.load(image.hasData() ? image.getData().toByteArray() : null, image.getReference(),
+        name.isEmpty() ? "the image" : "the image '" + name + "'", width, height);
   }
 }

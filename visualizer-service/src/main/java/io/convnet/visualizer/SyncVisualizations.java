@@ -5,6 +5,9 @@ import io.convnet.image.RgbImage;
 import io.convnet.proto.ModelRef;
 import io.convnet.proto.VisualizeReply;
 import io.convnet.proto.VisualizeRequest;
+import io.convnet.serving.cache.Lease;
+import io.convnet.serving.cache.ModelCache;
+import io.convnet.serving.image.RequestImages;
 import io.convnet.viz.ConvolutionExplainer;
 import io.convnet.viz.FeatureMaps;
 import io.convnet.viz.GradCam;
@@ -14,7 +17,6 @@ import io.convnet.viz.LossExplainer;
 import io.convnet.viz.Rendering;
 import io.convnet.viz.Saliency;
 import io.convnet.viz.VisualModel;
-import java.nio.file.Path;
 import java.util.Locale;
 
 /** The synchronous kinds, each a blocking call (run on the worker pool): PNG, or JSON when asked. */
@@ -22,19 +24,19 @@ final class SyncVisualizations {
   /** A PNG larger than a tile this size is not useful; maps above it are shown at 1x. */
   private static final int HEAT_SCALE_UP_TO = 300;
 
-  private final ModelRegistry models;
-  private final Path dataRoot;
+  private final ModelCache<VisualVersion> models;
+  private final RequestImages images;
 
-  SyncVisualizations(ModelRegistry models, Path dataRoot) {
+  SyncVisualizations(ModelCache<VisualVersion> models, RequestImages images) {
     this.models = models;
-    this.dataRoot = dataRoot;
+    this.images = images;
   }
 
   VisualizeReply featureMaps(VisualizeRequest r) {
     var fm = r.getFeatureMaps();
-    RgbImage image = Requests.image(r.getImage(), dataRoot);
-    try (ModelRegistry.Lease lease = models.acquire(r.getModel().getName(), r.getModel().getVersion())) {
-      VisualModel m = lease.model();
+    try (Lease<VisualVersion> lease = models.acquireBlocking(r.getModel().getName(), r.getModel().getVersion())) {
+      VisualModel m = lease.model().visual();
+      RgbImage image = Requests.image(r.getImage(), images, m.width(), m.height());
       int channels = fm.getChannels() == 0 ? FeatureMaps.DEFAULT_CHANNELS : fm.getChannels();
       FeatureMaps.Result result = FeatureMaps.compute(m, image, fm.getLayersList(), channels);
       if (r.getWantJson()) {
@@ -48,9 +50,9 @@ final class SyncVisualizations {
 
   VisualizeReply saliency(VisualizeRequest r) {
     var s = r.getSaliency();
-    RgbImage image = Requests.image(r.getImage(), dataRoot);
-    try (ModelRegistry.Lease lease = models.acquire(r.getModel().getName(), r.getModel().getVersion())) {
-      VisualModel m = lease.model();
+    try (Lease<VisualVersion> lease = models.acquireBlocking(r.getModel().getName(), r.getModel().getVersion())) {
+      VisualModel m = lease.model().visual();
+      RgbImage image = Requests.image(r.getImage(), images, m.width(), m.height());
       HeatMap map = s.getSmooth()
           ? Saliency.smoothGrad(m, image, s.getLabel(), s.getSamples() == 0 ? Saliency.DEFAULT_SAMPLES : s.getSamples(),
               s.hasNoise() ? s.getNoise() : Saliency.DEFAULT_NOISE, 1)
@@ -61,9 +63,9 @@ final class SyncVisualizations {
 
   VisualizeReply gradCam(VisualizeRequest r) {
     var g = r.getGradCam();
-    RgbImage image = Requests.image(r.getImage(), dataRoot);
-    try (ModelRegistry.Lease lease = models.acquire(r.getModel().getName(), r.getModel().getVersion())) {
-      VisualModel m = lease.model();
+    try (Lease<VisualVersion> lease = models.acquireBlocking(r.getModel().getName(), r.getModel().getVersion())) {
+      VisualModel m = lease.model().visual();
+      RgbImage image = Requests.image(r.getImage(), images, m.width(), m.height());
       String layer = g.getLayer().isEmpty() ? GradCam.defaultLayer(m) : g.getLayer();
       return heat(r, m, GradCam.compute(m, image, g.getLabel(), layer), layer);
     }
@@ -95,7 +97,7 @@ final class SyncVisualizations {
       e = ConvolutionExplainer.explain(input, kernel, stride, padding);
       kind = "matrix";
     } else {
-      RgbImage image = Requests.image(r.getImage(), dataRoot);
+      RgbImage image = Requests.image(r.getImage(), images, 0, 0);
       var ie = ConvolutionExplainer.explainImage(image, kernel, stride, padding);
       input = ie.luma();
       e = ie.explanation();

@@ -8,6 +8,12 @@ import io.convnet.proto.ErrorCode;
 import io.convnet.proto.Exchanges;
 import io.convnet.proto.VisualizeReply;
 import io.convnet.proto.VisualizeRequest;
+import io.convnet.serving.cache.CacheOptions;
+import io.convnet.serving.cache.ModelCache;
+import io.convnet.serving.cache.ServedVersionPolicy;
+import io.convnet.serving.image.ImageLimits;
+import io.convnet.serving.image.RequestImages;
+import io.convnet.viz.VisualModel;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
@@ -17,12 +23,13 @@ import java.util.concurrent.Callable;
 /**
  * Answers visualize requests: synchronous kinds on a small worker pool (TensorFlow never runs on the
  * event loop), activation maximization as jobs ({@link AscentJobs}). Models load on demand from the
- * store ({@link ModelRegistry}).
+ * store into the serving runtime's {@link ModelCache}; a request without a version gets the newest.
  */
 public final class VisualizerVerticle extends VerticleBase {
   private final ServiceKit kit;
-  private ModelRegistry models;
+  private ModelCache<VisualVersion> models;
   private SyncVisualizations sync;
+  private Explorations explorations;
   private AscentJobs jobs;
   private WorkerExecutor workers;
 
@@ -34,10 +41,16 @@ public final class VisualizerVerticle extends VerticleBase {
   public Future<?> start() {
     KitConfig c = kit.config();
     String validation = c.get(VisualizerSettings.VALIDATION_DIR);
-    models = new ModelRegistry(new BundleStore(c.modelStore()), c.getInt(VisualizerSettings.MAX_MODELS),
+    VisualVersion.NaturalMaximaSource natural = new VisualVersion.NaturalMaximaSource(
         Path.of(c.get(VisualizerSettings.CACHE_DIR)), c.dataRoot(), validation.isEmpty() ? null : Path.of(validation),
         c.getInt(VisualizerSettings.NATURAL_MAX_PER_CLASS));
-    sync = new SyncVisualizations(models, c.dataRoot());
+    models = new ModelCache<>(new BundleStore(c.modelStore()),
+        (dir, name, version) -> new VisualVersion(name, version, VisualModel.load(dir), natural),
+        ServedVersionPolicy.NEWEST, CacheOptions.onDemand(c.getInt(VisualizerSettings.MAX_MODELS), kit.instanceId()));
+    models.start();
+    RequestImages images = new RequestImages(c.dataRoot(), ImageLimits.DEFAULT);
+    sync = new SyncVisualizations(models, images);
+    explorations = new Explorations(models, images);
     jobs = new AscentJobs(models, c.getInt(VisualizerSettings.MAX_JOBS), c.getInt(VisualizerSettings.MAX_QUEUED),
         c.getInt(VisualizerSettings.RESULT_CACHE), c.getInt(VisualizerSettings.BATCH));
     workers = kit.vertx().createSharedWorkerExecutor("visualizer-sync", c.getInt(VisualizerSettings.SYNC_THREADS));
@@ -53,10 +66,13 @@ public final class VisualizerVerticle extends VerticleBase {
       case GRAD_CAM -> blocking(() -> sync.gradCam(r));
       case CONVOLUTION -> blocking(() -> sync.convolution(r));
       case LOSS -> blocking(() -> sync.loss(r));
+      case EXPLORE -> blocking(() -> explorations.explore(r));
+      case LAYER_WEIGHTS -> blocking(() -> explorations.weights(r));
       case FILTERS, CLASS_OUTPUT -> blocking(() -> jobs.start(r));
       case JOB -> call(() -> jobs.query(r));
       case KIND_NOT_SET -> Future.failedFuture(new ServiceException(ErrorCode.INVALID_ARGUMENT,
-          "say what to visualize: feature_maps, filters, class_output, saliency, grad_cam, convolution, loss or job"));
+          "say what to visualize: feature_maps, filters, class_output, saliency, grad_cam, convolution, loss, "
+              + "explore, layer_weights or job"));
     };
     return reply.andThen(ar -> {
       kit.statusDetails().put("models", String.join(", ", models.loaded()));

@@ -18,7 +18,7 @@ import javax.imageio.ImageIO;
 
 /**
  * Decode speed on the real 180x180 JPEGs, single-threaded, side by side with plain
- * {@code ImageIO.read}. Not a unit test: prints figures.
+ * {@code ImageIO.read}. Not a unit test: prints figures. Phone-sized photos: {@link PhotoDecodeBench}.
  *
  * <pre>java -cp ... io.convnet.image.bench.DecodeBench [data-dir] [images]</pre>
  */
@@ -72,19 +72,7 @@ public final class DecodeBench {
       java.util.Arrays.sort(sorted);
       System.out.printf(Locale.ROOT, "  %-38s best %.3f ms, median %.3f ms per image%n", names[k], sorted[0], sorted[3]);
     }
-    // A phone-sized upload: decode and shrink 4000x3000 to 150x150.
-    byte[] large = TestImages.jpeg(TestImages.gradient(4000, 3000));
-    for (int round = 0; round < 3; round++) {
-      long t0 = System.nanoTime();
-      RgbImage big = decoder.decode(large, "large");
-      long t1 = System.nanoTime();
-      prep.resize(big);
-      long t2 = System.nanoTime();
-      if (round == 2) {
-        System.out.printf(Locale.ROOT, "4000x3000 JPEG (%d KB): decode %.0f ms, resize to 150x150 %.0f ms%n",
-            large.length / 1024, (t1 - t0) / 1e6, (t2 - t1) / 1e6);
-      }
-    }
+    // Phone-sized uploads (12 and 48 MP, full and reduced decode): PhotoDecodeBench.
   }
 
   interface Work {

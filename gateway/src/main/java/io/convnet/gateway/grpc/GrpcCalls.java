@@ -2,6 +2,7 @@ package io.convnet.gateway.grpc;
 
 import com.google.protobuf.Message;
 import com.google.protobuf.MessageLite;
+import io.convnet.gateway.access.Access;
 import io.convnet.kit.ServiceException;
 import io.convnet.proto.ErrorCode;
 import io.vertx.core.Future;
@@ -14,40 +15,60 @@ import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerRequest;
 import java.time.Duration;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Unary gRPC methods over the gateway's Future-based handlers: the request message and the call's
- * deadline ({@code grpc-timeout}; the request timeout when the client sets none) in, the response
- * message or a status out. A {@link ServiceException}'s code becomes the gRPC status that means
- * the same ({@link #status}); its message the status message.
+ * Unary gRPC methods over the gateway's Future-based handlers, bound on one server under the
+ * gateway's access rules: the request message and the call's deadline ({@code grpc-timeout}; the
+ * request timeout when the client sets none) in, the response message or a status out. A
+ * {@link ServiceException}'s code becomes the gRPC status that means the same ({@link #status});
+ * its message the status message. A read's bearer token comes as the {@code authorization}
+ * metadata ({@code Bearer <token>}), as with HTTP.
  */
 public final class GrpcCalls {
   private static final Logger LOG = LoggerFactory.getLogger(GrpcCalls.class);
 
-  private GrpcCalls() {
+  private final GrpcServer server;
+  private final Access access;
+
+  GrpcCalls(GrpcServer server, Access access) {
+    this.server = server;
+    this.access = access;
   }
 
   /**
-   * Serves {@code service/method}: {@code handler} gets the request and how long it may take (the
-   * client's deadline, or {@code noDeadline}) and answers with the response.
+   * Serves {@code service/method} to callers {@link Access#read} admits: {@code handler} gets the
+   * request and how long it may take (the client's deadline, or {@code noDeadline}) and answers with
+   * the response.
    */
-  public static <Q extends Message, R extends MessageLite> void unary(GrpcServer server, String service, String method,
-      Q prototype, Duration noDeadline, BiFunction<Q, Duration, Future<R>> handler) {
+  public <Q extends Message, R extends MessageLite> void read(String service, String method, Q prototype,
+      Duration noDeadline, BiFunction<Q, Duration, Future<R>> handler) {
+    bind(service, method, prototype, noDeadline, handler,
+        call -> access.checkRead(call.headers().get("authorization")));
+  }
+
+  /** As {@link #read}, asking no token: the health probes (ServerLive, ServerReady), open like /v2/health/*. */
+  public <Q extends Message, R extends MessageLite> void open(String service, String method, Q prototype,
+      Duration noDeadline, BiFunction<Q, Duration, Future<R>> handler) {
+    bind(service, method, prototype, noDeadline, handler, call -> Future.succeededFuture());
+  }
+
+  private <Q extends Message, R extends MessageLite> void bind(String service, String method, Q prototype,
+      Duration noDeadline, BiFunction<Q, Duration, Future<R>> handler,
+      Function<GrpcServerRequest<Q, R>, Future<Void>> admit) {
     ServiceMethod<Q, R> m = ServiceMethod.server(ServiceName.create(service), method, GrpcMessageEncoder.encoder(),
         GrpcMessageDecoder.decoder(prototype));
-    server.callHandler(m, call -> call.handler(request -> {
-      Duration deadline = call.timeout() > 0 ? Duration.ofMillis(call.timeout()) : noDeadline;
-      Future<R> answer;
-      try {
-        answer = handler.apply(request, deadline);
-      } catch (RuntimeException e) {
-        answer = Future.failedFuture(e);
-      }
-      answer.onSuccess(response -> call.response().end(response))
-          .onFailure(e -> fail(call, e));
-    }));
+    server.callHandler(m, call -> {
+      Future<Void> admitted = admit.apply(call);  // from the headers, while the message arrives
+      call.handler(request -> {
+        Duration deadline = call.timeout() > 0 ? Duration.ofMillis(call.timeout()) : noDeadline;
+        admitted.compose(v -> handler.apply(request, deadline))
+            .onSuccess(response -> call.response().end(response))
+            .onFailure(e -> fail(call, e));
+      });
+    });
   }
 
   private static void fail(GrpcServerRequest<?, ?> call, Throwable failure) {
@@ -69,6 +90,8 @@ public final class GrpcCalls {
       case DEADLINE_EXCEEDED -> GrpcStatus.DEADLINE_EXCEEDED;
       case CANCELLED -> GrpcStatus.CANCELLED;
       case CONFLICT -> GrpcStatus.ALREADY_EXISTS;
+      case UNAUTHENTICATED -> GrpcStatus.UNAUTHENTICATED;
+      case PERMISSION_DENIED -> GrpcStatus.PERMISSION_DENIED;
       default -> GrpcStatus.INTERNAL;
     };
   }

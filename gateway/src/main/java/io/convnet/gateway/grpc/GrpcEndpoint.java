@@ -1,5 +1,6 @@
 package io.convnet.gateway.grpc;
 
+import io.convnet.gateway.access.Access;
 import io.convnet.kit.config.KitConfig;
 import io.convnet.kit.config.Setting;
 import io.vertx.core.Future;
@@ -13,8 +14,9 @@ import java.util.List;
 /**
  * The gateway's gRPC server: HTTP/2 (cleartext, as stock clients' insecure channels speak it) on
  * its own port, serving TF Serving's {@code tensorflow.serving.PredictionService} and the Open
- * Inference Protocol's {@code inference.GRPCInferenceService}. Messages are bounded like HTTP
- * bodies (a larger one is RESOURCE_EXHAUSTED); methods it does not serve are UNIMPLEMENTED.
+ * Inference Protocol's {@code inference.GRPCInferenceService}, under the HTTP routes' access rules.
+ * Messages are bounded like HTTP bodies (a larger one is RESOURCE_EXHAUSTED); methods it does not
+ * serve are UNIMPLEMENTED.
  */
 public final class GrpcEndpoint {
   public static final Setting PORT = new Setting("CONVNET_GRPC_PORT", "8500",
@@ -30,10 +32,11 @@ public final class GrpcEndpoint {
   }
 
   /** Starts listening on {@code host:port}; the server closes with the Vert.x instance (or the verticle). */
-  public static Future<HttpServer> start(Vertx vertx, String host, int port, long maxMessageBytes,
+  public static Future<HttpServer> start(Vertx vertx, String host, int port, long maxMessageBytes, Access access,
                                          List<GrpcService> services) {
     GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(maxMessageBytes));
-    services.forEach(s -> s.bind(grpc));
+    GrpcCalls calls = new GrpcCalls(grpc, access);
+    services.forEach(s -> s.bind(calls));
     return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
             .setHttp2ClearTextEnabled(true))
         .requestHandler(grpc).listen();

@@ -1,8 +1,6 @@
 package io.convnet.gateway.grpc;
 
-import io.vertx.grpc.server.GrpcServer;
-
-/** A gRPC service of the gateway: binds its methods ({@link GrpcCalls#unary}) on the gateway's gRPC server. */
+/** A gRPC service of the gateway: binds its methods ({@link GrpcCalls#read}, {@link GrpcCalls#open}). */
 public interface GrpcService {
-  void bind(GrpcServer server);
+  void bind(GrpcCalls calls);
 }

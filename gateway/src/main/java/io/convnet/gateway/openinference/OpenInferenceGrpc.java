@@ -10,7 +10,6 @@ import io.convnet.kit.ServiceException;
 import io.convnet.proto.ErrorCode;
 import io.convnet.proto.ModelInfo;
 import io.vertx.core.Future;
-import io.vertx.grpc.server.GrpcServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,24 +45,24 @@ final class OpenInferenceGrpc implements GrpcService {
   }
 
   @Override
-  public void bind(GrpcServer server) {
+  public void bind(GrpcCalls calls) {
     Duration none = OpenInference.NO_DEADLINE;
-    GrpcCalls.unary(server, SERVICE, "ServerLive", ServerLiveRequest.getDefaultInstance(), none,
+    calls.open(SERVICE, "ServerLive", ServerLiveRequest.getDefaultInstance(), none,
         (ServerLiveRequest r, Duration d) -> Future.succeededFuture(ServerLiveResponse.newBuilder().setLive(true).build()));
-    GrpcCalls.unary(server, SERVICE, "ServerReady", ServerReadyRequest.getDefaultInstance(), none,
+    calls.open(SERVICE, "ServerReady", ServerReadyRequest.getDefaultInstance(), none,
         (ServerReadyRequest r, Duration d) -> v2.notReadyReason()
             .map(reason -> ServerReadyResponse.newBuilder().setReady(reason == null).build()));
-    GrpcCalls.unary(server, SERVICE, "ModelReady", ModelReadyRequest.getDefaultInstance(), none,
+    calls.read(SERVICE, "ModelReady", ModelReadyRequest.getDefaultInstance(), none,
         (ModelReadyRequest r, Duration d) -> v2.modelNotReadyReason(name(r.getName()), V2Tensors.version(r.getVersion()))
             .map(reason -> ModelReadyResponse.newBuilder().setReady(reason == null).build()));
-    GrpcCalls.unary(server, SERVICE, "ServerMetadata", ServerMetadataRequest.getDefaultInstance(), none,
+    calls.read(SERVICE, "ServerMetadata", ServerMetadataRequest.getDefaultInstance(), none,
         (ServerMetadataRequest r, Duration d) -> Future.succeededFuture(ServerMetadataResponse.newBuilder()
             .setName(OpenInference.SERVER_NAME).setVersion(v2.serverVersion).addAllExtensions(OpenInference.EXTENSIONS)
             .build()));
-    GrpcCalls.unary(server, SERVICE, "ModelMetadata", ModelMetadataRequest.getDefaultInstance(), none,
+    calls.read(SERVICE, "ModelMetadata", ModelMetadataRequest.getDefaultInstance(), none,
         (ModelMetadataRequest r, Duration d) -> v2.model(name(r.getName()), V2Tensors.version(r.getVersion()), d)
             .map(OpenInferenceGrpc::metadata));
-    GrpcCalls.unary(server, SERVICE, "ModelInfer", ModelInferRequest.getDefaultInstance(), none, this::infer);
+    calls.read(SERVICE, "ModelInfer", ModelInferRequest.getDefaultInstance(), none, this::infer);
   }
 
   private static String name(String name) {

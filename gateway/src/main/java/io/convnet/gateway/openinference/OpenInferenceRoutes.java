@@ -2,6 +2,7 @@ package io.convnet.gateway.openinference;
 
 import static io.convnet.gateway.http.ModelPaths.V2_MODEL;
 
+import io.convnet.gateway.access.Access;
 import io.convnet.gateway.http.ModelPaths;
 import io.convnet.gateway.http.RouteGroup;
 import io.convnet.gateway.openinference.V2Tensors.Output;
@@ -19,6 +20,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
  * The Open Inference Protocol (KServe v2) over HTTP/REST, with Triton's binary tensor data,
@@ -43,23 +45,30 @@ final class OpenInferenceRoutes implements RouteGroup {
   }
 
   @Override
-  public void mount(Router router) {
-    router.get("/v2").handler(this::serverMetadata);
-    router.get("/v2/health/live").handler(ctx -> HttpAnswers.json(ctx, new JsonObject().put("live", true)));
-    router.get("/v2/health/ready").handler(this::ready);
-    router.get("/v2/models/stats").handler(this::stats);
-    router.post("/v2/repository/index").handler(this::repositoryIndex);
-    router.postWithRegex("/v2/repository/models/" + ModelPaths.NAME + "/(?:load|unload)")
+  public void mount(Router router, Access access) {
+    BiConsumer<RoutingContext, Throwable> spec = HttpAnswers::failAsSpec;
+    access.read(router.get("/v2"), spec).handler(this::serverMetadata);
+    // Probes, as /health/live and /health/ready: open even when reading needs a token.
+    access.open(router.get("/v2/health/live")).handler(ctx -> HttpAnswers.json(ctx, new JsonObject().put("live", true)));
+    access.open(router.get("/v2/health/ready")).handler(this::ready);
+    access.read(router.get("/v2/models/stats"), spec).handler(this::stats);
+    access.read(router.post("/v2/repository/index"), spec).handler(this::repositoryIndex);
+    // refused whoever asks: nothing changes
+    access.read(router.postWithRegex("/v2/repository/models/" + ModelPaths.NAME + "/(?:load|unload)"), spec)
         .setName("/v2/repository/models/{name}/{action}")
         .handler(ctx -> HttpAnswers.failAsSpec(ctx, new ServiceException(ErrorCode.INVALID_ARGUMENT,
             "models are not loaded or unloaded by request: every worker loads the model store's versions itself "
                 + "(a new version on the models topic, the others on their first request)")));
-    router.getWithRegex(V2_MODEL).setName("/v2/models/{name}[/versions/{v}]").handler(this::modelMetadata);
-    router.getWithRegex(V2_MODEL + "/ready").setName("/v2/models/{name}[/versions/{v}]/ready").handler(this::modelReady);
-    router.getWithRegex(V2_MODEL + "/stats").setName("/v2/models/{name}[/versions/{v}]/stats").handler(this::stats);
-    router.postWithRegex(V2_MODEL + "/infer").setName("/v2/models/{name}[/versions/{v}]/infer").handler(this::infer);
-    router.routeWithRegex(V2_MODEL + "/infer").setName("/v2/models/{name}[/versions/{v}]/infer (other methods)")
-        .handler(this::methodNotAllowed);
+    access.read(router.getWithRegex(V2_MODEL), spec).setName("/v2/models/{name}[/versions/{v}]")
+        .handler(this::modelMetadata);
+    access.read(router.getWithRegex(V2_MODEL + "/ready"), spec).setName("/v2/models/{name}[/versions/{v}]/ready")
+        .handler(this::modelReady);
+    access.read(router.getWithRegex(V2_MODEL + "/stats"), spec).setName("/v2/models/{name}[/versions/{v}]/stats")
+        .handler(this::stats);
+    access.read(router.postWithRegex(V2_MODEL + "/infer"), spec).setName("/v2/models/{name}[/versions/{v}]/infer")
+        .handler(this::infer);
+    access.read(router.routeWithRegex(V2_MODEL + "/infer"), spec)
+        .setName("/v2/models/{name}[/versions/{v}]/infer (other methods)").handler(this::methodNotAllowed);
   }
 
   private void serverMetadata(RoutingContext ctx) {

@@ -2,6 +2,7 @@ package io.convnet.gateway.serving;
 
 import static io.convnet.gateway.http.ModelPaths.V1_MODEL;
 
+import io.convnet.gateway.access.Access;
 import io.convnet.gateway.http.RouteGroup;
 import io.vertx.ext.web.Router;
 
@@ -30,9 +31,9 @@ public final class ServingRoutes implements RouteGroup {
   }
 
   @Override
-  public void mount(Router router) {
-    router.postWithRegex(V1_MODEL + "/classify").setName("/v1/models/{name}[/versions/{v}]/classify")
+  public void mount(Router router, Access access) {
+    access.read(router.postWithRegex(V1_MODEL + "/classify")).setName("/v1/models/{name}[/versions/{v}]/classify")
         .handler(classify::handle);
-    router.get("/v1/models").handler(new ModelsRoute(workers)::handle);
+    access.read(router.get("/v1/models")).handler(new ModelsRoute(workers)::handle);
   }
 }

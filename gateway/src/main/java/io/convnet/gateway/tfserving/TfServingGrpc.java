@@ -5,7 +5,6 @@ import io.convnet.gateway.grpc.GrpcService;
 import io.convnet.gateway.tfserving.TfServing.Target;
 import io.convnet.gateway.tfserving.TfSignatures.Signature;
 import io.vertx.core.Future;
-import io.vertx.grpc.server.GrpcServer;
 import java.time.Duration;
 import java.util.List;
 import tensorflow.serving.Classification.ClassificationRequest;
@@ -35,15 +34,15 @@ final class TfServingGrpc implements GrpcService {
   }
 
   @Override
-  public void bind(GrpcServer server) {
-    GrpcCalls.unary(server, SERVICE, "Predict", PredictRequest.getDefaultInstance(), TfServing.NO_DEADLINE,
+  public void bind(GrpcCalls calls) {
+    calls.read(SERVICE, "Predict", PredictRequest.getDefaultInstance(), TfServing.NO_DEADLINE,
         this::predict);
-    GrpcCalls.unary(server, SERVICE, "Classify", ClassificationRequest.getDefaultInstance(), TfServing.NO_DEADLINE,
+    calls.read(SERVICE, "Classify", ClassificationRequest.getDefaultInstance(), TfServing.NO_DEADLINE,
         this::classify);
-    GrpcCalls.unary(server, SERVICE, "Regress", RegressionRequest.getDefaultInstance(), TfServing.NO_DEADLINE,
+    calls.read(SERVICE, "Regress", RegressionRequest.getDefaultInstance(), TfServing.NO_DEADLINE,
         (RegressionRequest r, Duration d) -> Future.<RegressionResponse>failedFuture(
             TfServing.noRegression(r.getModelSpec().getName())));
-    GrpcCalls.unary(server, SERVICE, "GetModelMetadata", GetModelMetadataRequest.getDefaultInstance(),
+    calls.read(SERVICE, "GetModelMetadata", GetModelMetadataRequest.getDefaultInstance(),
         TfServing.NO_DEADLINE, this::metadata);
   }
 

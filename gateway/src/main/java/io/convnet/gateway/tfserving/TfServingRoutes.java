@@ -2,6 +2,7 @@ package io.convnet.gateway.tfserving;
 
 import static io.convnet.gateway.http.ModelPaths.V1_MODEL_SPEC;
 
+import io.convnet.gateway.access.Access;
 import io.convnet.gateway.http.ModelPaths;
 import io.convnet.gateway.http.RouteGroup;
 import io.convnet.gateway.serving.ClassifyRoute;
@@ -50,16 +51,21 @@ final class TfServingRoutes implements RouteGroup {
   }
 
   @Override
-  public void mount(Router router) {
+  public void mount(Router router, Access access) {
     String name = "/v1/models/{name}[/versions/{v}|/labels/{l}]";
-    router.postWithRegex(V1_MODEL_SPEC + ":predict").setName(name + ":predict").handler(this::predict);
-    router.postWithRegex(V1_MODEL_SPEC + ":classify").setName(name + ":classify").handler(this::classify);
-    router.postWithRegex(V1_MODEL_SPEC + ":regress").setName(name + ":regress")
+    BiConsumer<RoutingContext, Throwable> spec = HttpAnswers::failAsSpec;
+    access.read(router.postWithRegex(V1_MODEL_SPEC + ":predict"), spec).setName(name + ":predict")
+        .handler(this::predict);
+    // shared with our own (deprecated) classify API: its error shape until the body says whose request it is
+    access.read(router.postWithRegex(V1_MODEL_SPEC + ":classify"), HttpAnswers::fail).setName(name + ":classify")
+        .handler(this::classify);
+    access.read(router.postWithRegex(V1_MODEL_SPEC + ":regress"), spec).setName(name + ":regress")
         .handler(ctx -> HttpAnswers.failAsSpec(ctx, TfServing.noRegression(ModelPaths.name(ctx))));
-    router.routeWithRegex(V1_MODEL_SPEC + ":(?:predict|classify|regress)").setName(name + ":{method}")
-        .handler(this::methodNotAllowed);
-    router.getWithRegex(V1_MODEL_SPEC + "/metadata").setName(name + "/metadata").handler(this::metadata);
-    router.getWithRegex(V1_MODEL_SPEC).setName(name).handler(this::status);
+    access.read(router.routeWithRegex(V1_MODEL_SPEC + ":(?:predict|classify|regress)"), spec)
+        .setName(name + ":{method}").handler(this::methodNotAllowed);
+    access.read(router.getWithRegex(V1_MODEL_SPEC + "/metadata"), spec).setName(name + "/metadata")
+        .handler(this::metadata);
+    access.read(router.getWithRegex(V1_MODEL_SPEC), spec).setName(name).handler(this::status);
   }
 
   /** The model, version and label the path names; null once {@code fail} has answered a bad version. */

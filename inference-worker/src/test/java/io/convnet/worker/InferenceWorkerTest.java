@@ -1,0 +1,262 @@
+package io.convnet.worker;
+
+import static io.convnet.kit.testing.TestServices.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import com.google.protobuf.ByteString;
+import io.convnet.kafka.local.KafkaBrokerExtension;
+import io.convnet.kit.ServiceException;
+import io.convnet.kit.config.Settings;
+import io.convnet.kit.launch.RunningService;
+import io.convnet.kit.testing.Idle;
+import io.convnet.kit.testing.TestServices;
+import io.convnet.proto.ClassifyReply;
+import io.convnet.proto.ClassifyRequest;
+import io.convnet.proto.ErrorCode;
+import io.convnet.proto.Exchanges;
+import io.convnet.proto.FloatTensor;
+import io.convnet.proto.Image;
+import io.convnet.proto.ModelInfo;
+import io.convnet.proto.ModelRef;
+import io.convnet.proto.ModelsRequest;
+import io.convnet.worker.config.WorkerSettings;
+import io.vertx.core.Future;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A worker in this JVM over a store of tiny models, asked over Kafka as the gateway asks it. */
+@ExtendWith(KafkaBrokerExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class InferenceWorkerTest {
+  @TempDir
+  static Path tmp;
+  static Path store;
+  static RunningService worker;
+  static RunningService asker;
+
+  @BeforeAll
+  static void start() throws Exception {
+    store = Files.createDirectories(tmp.resolve("models"));
+    Path data = Files.createDirectories(tmp.resolve("data"));
+    Files.write(data.resolve("dog.jpg"), TestBundles.jpeg(1, 3));
+    TestBundles.publish(store, "cats-vs-dogs", 1);
+    worker = TestServices.start(InferenceWorkerMain.DEFINITION, Map.of(
+        Settings.MODEL_STORE.name(), store.toString(),
+        Settings.DATA_ROOT.name(), data.toString(),
+        Settings.MAX_IMAGE_BYTES.name(), "100000",
+        WorkerSettings.MODEL_POLL_MS.name(), "0",
+        WorkerSettings.MAX_BATCH.name(), "8",
+        WorkerSettings.MAX_BATCH_WAIT_MS.name(), "20",
+        WorkerSettings.SCORE_ENABLED.name(), "false"));
+    asker = TestServices.start(Idle.definition("iw-asker", true), Map.of());
+  }
+
+  @AfterAll
+  static void stop() {
+    TestServices.stop(asker, worker);
+  }
+
+  static Future<ClassifyReply> classify(String model, long version, byte[]... images) {
+    ClassifyRequest.Builder request = ClassifyRequest.newBuilder()
+        .setModel(ModelRef.newBuilder().setName(model).setVersion(version));
+    for (int i = 0; i < images.length; i++) {
+      request.addImages(Image.newBuilder().setData(ByteString.copyFrom(images[i])).setName("img" + i + ".jpg"));
+    }
+    return asker.kit().requester().request(Exchanges.CLASSIFY, request.build());
+  }
+
+  static ServiceException failure(Future<?> future) {
+    try {
+      await(future);
+    } catch (ServiceException e) {
+      return e;
+    }
+    throw new AssertionError("expected a failure");
+  }
+
+  @Test
+  @Order(1)
+  void answersWhatTheModelSaysInProcessWithLabelsVersionAndTiming() {
+    assertThat(TestServices.get(worker.httpPort(), "/health/ready").statusCode()).isEqualTo(200);
+    byte[] cat = TestBundles.jpeg(0, 1);
+    byte[] dog = TestBundles.jpeg(1, 2);
+    ClassifyReply reply = await(classify("cats-vs-dogs", 0, cat, dog));
+    assertThat(reply.getModel().getVersion()).isEqualTo(1);
+    assertThat(reply.getLabelsList()).containsExactly("cat", "dog");
+    assertThat(reply.getWorker()).isEqualTo(worker.kit().instanceId());
+    assertThat(reply.getPredictionsCount()).isEqualTo(2);
+    float[] expected = TestBundles.inProcess(store.resolve("cats-vs-dogs/1"), dog);
+    var p = reply.getPredictions(1);
+    assertThat(p.getProbabilities(0)).isCloseTo(expected[0], within(1e-5f));
+    assertThat(p.getProbabilities(1)).isCloseTo(expected[1], within(1e-5f));
+    assertThat(p.getRanked(0).getProbability()).isGreaterThanOrEqualTo(p.getRanked(1).getProbability());
+    assertThat(reply.getTiming().getBatchSize()).isBetween(1, 2);
+    assertThat(reply.getTiming().getComputeMicros()).isPositive();
+  }
+
+  @Test
+  @Order(2)
+  void requestsArrivingTogetherShareTensorFlowCalls() {
+    List<Future<ClassifyReply>> replies = new ArrayList<>();
+    for (int i = 0; i < 24; i++) {
+      replies.add(classify("cats-vs-dogs", 0, TestBundles.jpeg(i % 2, i)));
+    }
+    int maxBatch = replies.stream().mapToInt(f -> await(f).getTiming().getBatchSize()).max().orElseThrow();
+    assertThat(maxBatch).isGreaterThan(1).isLessThanOrEqualTo(8);
+    String metrics = TestServices.get(worker.httpPort(), "/metrics").body();
+    double inferences = metric(metrics, "convnet_inference_inferences_total");
+    double executions = metric(metrics, "convnet_inference_executions_total");
+    assertThat(inferences).isGreaterThanOrEqualTo(26);
+    assertThat(executions).isLessThan(inferences);
+    assertThat(metrics).contains("convnet_inference_queue_seconds_count{", "convnet_inference_compute_seconds_count{",
+        "convnet_inference_requests_total{");
+  }
+
+  @Test
+  @Order(3)
+  void badInputFailsOnlyItsOwnRequestWithTheReason() {
+    ServiceException notAnImage = failure(classify("cats-vs-dogs", 0, "hello, this is text".getBytes()));
+    assertThat(notAnImage.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+    assertThat(notAnImage.getMessage()).contains("image 0 ('img0.jpg')", "not a JPEG or PNG image");
+
+    byte[] jpeg = TestBundles.jpeg(0, 5);
+    ServiceException truncated = failure(classify("cats-vs-dogs", 0, jpeg, java.util.Arrays.copyOf(jpeg, jpeg.length / 2)));
+    assertThat(truncated.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+    assertThat(truncated.getMessage()).contains("image 1", "truncated JPEG");
+
+    ServiceException tooLarge = failure(classify("cats-vs-dogs", 0, new byte[200_000]));
+    assertThat(tooLarge.code()).isEqualTo(ErrorCode.PAYLOAD_TOO_LARGE);
+
+    ServiceException none = failure(classify("cats-vs-dogs", 0));
+    assertThat(none.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+
+    ServiceException escape = failure(asker.kit().requester().request(Exchanges.CLASSIFY, ClassifyRequest.newBuilder()
+        .setModel(ModelRef.newBuilder().setName("cats-vs-dogs"))
+        .addImages(Image.newBuilder().setReference("../models/cats-vs-dogs/1/manifest.json")).build()));
+    assertThat(escape.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+    assertThat(escape.getMessage()).contains("outside the data root");
+
+    ClassifyReply byReference = await(asker.kit().requester().request(Exchanges.CLASSIFY, ClassifyRequest.newBuilder()
+        .setModel(ModelRef.newBuilder().setName("cats-vs-dogs"))
+        .addImages(Image.newBuilder().setReference("dog.jpg")).build()));
+    assertThat(byReference.getPredictionsCount()).isEqualTo(1);
+
+    // the worker still serves
+    assertThat(await(classify("cats-vs-dogs", 0, jpeg)).getPredictionsCount()).isEqualTo(1);
+  }
+
+  static Future<ClassifyReply> classifyTensor(long[] shape, float[] values) {
+    FloatTensor.Builder tensor = FloatTensor.newBuilder();
+    for (long d : shape) {
+      tensor.addShape(d);
+    }
+    for (float v : values) {
+      tensor.addValues(v);
+    }
+    return asker.kit().requester().request(Exchanges.CLASSIFY, ClassifyRequest.newBuilder()
+        .setModel(ModelRef.newBuilder().setName("cats-vs-dogs")).setTensor(tensor).build());
+  }
+
+  @Test
+  @Order(3)
+  void aPreprocessedFloatTensorGoesToTheModelAsItIsAndIsCheckedFirst() {
+    int size = TestBundles.SIZE;
+    byte[] cat = TestBundles.jpeg(0, 3);
+    byte[] dog = TestBundles.jpeg(1, 4);
+    float[] rows = new float[2 * size * size * 3];
+    System.arraycopy(TestBundles.preprocessed(cat), 0, rows, 0, size * size * 3);
+    System.arraycopy(TestBundles.preprocessed(dog), 0, rows, size * size * 3, size * size * 3);
+    ClassifyReply reply = await(classifyTensor(new long[] {2, size, size, 3}, rows));
+    float[] expected = TestBundles.inProcess(store.resolve("cats-vs-dogs/1"), dog);
+    assertThat(reply.getPredictionsCount()).isEqualTo(2);
+    assertThat(reply.getPredictions(1).getProbabilities(1)).isCloseTo(expected[1], within(1e-5f));
+    ClassifyReply fromImages = await(classify("cats-vs-dogs", 0, cat));
+    assertThat(reply.getPredictions(0).getProbabilities(0))
+        .isCloseTo(fromImages.getPredictions(0).getProbabilities(0), within(1e-6f));
+
+    ServiceException shape = failure(classifyTensor(new long[] {1, size, size, 1}, new float[size * size]));
+    assertThat(shape.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+    assertThat(shape.getMessage()).contains("tensor shape [1, 16, 16, 1] is not the model's input [1, 16, 16, 3]");
+    ServiceException count = failure(classifyTensor(new long[] {2, size, size, 3}, new float[size * size * 3]));
+    assertThat(count.getMessage()).contains("has " + size * size * 3 + " values, not " + 2 * size * size * 3);
+    float[] nan = new float[size * size * 3];
+    nan[5] = Float.NaN;
+    ServiceException notFinite = failure(classifyTensor(new long[] {1, size, size, 3}, nan));
+    assertThat(notFinite.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+    assertThat(notFinite.getMessage()).contains("tensor row 0", "not finite", "[0, 1, 2]");
+    ServiceException both = failure(asker.kit().requester().request(Exchanges.CLASSIFY, ClassifyRequest.newBuilder()
+        .setModel(ModelRef.newBuilder().setName("cats-vs-dogs"))
+        .addImages(Image.newBuilder().setData(ByteString.copyFrom(cat)))
+        .setTensor(FloatTensor.newBuilder().addShape(1)).build()));
+    assertThat(both.getMessage()).contains("both images and a tensor");
+  }
+
+  @Test
+  @Order(4)
+  void unknownModelsAndVersionsAreNotFound() {
+    ServiceException model = failure(classify("horses", 0, TestBundles.jpeg(0, 1)));
+    assertThat(model.code()).isEqualTo(ErrorCode.NOT_FOUND);
+    assertThat(model.getMessage()).isEqualTo("model 'horses' is not served; known models: cats-vs-dogs");
+    ServiceException version = failure(classify("cats-vs-dogs", 7, TestBundles.jpeg(0, 1)));
+    assertThat(version.code()).isEqualTo(ErrorCode.NOT_FOUND);
+    assertThat(version.getMessage()).contains("has no version 7", "[1]");
+    ServiceException invalidName = failure(classify("../etc", 0, TestBundles.jpeg(0, 1)));
+    assertThat(invalidName.code()).isEqualTo(ErrorCode.NOT_FOUND);
+  }
+
+  @Test
+  @Order(5)
+  void aNewVersionIsServedWithoutAFailedRequestAndOlderOnesStayReachable() throws Exception {
+    byte[] image = TestBundles.jpeg(1, 9);
+    List<Future<ClassifyReply>> during = new ArrayList<>();
+    int v2 = TestBundles.publish(store, "cats-vs-dogs", 2);
+    TestBundles.announce(asker.kit().config().bootstrapServers(), "cats-vs-dogs", v2);
+    long until = System.nanoTime() + 20_000_000_000L;
+    long served = 1;
+    while (served != v2 && System.nanoTime() < until) {
+      for (int i = 0; i < 4; i++) {
+        during.add(classify("cats-vs-dogs", 0, image));
+      }
+      served = await(during.get(during.size() - 1)).getModel().getVersion();
+    }
+    assertThat(served).isEqualTo(v2);
+    assertThat(during).allSatisfy(f -> assertThat(await(f).getPredictionsCount()).isEqualTo(1));
+
+    ClassifyReply latest = await(classify("cats-vs-dogs", 0, image));
+    float[] expected2 = TestBundles.inProcess(store.resolve("cats-vs-dogs/2"), image);
+    assertThat(latest.getPredictions(0).getProbabilities(1)).isCloseTo(expected2[1], within(1e-5f));
+    ClassifyReply old = await(classify("cats-vs-dogs", 1, image));
+    assertThat(old.getModel().getVersion()).isEqualTo(1);
+    float[] expected1 = TestBundles.inProcess(store.resolve("cats-vs-dogs/1"), image);
+    assertThat(old.getPredictions(0).getProbabilities(1)).isCloseTo(expected1[1], within(1e-5f));
+
+    var models = await(asker.kit().requester().request(Exchanges.MODELS, ModelsRequest.getDefaultInstance()));
+    ModelInfo info = models.getModelsList().stream().filter(m -> m.getName().equals("cats-vs-dogs")).findFirst().orElseThrow();
+    assertThat(info.getServedVersion()).isEqualTo(2);
+    assertThat(info.getLabelsList()).containsExactly("cat", "dog");
+    assertThat(info.getInputHeight()).isEqualTo(TestBundles.SIZE);
+    assertThat(info.getVersionsList()).extracting(s -> s.getVersion() + " " + s.getState() + " " + s.getServed())
+        .containsExactly("1 AVAILABLE false", "2 AVAILABLE true");
+    assertThat(failure(asker.kit().requester().request(Exchanges.MODELS,
+        ModelsRequest.newBuilder().setName("horses").build())).code()).isEqualTo(ErrorCode.NOT_FOUND);
+    assertThat(TestServices.get(worker.httpPort(), "/metrics").body())
+        .contains("convnet_inference_requests_total{model=\"cats-vs-dogs\",service=\"inference-worker\",version=\"2\"}");
+  }
+
+  static double metric(String metrics, String name) {
+    return metrics.lines().filter(l -> l.startsWith(name + "{")).mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+  }
+}
