@@ -199,7 +199,7 @@ class TrainingJobsTest {
     Files.write(data.resolve("corrupt/train/dog/corrupt.jpg"), new byte[] {(byte) 0xFF, (byte) 0xD8, 1, 2, 3, 4});
 
     Map<String, TrainJob> jobs = new LinkedHashMap<>();
-    jobs.put("unknown architecture 'resnet'; known: tutorial-cnn, vgg16, vgg16-top",
+    jobs.put("unknown architecture 'resnet'; known: tutorial-cnn, vgg16, vgg16-top, lenet-5",
         tinyJob("bad-1").setArchitecture("resnet").build());
     jobs.put("unknown architecture 'vgg19'", tinyJob("bad-2").setArchitecture("vgg19").build());
     jobs.put("invalid model name 'Bad Name'", tinyJob("Bad Name").build());

@@ -176,7 +176,7 @@ class TrainingJobsApiTest {
   void badJobsAreRefusedWithEveryProblemNamed() {
     assertThat(error400("{\"epochz\": 3, \"foo\": 1}")).startsWith("unknown fields 'epochz', 'foo'; known: architecture, ");
     assertThat(error400("{\"architecture\": \"resnet\"}"))
-        .isEqualTo("unknown architecture 'resnet'; known: tutorial-cnn, vgg16, vgg16-top");
+        .isEqualTo("unknown architecture 'resnet'; known: tutorial-cnn, vgg16, vgg16-top, lenet-5");
     assertThat(error400("{\"model\": \"Bad Name\"}")).startsWith("invalid model name 'Bad Name'");
     assertThat(error400("{\"epochs\": 0}")).isEqualTo("epochs must be 1..10000, got 0");
     assertThat(error400("{\"epochs\": -5}")).isEqualTo("epochs must be 1..10000, got -5");
