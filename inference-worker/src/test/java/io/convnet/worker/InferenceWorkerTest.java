@@ -20,7 +20,9 @@ import io.convnet.proto.FloatTensor;
 import io.convnet.proto.Image;
 import io.convnet.proto.ModelInfo;
 import io.convnet.proto.ModelRef;
+import io.convnet.proto.ModelVersionStatus;
 import io.convnet.proto.ModelsRequest;
+import io.convnet.proto.SignatureSpec;
 import io.convnet.worker.config.WorkerSettings;
 import io.vertx.core.Future;
 import java.nio.file.Files;
@@ -250,6 +252,22 @@ class InferenceWorkerTest {
     assertThat(info.getInputHeight()).isEqualTo(TestBundles.SIZE);
     assertThat(info.getVersionsList()).extracting(s -> s.getVersion() + " " + s.getState() + " " + s.getServed())
         .containsExactly("1 AVAILABLE false", "2 AVAILABLE true");
+    // the manifest's signatures with their methods and types, as TF Serving's metadata shows them
+    SignatureSpec bytes = info.getSignaturesList().stream().filter(s -> s.getKey().equals("serving_bytes")).findFirst()
+        .orElseThrow();
+    assertThat(bytes.getMethodName()).isEqualTo("tensorflow/serving/predict");
+    assertThat(bytes.getInputs(0).getKey()).isEqualTo("image_bytes");
+    assertThat(bytes.getInputs(0).getDtype()).isEqualTo("DT_STRING");
+    assertThat(bytes.getInputs(0).getShapeList()).containsExactly(-1L);
+    SignatureSpec floats = info.getSignaturesList().stream().filter(s -> s.getKey().equals("serving_default"))
+        .findFirst().orElseThrow();
+    assertThat(floats.getInputs(0).getShapeList()).containsExactly(-1L, (long) TestBundles.SIZE, (long) TestBundles.SIZE, 3L);
+    assertThat(floats.getOutputs(0).getKey()).isEqualTo("probabilities");
+    // a version asked for: its own manifest
+    ModelInfo first = await(asker.kit().requester().request(Exchanges.MODELS,
+        ModelsRequest.newBuilder().setName("cats-vs-dogs").setVersion(1).build())).getModels(0);
+    assertThat(first.getVersionsList()).extracting(ModelVersionStatus::getVersion).containsExactly(1L);
+    assertThat(first.getSignaturesList()).extracting(SignatureSpec::getKey).contains("serving_default", "serving_bytes");
     assertThat(failure(asker.kit().requester().request(Exchanges.MODELS,
         ModelsRequest.newBuilder().setName("horses").build())).code()).isEqualTo(ErrorCode.NOT_FOUND);
     assertThat(TestServices.get(worker.httpPort(), "/metrics").body())

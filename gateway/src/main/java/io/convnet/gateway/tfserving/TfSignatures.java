@@ -3,6 +3,8 @@ package io.convnet.gateway.tfserving;
 import io.convnet.kit.ServiceException;
 import io.convnet.proto.ErrorCode;
 import io.convnet.proto.ModelInfo;
+import io.convnet.proto.SignatureSpec;
+import io.convnet.proto.TensorSpec;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,8 +15,8 @@ import org.tensorflow.framework.TensorShapeProto;
 
 /**
  * The SavedModel signatures this gateway answers, by the names, inputs, outputs and method names
- * the bundles export ({@code io.convnet.bundle.Signatures}; written here until that class carries
- * the encoded-image signatures on main, then use its constants):
+ * the bundles export ({@code io.convnet.bundle.Signatures}, which the gateway does not depend on:
+ * no TensorFlow here):
  * <pre>
  * serving_default   predict   input        DT_FLOAT  [-1, h, w, c]  -> probabilities DT_FLOAT [-1, classes]
  * serving_bytes     predict   image_bytes  DT_STRING [-1]           -> probabilities DT_FLOAT [-1, classes]
@@ -62,27 +64,60 @@ final class TfSignatures {
   }
 
   /**
-   * The signature defs GetModelMetadata shows for the model {@code info} describes. Derived from the
-   * input size and labels the workers report, with the graph's tensor names; once the workers
-   * report the manifest's recorded signatures (bundles with encoded-image export), build the defs
-   * from those here instead: this is the one place that knows.
+   * The signature defs GetModelMetadata shows for the model {@code info} describes: the served
+   * signatures as the bundle's manifest records them (method, tensor names, dtypes, shapes); for a
+   * bundle from before encoded-image export, which records none of that, derived from its input size
+   * and labels with the names the graph's tensors have.
    */
   static Map<String, SignatureDef> defs(ModelInfo info) {
+    Map<String, SignatureSpec> recorded = new LinkedHashMap<>();
+    info.getSignaturesList().forEach(s -> recorded.put(s.getKey(), s));
+    Map<String, SignatureDef> defs = new LinkedHashMap<>();
+    for (Signature s : ALL) {
+      SignatureSpec spec = recorded.get(s.key());
+      defs.put(s.key(), spec != null ? recorded(spec) : derived(s, info));
+    }
+    return defs;
+  }
+
+  private static SignatureDef recorded(SignatureSpec spec) {
+    SignatureDef.Builder def = SignatureDef.newBuilder().setMethodName(spec.getMethodName());
+    spec.getInputsList().forEach(t -> def.putInputs(t.getKey(), tensor(t)));
+    spec.getOutputsList().forEach(t -> def.putOutputs(t.getKey(), tensor(t)));
+    return def.build();
+  }
+
+  private static TensorInfo tensor(TensorSpec t) {
+    TensorShapeProto.Builder shape = TensorShapeProto.newBuilder().setUnknownRank(t.getUnknownRank());
+    t.getShapeList().forEach(d -> shape.addDim(TensorShapeProto.Dim.newBuilder().setSize(d)));
+    return TensorInfo.newBuilder().setName(t.getTensorName()).setDtype(dtype(t.getDtype())).setTensorShape(shape).build();
+  }
+
+  /** TensorFlow's type by its name ("DT_FLOAT"); DT_INVALID for a name this proto does not know. */
+  private static DataType dtype(String name) {
+    for (DataType d : DataType.values()) {
+      if (d != DataType.UNRECOGNIZED && d.name().equals(name)) {
+        return d;
+      }
+    }
+    return DataType.DT_INVALID;
+  }
+
+  private static SignatureDef derived(Signature s, ModelInfo info) {
     long classes = info.getLabelsCount();
     TensorInfo probabilities = tensor("probabilities:0", DataType.DT_FLOAT, -1, classes);
-    Map<String, SignatureDef> defs = new LinkedHashMap<>();
-    defs.put(SERVING_DEFAULT.key(), SignatureDef.newBuilder().setMethodName(PREDICT_METHOD)
-        .putInputs("input", tensor("input:0", DataType.DT_FLOAT, -1, info.getInputHeight(), info.getInputWidth(),
-            info.getInputChannels()))
-        .putOutputs("probabilities", probabilities).build());
-    defs.put(SERVING_BYTES.key(), SignatureDef.newBuilder().setMethodName(PREDICT_METHOD)
-        .putInputs(IMAGE_FEATURE, tensor("image_bytes:0", DataType.DT_STRING, -1))
-        .putOutputs("probabilities", probabilities).build());
-    defs.put(CLASSIFY.key(), SignatureDef.newBuilder().setMethodName(CLASSIFY_METHOD)
-        .putInputs("inputs", tensor("tf_example:0", DataType.DT_STRING, -1))
+    SignatureDef.Builder def = SignatureDef.newBuilder().setMethodName(s.method());
+    if (s == SERVING_DEFAULT) {
+      return def.putInputs(s.input(), tensor("input:0", DataType.DT_FLOAT, -1, info.getInputHeight(),
+          info.getInputWidth(), info.getInputChannels())).putOutputs("probabilities", probabilities).build();
+    }
+    if (s == SERVING_BYTES) {
+      return def.putInputs(s.input(), tensor("image_bytes:0", DataType.DT_STRING, -1))
+          .putOutputs("probabilities", probabilities).build();
+    }
+    return def.putInputs(s.input(), tensor("tf_example:0", DataType.DT_STRING, -1))
         .putOutputs("classes", tensor("classes:0", DataType.DT_STRING, -1, classes))
-        .putOutputs("scores", tensor("scores:0", DataType.DT_FLOAT, -1, classes)).build());
-    return defs;
+        .putOutputs("scores", tensor("scores:0", DataType.DT_FLOAT, -1, classes)).build();
   }
 
   private static TensorInfo tensor(String name, DataType dtype, long... shape) {
