@@ -13,7 +13,9 @@ sys.path.insert(0, sys.argv[1])
 
 import grpc  # noqa: E402
 
-from tensorflow_serving.apis import predict_pb2, get_model_metadata_pb2, prediction_service_pb2_grpc  # noqa: E402
+from tensorflow_serving.apis import predict_pb2, classification_pb2, get_model_metadata_pb2  # noqa: E402
+from tensorflow_serving.apis import prediction_service_pb2_grpc  # noqa: E402
+from tensorflow.core.example import example_pb2, feature_pb2  # noqa: E402
 from tensorflow.core.framework import tensor_pb2, tensor_shape_pb2, types_pb2  # noqa: E402
 from kserve import grpc_predict_v2_pb2, grpc_predict_v2_pb2_grpc  # noqa: E402
 
@@ -54,6 +56,14 @@ defs = get_model_metadata_pb2.SignatureDefMap()
 tf.GetModelMetadata(meta, timeout=30).metadata["signature_def"].Unpack(defs)
 out["tf_signatures"] = sorted(defs.signature_def.keys())
 
+# Classify: a tf.Example with the encoded image as the bytes feature image_bytes
+req = classification_pb2.ClassificationRequest()
+req.model_spec.name = model
+req.input.example_list.examples.append(example_pb2.Example(features=feature_pb2.Features(feature={
+    "image_bytes": feature_pb2.Feature(bytes_list=feature_pb2.BytesList(value=[image]))})))
+classes = tf.Classify(req, timeout=30).result.classifications[0].classes
+out["tf_classify"] = {c.label: c.score for c in classes}
+
 try:
     bad = predict_pb2.PredictRequest()
     bad.model_spec.name = "no-such-model"
@@ -66,7 +76,11 @@ except grpc.RpcError as e:
 
 # Open Inference Protocol: BYTES and FP32 inputs, raw outputs as Triton returns them
 out["v2_live"] = v2.ServerLive(grpc_predict_v2_pb2.ServerLiveRequest(), timeout=30).live
+out["v2_server_ready"] = v2.ServerReady(grpc_predict_v2_pb2.ServerReadyRequest(), timeout=30).ready
 out["v2_ready"] = v2.ModelReady(grpc_predict_v2_pb2.ModelReadyRequest(name=model), timeout=30).ready
+out["v2_server"] = v2.ServerMetadata(grpc_predict_v2_pb2.ServerMetadataRequest(), timeout=30).name
+meta = v2.ModelMetadata(grpc_predict_v2_pb2.ModelMetadataRequest(name=model), timeout=30)
+out["v2_inputs"] = {t.name: [t.datatype] + list(t.shape) for t in meta.inputs}
 infer = grpc_predict_v2_pb2.ModelInferRequest(model_name=model, id="py-1")
 t = infer.inputs.add()
 t.name, t.datatype = "image", "BYTES"

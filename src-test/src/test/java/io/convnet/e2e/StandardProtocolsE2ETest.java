@@ -72,10 +72,11 @@ class StandardProtocolsE2ETest {
   static float[] expected;
   static String expectedLabel;
   static int grpcPort;
+  static Path store;
 
   @BeforeAll
   static void start() throws Exception {
-    Path store = tmp.resolve("models");
+    store = tmp.resolve("models");
     try (Model m = TinyModels.cnn(SIZE, 2).build(11)) {
       new BundleStore(store).publish("cats-vs-dogs", m, BundleTestSupport.manifest("cats-vs-dogs", List.of("cat", "dog")));
     }
@@ -153,7 +154,7 @@ class StandardProtocolsE2ETest {
   }
 
   @Test
-  void tfServingRestGivesTheSameForTheEncodedImageAndTheFloatTensor() {
+  void tfServingRestGivesTheSameForTheEncodedImageAndTheFloatTensor() throws IOException {
     String b64 = Base64.getEncoder().encodeToString(photo);
     JsonObject bytes = postJson("/v1/models/cats-vs-dogs:predict",
         "{\"signature_name\": \"serving_bytes\", \"instances\": [{\"b64\": \"" + b64 + "\"}]}");
@@ -173,6 +174,18 @@ class StandardProtocolsE2ETest {
     assertThat(meta.getJsonObject("metadata").getJsonObject("signature_def").getJsonObject("signature_def")
         .getJsonObject("serving_default").getJsonObject("inputs").getJsonObject("input").getJsonObject("tensor_shape")
         .getJsonArray("dim").getJsonObject(1).getString("size")).isEqualTo(String.valueOf(SIZE));
+    // the signatures as the bundle's manifest records them (graph tensor names, types, methods)
+    JsonObject recorded = new JsonObject(Files.readString(store.resolve("cats-vs-dogs/1/manifest.json")))
+        .getJsonObject("signatures");
+    JsonObject defs = meta.getJsonObject("metadata").getJsonObject("signature_def").getJsonObject("signature_def");
+    assertThat(defs.fieldNames()).containsExactlyInAnyOrder("serving_default", "serving_bytes", "classify");
+    JsonObject bytesDef = defs.getJsonObject("serving_bytes");
+    assertThat(bytesDef.getString("method_name")).isEqualTo(recorded.getJsonObject("serving_bytes").getString("methodName"));
+    assertThat(bytesDef.getJsonObject("inputs").getJsonObject("image_bytes").getString("name"))
+        .isEqualTo(recorded.getJsonObject("serving_bytes").getJsonObject("inputs").getString("image_bytes"));
+    assertThat(bytesDef.getJsonObject("inputs").getJsonObject("image_bytes").getString("dtype")).isEqualTo("DT_STRING");
+    assertThat(defs.getJsonObject("classify").getJsonObject("outputs").getJsonObject("classes").getString("name"))
+        .isEqualTo(recorded.getJsonObject("classify").getJsonObject("outputs").getString("classes"));
 
     // the worker checks a tensor's shape against the model's input: an error in TF Serving's shape
     var wrong = post("/v1/models/cats-vs-dogs:predict", Map.of("content-type", "application/json"), new JsonObject()
@@ -282,8 +295,14 @@ class StandardProtocolsE2ETest {
     assertThat(out.getLong("tf_version")).isEqualTo(1);
     assertThat(out.getJsonArray("tf_signatures").getList()).containsExactly("classify", "serving_bytes", "serving_default");
     assertThat(out.getString("tf_unknown_model")).isEqualTo("NOT_FOUND");
+    assertThat(out.getJsonObject("tf_classify").getDouble("cat")).isCloseTo(expected[0], within(1e-5));
+    assertThat(out.getJsonObject("tf_classify").getDouble("dog")).isCloseTo(expected[1], within(1e-5));
     assertThat(out.getBoolean("v2_live")).isTrue();
+    assertThat(out.getBoolean("v2_server_ready")).isTrue();
     assertThat(out.getBoolean("v2_ready")).isTrue();
+    assertThat(out.getString("v2_server")).isEqualTo("convnet-cluster");
+    assertThat(out.getJsonObject("v2_inputs").getJsonArray("input").getList()).containsExactly("FP32", -1, SIZE, SIZE, 3);
+    assertThat(out.getJsonObject("v2_inputs").getJsonArray("image").getList()).containsExactly("BYTES", -1);
     assertThat(out.getString("v2_label")).isEqualTo(expectedLabel);
     assertThat(out.getString("v2_id")).isEqualTo("py-1");
     assertThat(out.getString("v2_bad_shape")).startsWith("INVALID_ARGUMENT: ").contains("tensor shape [1, 2, 2, 3]");
