@@ -8,10 +8,7 @@ import io.convnet.kit.testing.TestServices;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
@@ -40,7 +37,6 @@ class OpenInferenceRestTest {
   static RunningService gateway;
   static RunningService worker;
   static final byte[] IMAGE = GatewayTest.jpegLike(200);
-  static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @BeforeAll
   static void start() {
@@ -57,14 +53,7 @@ class OpenInferenceRestTest {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.httpPort() + path))
         .POST(HttpRequest.BodyPublishers.ofByteArray(body));
     headers.forEach(b::header);
-    try {
-      return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return TestServices.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
   }
 
   static JsonObject infer(String path, JsonObject request) {

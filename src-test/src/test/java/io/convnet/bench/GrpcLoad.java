@@ -3,11 +3,9 @@ package io.convnet.bench;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.tensorflow.framework.DataType;
 import org.tensorflow.framework.TensorProto;
 import org.tensorflow.framework.TensorShapeProto;
@@ -28,54 +26,43 @@ final class GrpcLoad {
   static LoadGenerator.Sample predict(ManagedChannel channel, List<byte[]> photos, int concurrency, long ms) {
     PredictionServiceGrpc.PredictionServiceStub stub = PredictionServiceGrpc.newStub(channel);
     List<PredictRequest> requests = photos.stream().map(GrpcLoad::request).toList();
-    long[] latencies = new long[1_000_000];
-    AtomicInteger count = new AtomicInteger();
-    AtomicInteger failures = new AtomicInteger();
-    AtomicInteger next = new AtomicInteger();
-    long t0 = System.nanoTime();
-    long end = t0 + ms * 1_000_000;
+    ClosedLoop loop = new ClosedLoop(ms);
     CountDownLatch done = new CountDownLatch(concurrency);
     for (int i = 0; i < concurrency; i++) {
-      call(stub, requests, next, end, latencies, count, failures, done);
+      call(stub, requests, loop, done);
     }
     try {
       done.await(ms + 60_000, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    return new LoadGenerator.Sample(Arrays.copyOf(latencies, Math.min(count.get(), latencies.length)), failures.get(),
-        (System.nanoTime() - t0) / 1e9);
+    return loop.sample();
   }
 
   private static void call(PredictionServiceGrpc.PredictionServiceStub stub, List<PredictRequest> requests,
-                           AtomicInteger next, long end, long[] latencies, AtomicInteger count, AtomicInteger failures,
-                           CountDownLatch done) {
-    if (System.nanoTime() >= end) {
+                           ClosedLoop loop, CountDownLatch done) {
+    if (loop.over()) {
       done.countDown();
       return;
     }
     long s = System.nanoTime();
-    stub.withDeadlineAfter(30, TimeUnit.SECONDS).predict(
-        requests.get(Math.floorMod(next.getAndIncrement(), requests.size())), new StreamObserver<>() {
-          @Override
-          public void onNext(PredictResponse value) {
-            int i = count.getAndIncrement();
-            if (i < latencies.length) {
-              latencies[i] = System.nanoTime() - s;
-            }
-          }
+    stub.withDeadlineAfter(30, TimeUnit.SECONDS).predict(loop.next(requests), new StreamObserver<>() {
+      @Override
+      public void onNext(PredictResponse value) {
+        loop.succeeded(s);
+      }
 
-          @Override
-          public void onError(Throwable t) {
-            failures.incrementAndGet();
-            call(stub, requests, next, end, latencies, count, failures, done);
-          }
+      @Override
+      public void onError(Throwable t) {
+        loop.failed();
+        call(stub, requests, loop, done);
+      }
 
-          @Override
-          public void onCompleted() {
-            call(stub, requests, next, end, latencies, count, failures, done);
-          }
-        });
+      @Override
+      public void onCompleted() {
+        call(stub, requests, loop, done);
+      }
+    });
   }
 
   private static PredictRequest request(byte[] photo) {

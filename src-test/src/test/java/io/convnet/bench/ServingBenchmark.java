@@ -26,7 +26,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * HTTP classify through the cluster (gateway -> Kafka -> worker with dynamic batching -> Kafka ->
@@ -176,35 +175,28 @@ public final class ServingBenchmark {
                                    LatencyBreakdown breakdown) {
     HttpClient client = CLIENTS.computeIfAbsent(concurrency, c -> vertx.createHttpClient(
         new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(c)));
-    long[] latencies = new long[1_000_000];
-    AtomicInteger count = new AtomicInteger();
-    AtomicInteger failures = new AtomicInteger();
-    AtomicInteger next = new AtomicInteger();
-    long t0 = System.nanoTime();
-    long end = t0 + ms * 1_000_000;
+    ClosedLoop loop = new ClosedLoop(ms);
     List<Future<Void>> callers = new ArrayList<>();
     for (int i = 0; i < concurrency; i++) {
       Promise<Void> done = Promise.promise();
       callers.add(done.future());
-      vertx.runOnContext(v -> call(client, port, photos, next, end, latencies, count, failures, done, breakdown));
+      vertx.runOnContext(v -> call(client, port, photos, loop, done, breakdown));
     }
     try {
       Future.all(callers).toCompletionStage().toCompletableFuture().get();
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
-    return new LoadGenerator.Sample(Arrays.copyOf(latencies, Math.min(count.get(), latencies.length)), failures.get(),
-        (System.nanoTime() - t0) / 1e9);
+    return loop.sample();
   }
 
-  private static void call(HttpClient client, int port, List<byte[]> photos, AtomicInteger next, long end,
-                           long[] latencies, AtomicInteger count, AtomicInteger failures, Promise<Void> done,
+  private static void call(HttpClient client, int port, List<byte[]> photos, ClosedLoop loop, Promise<Void> done,
                            LatencyBreakdown breakdown) {
-    if (System.nanoTime() >= end) {
+    if (loop.over()) {
       done.complete();
       return;
     }
-    Buffer body = Buffer.buffer(photos.get(Math.floorMod(next.getAndIncrement(), photos.size())));
+    Buffer body = Buffer.buffer(loop.next(photos));
     long s = System.nanoTime();
     client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
             .setURI("/v1/models/cats-vs-dogs/classify").putHeader("content-type", "image/jpeg"))
@@ -217,14 +209,11 @@ public final class ServingBenchmark {
         }))
         .onComplete(ar -> {
           if (ar.succeeded() && ar.result() == 200) {
-            int i = count.getAndIncrement();
-            if (i < latencies.length) {
-              latencies[i] = System.nanoTime() - s;
-            }
+            loop.succeeded(s);
           } else {
-            failures.incrementAndGet();
+            loop.failed();
           }
-          call(client, port, photos, next, end, latencies, count, failures, done, breakdown);
+          call(client, port, photos, loop, done, breakdown);
         });
   }
 }

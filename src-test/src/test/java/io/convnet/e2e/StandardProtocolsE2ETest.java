@@ -26,7 +26,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
@@ -83,7 +82,9 @@ class StandardProtocolsE2ETest {
     Path dataset = TestImages.catsVsDogs();
     Path cat = dataset == null ? null : dataset.resolve("validation/cat/cat.2000.jpg");
     photo = cat != null && Files.isRegularFile(cat) ? Files.readAllBytes(cat) : TestImages.jpeg(TestImages.stripes(60, 0, 3));
-    pixels = Preprocessing.rescale(SIZE, SIZE).apply(ImageDecoder.standard().decode(photo, "cat"));
+    // loaded as training loads it (Preprocessing.load), as the worker does: what a float-tensor client sends
+    Preprocessing prep = Preprocessing.rescale(SIZE, SIZE);
+    pixels = prep.apply(prep.load(ImageDecoder.standard(), photo, "cat"));
     try (Predictor p = Predictor.open(store.resolve("cats-vs-dogs/1"))) {
       expected = p.predict(pixels, 1)[0];
     }
@@ -103,14 +104,7 @@ class StandardProtocolsE2ETest {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.httpPort() + path))
         .POST(HttpRequest.BodyPublishers.ofByteArray(body));
     headers.forEach(b::header);
-    try {
-      return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return TestServices.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
   }
 
   static JsonObject postJson(String path, String json) {

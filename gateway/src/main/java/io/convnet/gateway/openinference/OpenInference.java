@@ -69,7 +69,7 @@ final class OpenInference {
 
   Future<Result> infer(String model, long version, List<Input> inputs, List<Requested> outputs, boolean binaryDefault,
                        Duration timeout) {
-    io.convnet.gateway.serving.ModelInput input;
+    io.convnet.gateway.serving.ClassifyInput input;
     try {
       input = V2Tensors.input(model, inputs, images);
       V2Tensors.check(model, outputs);

@@ -1,7 +1,7 @@
 package io.convnet.gateway.openinference;
 
 import com.google.protobuf.ByteString;
-import io.convnet.gateway.serving.ModelInput;
+import io.convnet.gateway.serving.ClassifyInput;
 import io.convnet.gateway.serving.RequestImages;
 import io.convnet.kit.ServiceException;
 import io.convnet.proto.ClassifyReply;
@@ -76,7 +76,7 @@ final class V2Tensors {
   }
 
   /** The request's one input as what the model classifies. */
-  static ModelInput input(String model, List<Input> inputs, RequestImages images) {
+  static ClassifyInput input(String model, List<Input> inputs, RequestImages images) {
     if (inputs.size() != 1) {
       throw invalid("expected 1 input for model '" + model + "' (" + IMAGE + " BYTES [n] or " + INPUT
           + " FP32 [n, h, w, c]), got " + inputs.size());
@@ -97,7 +97,7 @@ final class V2Tensors {
         for (int i = 0; i < in.bytes().size(); i++) {
           out.add(images.bytes(in.bytes().get(i), IMAGE + "[" + i + "]"));
         }
-        return ModelInput.images(out);
+        return ClassifyInput.images(out);
       }
       case INPUT -> {
         expect(in, "FP32");
@@ -105,7 +105,7 @@ final class V2Tensors {
           throw invalid("input '" + INPUT + "' must be FP32 [n, height, width, channels] with that many values; it has"
               + " shape " + Arrays.toString(in.shape()) + " and " + in.floats().length + " values");
         }
-        return ModelInput.tensor(in.shape(), in.floats());
+        return ClassifyInput.tensor(in.shape(), in.floats());
       }
       default -> throw invalid("unexpected inference input '" + in.name() + "' for model '" + model
           + "': it takes '" + IMAGE + "' (BYTES [n], encoded images) or '" + INPUT + "' (FP32 [n, h, w, c])");

@@ -56,7 +56,7 @@ public final class ClassifyRoute {
       HttpAnswers.fail(ctx, e);
       return;
     }
-    workers.classify(model, version, ModelInput.images(images))
+    workers.classify(model, version, ClassifyInput.images(images))
         .onSuccess(reply -> HttpAnswers.json(ctx, toJson(reply, images, t0)))
         .onFailure(e -> HttpAnswers.fail(ctx, e));
   }

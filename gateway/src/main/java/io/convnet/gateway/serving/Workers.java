@@ -13,7 +13,7 @@ import java.time.Duration;
 
 /**
  * The inference workers as every serving protocol sees them: classify and models over Kafka.
- * Every protocol's request becomes a {@link ModelInput} and goes through {@link #classify} (which
+ * Every protocol's request becomes a {@link ClassifyInput} and goes through {@link #classify} (which
  * also keeps the {@link InferStats}); its answer is the worker's {@link ClassifyReply}.
  */
 public final class Workers {
@@ -33,12 +33,12 @@ public final class Workers {
   }
 
   /** Classifies within the request timeout. */
-  public Future<ClassifyReply> classify(String model, long version, ModelInput input) {
+  public Future<ClassifyReply> classify(String model, long version, ClassifyInput input) {
     return classify(model, version, input, requestTimeout);
   }
 
   /** Classifies; {@code timeout} (a client's deadline) bounds the wait, never beyond the request timeout. */
-  public Future<ClassifyReply> classify(String model, long version, ModelInput input, Duration timeout) {
+  public Future<ClassifyReply> classify(String model, long version, ClassifyInput input, Duration timeout) {
     ClassifyRequest.Builder request = ClassifyRequest.newBuilder()
         .setModel(ModelRef.newBuilder().setName(model).setVersion(version));
     input.addTo(request);

@@ -3,7 +3,7 @@ package io.convnet.gateway.tfserving;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.convnet.gateway.serving.DenseJson;
-import io.convnet.gateway.serving.ModelInput;
+import io.convnet.gateway.serving.ClassifyInput;
 import io.convnet.gateway.serving.RequestImages;
 import io.convnet.gateway.tfserving.TfSignatures.Signature;
 import io.convnet.kit.ServiceException;
@@ -23,7 +23,7 @@ import org.tensorflow.example.Feature;
 import org.tensorflow.framework.TensorProto;
 
 /**
- * TF Serving's inputs to a {@link ModelInput}: the JSON of {@code :predict} (row format
+ * TF Serving's inputs to a {@link ClassifyInput}: the JSON of {@code :predict} (row format
  * {@code "instances"}, columnar {@code "inputs"}), the tensors of a gRPC {@code PredictRequest},
  * and the {@code tf.Example}s of Classify (the encoded image in the bytes feature
  * {@code image_bytes}). Strings are encoded images: {@code {"b64": ...}} in JSON, raw bytes in
@@ -33,7 +33,7 @@ final class TfInputs {
   enum Format { ROW, COLUMNAR }
 
   /** A parsed {@code :predict} body. */
-  record Predict(Signature signature, Format format, ModelInput input) {
+  record Predict(Signature signature, Format format, ClassifyInput input) {
   }
 
   private final RequestImages images;
@@ -83,7 +83,7 @@ final class TfInputs {
     return name == null || ((String) name).isEmpty() ? null : TfSignatures.named((String) name);
   }
 
-  private ModelInput rows(Signature s, Object instances, String legacyKey) {
+  private ClassifyInput rows(Signature s, Object instances, String legacyKey) {
     if (!(instances instanceof JsonArray list)) {
       throw invalid("Excepting 'instances' to be an list/array");
     }
@@ -115,10 +115,10 @@ final class TfInputs {
     for (int i = 0; i < values.size(); i++) {
       out.add(stringInput(s, values.get(i), "instances[" + i + "]"));
     }
-    return ModelInput.images(out);
+    return ClassifyInput.images(out);
   }
 
-  private ModelInput columns(Signature s, Object inputs, String legacyKey) {
+  private ClassifyInput columns(Signature s, Object inputs, String legacyKey) {
     Object value = inputs;
     if (isNamedObject(inputs)) {
       value = named((JsonObject) inputs, s, legacyKey);
@@ -129,7 +129,7 @@ final class TfInputs {
     String where = "inputs" + (value == inputs ? "" : "." + s.input());
     if (s.takesFloats()) {
       DenseJson.Floats floats = DenseJson.floats(value, where);
-      return ModelInput.tensor(imageBatch(floats.shape(), where), floats.values());
+      return ClassifyInput.tensor(imageBatch(floats.shape(), where), floats.values());
     }
     if (!(value instanceof JsonArray list) || list.isEmpty()) {
       throw invalid(where + " must be a list of " + what(s) + " (" + s.input() + " is DT_STRING [-1])");
@@ -138,11 +138,11 @@ final class TfInputs {
     for (int i = 0; i < list.size(); i++) {
       out.add(stringInput(s, list.getValue(i), where + "[" + i + "]"));
     }
-    return ModelInput.images(out);
+    return ClassifyInput.images(out);
   }
 
   /** Instances of a float input, each [h, w, c], stacked to [n, h, w, c]. */
-  private static ModelInput stack(List<Object> values) {
+  private static ClassifyInput stack(List<Object> values) {
     long[] shape = null;
     float[] all = null;
     int offset = 0;
@@ -161,7 +161,7 @@ final class TfInputs {
     long[] stacked = new long[shape.length + 1];
     stacked[0] = values.size();
     System.arraycopy(shape, 0, stacked, 1, shape.length);
-    return ModelInput.tensor(imageBatch(stacked, "instances"), all);
+    return ClassifyInput.tensor(imageBatch(stacked, "instances"), all);
   }
 
   /** {@code shape} when it is a batch of images, [n, height, width, channels] with no empty dimension. */
@@ -192,7 +192,7 @@ final class TfInputs {
   }
 
   /** A gRPC PredictRequest's input tensors for signature {@code s}. */
-  ModelInput predict(Signature s, Map<String, TensorProto> inputs) {
+  ClassifyInput predict(Signature s, Map<String, TensorProto> inputs) {
     TensorProto tensor = inputs.get(s.input());
     if (tensor == null || inputs.size() != 1) {
       throw invalid("signature " + s.key() + " takes one input, '" + s.input() + "' (" + s.inputType().name()
@@ -204,7 +204,7 @@ final class TfInputs {
     }
     long[] shape = tensor.getTensorShape().getDimList().stream().mapToLong(d -> d.getSize()).toArray();
     if (s.takesFloats()) {
-      return ModelInput.tensor(imageBatch(shape, "input '" + s.input() + "'"), floats(tensor, shape));
+      return ClassifyInput.tensor(imageBatch(shape, "input '" + s.input() + "'"), floats(tensor, shape));
     }
     if (shape.length != 1 || shape[0] != tensor.getStringValCount() || shape[0] == 0) {
       throw invalid("input '" + s.input() + "' must be a DT_STRING tensor of shape [n] with n values; it has shape "
@@ -216,7 +216,7 @@ final class TfInputs {
       out.add(s.takesExamples() ? example(parseExample(tensor.getStringVal(i), where), null, where)
           : images.bytes(tensor.getStringVal(i), where));
     }
-    return ModelInput.images(out);
+    return ClassifyInput.images(out);
   }
 
   /** float_val, or tensor_content (little-endian floats, what tf.make_tensor_proto writes). */
@@ -241,7 +241,7 @@ final class TfInputs {
   }
 
   /** The images of Classify's examples: each one's bytes feature {@code image_bytes} (or the context's). */
-  ModelInput examples(List<Example> examples, Example context) {
+  ClassifyInput examples(List<Example> examples, Example context) {
     if (examples.isEmpty()) {
       throw invalid("Input is empty");
     }
@@ -249,7 +249,7 @@ final class TfInputs {
     for (int i = 0; i < examples.size(); i++) {
       out.add(example(examples.get(i), context, "examples[" + i + "]"));
     }
-    return ModelInput.images(out);
+    return ClassifyInput.images(out);
   }
 
   /** The examples of a REST {@code :classify} body, as TF Serving builds them from JSON features. */

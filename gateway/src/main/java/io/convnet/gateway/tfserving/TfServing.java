@@ -4,7 +4,7 @@ import com.google.protobuf.Any;
 import com.google.protobuf.Int64Value;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
-import io.convnet.gateway.serving.ModelInput;
+import io.convnet.gateway.serving.ClassifyInput;
 import io.convnet.gateway.serving.VersionLabels;
 import io.convnet.gateway.serving.Workers;
 import io.convnet.gateway.tfserving.TfSignatures.Signature;
@@ -63,13 +63,13 @@ final class TfServing {
     return target.label() == null ? Future.succeededFuture(target.version()) : labels.resolve(target.model(), target.label());
   }
 
-  Future<ClassifyReply> classify(Target target, ModelInput input, Duration timeout) {
+  Future<ClassifyReply> classify(Target target, ClassifyInput input, Duration timeout) {
     return version(target).compose(v -> workers.classify(target.model(), v, input, timeout));
   }
 
   /** As above with the input still to be read from the request: input it cannot read counts as a failed request. */
-  Future<ClassifyReply> classify(Target target, Supplier<ModelInput> input, Duration timeout) {
-    ModelInput in;
+  Future<ClassifyReply> classify(Target target, Supplier<ClassifyInput> input, Duration timeout) {
+    ClassifyInput in;
     try {
       in = input.get();
     } catch (RuntimeException e) {

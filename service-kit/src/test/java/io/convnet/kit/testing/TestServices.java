@@ -66,8 +66,13 @@ public final class TestServices {
   }
 
   public static HttpResponse<String> send(HttpRequest request) {
+    return send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** {@code request}'s answer as {@code body} reads it (bytes, for binary answers). */
+  public static <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> body) {
     try {
-      return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+      return HTTP.send(request, body);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     } catch (InterruptedException e) {

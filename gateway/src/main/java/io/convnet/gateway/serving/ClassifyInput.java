@@ -10,21 +10,21 @@ import java.util.List;
  * worker decodes and preprocesses them) or one preprocessed float tensor {@code [n, h, w, c]} (the
  * worker checks its shape against the model's input and feeds it as it is).
  */
-public final class ModelInput {
+public final class ClassifyInput {
   private final List<Image> images;
   private final FloatTensor tensor;
 
-  private ModelInput(List<Image> images, FloatTensor tensor) {
+  private ClassifyInput(List<Image> images, FloatTensor tensor) {
     this.images = images;
     this.tensor = tensor;
   }
 
-  public static ModelInput images(List<Image> images) {
-    return new ModelInput(List.copyOf(images), null);
+  public static ClassifyInput images(List<Image> images) {
+    return new ClassifyInput(List.copyOf(images), null);
   }
 
   /** A row-major float tensor; {@code values.length} must be the product of {@code shape}. */
-  public static ModelInput tensor(long[] shape, float[] values) {
+  public static ClassifyInput tensor(long[] shape, float[] values) {
     FloatTensor.Builder t = FloatTensor.newBuilder();
     for (long d : shape) {
       t.addShape(d);
@@ -32,7 +32,7 @@ public final class ModelInput {
     for (float v : values) {
       t.addValues(v);
     }
-    return new ModelInput(List.of(), t.build());
+    return new ClassifyInput(List.of(), t.build());
   }
 
   /** Images, or rows of the tensor. */
