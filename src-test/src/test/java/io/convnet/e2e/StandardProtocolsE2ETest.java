@@ -80,8 +80,10 @@ class StandardProtocolsE2ETest {
       new BundleStore(store).publish("cats-vs-dogs", m, BundleTestSupport.manifest("cats-vs-dogs", List.of("cat", "dog")));
     }
     Path dataset = TestImages.catsVsDogs();
-    Path cat = dataset == null ? null : dataset.resolve("validation/cat/cat.2000.jpg");
-    photo = cat != null && Files.isRegularFile(cat) ? Files.readAllBytes(cat) : TestImages.jpeg(TestImages.stripes(60, 0, 3));
+    Path cats = dataset == null ? null : dataset.resolve("validation/cat");
+    // the first cat photo of the shared validation folder; a drawn image only where the data set is absent
+    photo = cats != null && Files.isDirectory(cats) ? Files.readAllBytes(firstPhoto(cats))
+        : TestImages.jpeg(TestImages.stripes(60, 0, 3));
     // loaded as training loads it (Preprocessing.load), as the worker does: what a float-tensor client sends
     Preprocessing prep = Preprocessing.rescale(SIZE, SIZE);
     pixels = prep.apply(prep.load(ImageDecoder.standard(), photo, "cat"));
@@ -93,6 +95,13 @@ class StandardProtocolsE2ETest {
         "CONVNET_SCORE_ENABLED", "false"));
     gateway = TestServices.start(GatewayMain.DEFINITION, Map.of());
     grpcPort = Integer.parseInt(gateway.kit().statusDetails().get("grpcPort"));
+  }
+
+  static Path firstPhoto(Path folder) throws IOException {
+    try (var files = Files.list(folder)) {
+      return files.filter(f -> f.getFileName().toString().endsWith(".jpg")).sorted().findFirst()
+          .orElseThrow(() -> new IllegalStateException("no photo in " + folder));
+    }
   }
 
   @AfterAll
