@@ -8,8 +8,6 @@ import io.convnet.kit.testing.TestServices;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -50,10 +48,7 @@ class OpenInferenceRestTest {
   }
 
   static HttpResponse<byte[]> send(String path, Map<String, String> headers, byte[] body) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.httpPort() + path))
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-    headers.forEach(b::header);
-    return TestServices.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    return TestServices.post(gateway.httpPort(), path, headers, body);
   }
 
   static JsonObject infer(String path, JsonObject request) {

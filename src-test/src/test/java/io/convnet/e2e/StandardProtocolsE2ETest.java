@@ -25,8 +25,6 @@ import io.grpc.ManagedChannelBuilder;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -110,10 +108,7 @@ class StandardProtocolsE2ETest {
   }
 
   static HttpResponse<byte[]> post(String path, Map<String, String> headers, byte[] body) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.httpPort() + path))
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-    headers.forEach(b::header);
-    return TestServices.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    return TestServices.post(gateway.httpPort(), path, headers, body);
   }
 
   static JsonObject postJson(String path, String json) {

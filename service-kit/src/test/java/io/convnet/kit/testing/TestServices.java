@@ -65,6 +65,14 @@ public final class TestServices {
     return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET().build());
   }
 
+  /** POSTs {@code body} with {@code headers} to {@code path} on 127.0.0.1:{@code port}; the answer as bytes. */
+  public static HttpResponse<byte[]> post(int port, String path, Map<String, String> headers, byte[] body) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    headers.forEach(b::header);
+    return send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
   public static HttpResponse<String> send(HttpRequest request) {
     return send(request, HttpResponse.BodyHandlers.ofString());
   }
