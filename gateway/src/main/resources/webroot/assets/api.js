@@ -89,8 +89,8 @@ export function hintFor(error) {
       return 'This needs a token: paste one into the Token field at the top (./run.sh wrote an admin token to '
         + 'run/admin.token; ./token.sh makes more).';
     case 403: return 'The token in use lacks the role this needs: use a token with that role (./token.sh).';
-    case 413: return 'The file is too large: images travel inline up to the gateway\'s limit (4 MiB by default).';
-    case 415: return 'Only JPEG and PNG images can be classified.';
+    case 413: return 'The file is too large: images travel inline up to the gateway\'s limit (16 MiB by default).';
+    case 415: return 'Only JPEG, PNG, WebP and GIF images can be classified.';
     case 503:
       return error.code === 'BUSY' ? 'The cluster is busy; try again in a moment.'
         : 'Try again' + (error.retryAfter ? ' in ' + error.retryAfter + ' s' : ' later') + '.';

@@ -19,6 +19,8 @@ export function initTraining({ onPublished }) {
     e.preventDefault();
     submit(e.target);
   });
+  $('#train-form [name="architecture"]').addEventListener('change', (e) => fillDefaults(e.target.value.trim()));
+  loadDefaults();
   $('#jobs-refresh').addEventListener('click', loadJobs);
   $('#jobs-state').addEventListener('change', loadJobs);
   $('#job-cancel').addEventListener('click', () => watched && cancel(watched.id));
@@ -33,6 +35,31 @@ export function initTraining({ onPublished }) {
 }
 
 let onPublishedCallback = () => {};
+
+/** Each architecture's job defaults, by id (GET /v1/training-jobs/defaults): what the form offers and fills in. */
+let defaults = {};
+
+async function loadDefaults() {
+  try {
+    defaults = (await json('/v1/training-jobs/defaults')).architectures;
+    $('#architectures').replaceChildren(...Object.keys(defaults).map((a) => el('option', { value: a })));
+  } catch (e) {
+    // the form keeps the tutorial's values, and any architecture can still be typed in
+  }
+}
+
+/** Picking an architecture fills the form with its job's defaults (LeNet-5: the mnist folder, Adam, ...). */
+function fillDefaults(architecture) {
+  const spec = defaults[architecture];
+  if (!spec) return;
+  const form = $('#train-form');
+  for (const [name, value] of Object.entries(spec)) {
+    const input = form.querySelector(`[name="${name}"]`);
+    if (!input || name === 'architecture') continue;
+    if (input.type === 'checkbox') input.checked = !!value;
+    else input.value = String(value);
+  }
+}
 
 async function submit(form) {
   const error = $('#train-error');

@@ -32,26 +32,26 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = {"-d", "--data"}, required = true, description = "data folder with train/ and validation/")
   Path data;
 
-  @Option(names = {"-e", "--epochs"}, defaultValue = "" + TrainingLimits.DEFAULT_EPOCHS,
-      description = "maximum epochs (default: ${DEFAULT-VALUE})")
-  int epochs;
+  @Option(names = {"-e", "--epochs"},
+      description = "maximum epochs (default: the architecture's, " + TrainingLimits.DEFAULT_EPOCHS + "; LeNet-5 40)")
+  Integer epochs;
 
-  @Option(names = {"-b", "--batch-size"}, defaultValue = "" + TrainingLimits.DEFAULT_BATCH_SIZE,
-      description = "default: ${DEFAULT-VALUE}")
-  int batchSize;
+  @Option(names = {"-b", "--batch-size"},
+      description = "default: the architecture's, " + TrainingLimits.DEFAULT_BATCH_SIZE)
+  Integer batchSize;
 
   @Option(names = "--augment", negatable = true, defaultValue = "true",
       description = "augment training images as the architecture does (tutorial CNN, VGG16: rotation, shifts, shear, "
           + "zoom, flips; LeNet-5: small shifts and rotations); --no-augment to switch off")
   boolean augment;
 
-  @Option(names = "--optimizer", defaultValue = TrainingLimits.DEFAULT_OPTIMIZER, description = "rmsprop, adam or sgd (momentum 0.9); "
-      + "default: ${DEFAULT-VALUE}")
+  @Option(names = "--optimizer", description = "rmsprop, adam or sgd (momentum 0.9); default: the architecture's, "
+      + TrainingLimits.DEFAULT_OPTIMIZER + "; LeNet-5 adam")
   String optimizer;
 
-  @Option(names = "--lr", defaultValue = "" + TrainingLimits.DEFAULT_LEARNING_RATE,
-      description = "learning rate (default: ${DEFAULT-VALUE})")
-  double lr;
+  @Option(names = "--lr", description = "learning rate (default: the architecture's, "
+      + TrainingLimits.DEFAULT_LEARNING_RATE + "; LeNet-5 0.002, falling to 0 along a cosine)")
+  Double lr;
 
   @Option(names = "--lr-decay", defaultValue = "1",
       description = "multiply the learning rate by this after every epoch; 1 = constant (default)")
@@ -104,13 +104,23 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--fine-tune-from", description = "first layer to unfreeze (default: block5_conv1)")
   String fineTuneFrom;
 
+  /** The job: what the options say, the rest the architecture's defaults ({@link TrainingLimits#defaults}). */
+  TrainingRequest request() {
+    TrainingLimits.JobDefaults d = TrainingLimits.defaults(TrainingLimits.ARCHITECTURES.contains(arch) ? arch
+        : TrainingLimits.DEFAULT_ARCHITECTURE);  // an unknown one is refused by the request, naming the known
+
+    return new TrainingRequest(arch, model, data, epochs != null ? epochs : d.epochs(),
+        batchSize != null ? batchSize : d.batchSize(), augment,
+        OptimizerSpec.parse(optimizer != null ? optimizer : d.optimizer(), lr != null ? lr : d.learningRate())
+            .withDecay(lrDecay), seed, maxPerClass, imageSize, patience, output, workDir, resume,
+        new TransferOptions(weights, freezeBase, cacheBottleneck, fineTuneEpochs, fineTuneLr == null ? 0 : fineTuneLr,
+            fineTuneFrom));
+  }
+
   @Override
   public Integer call() {
     var out = spec.commandLine().getOut();
-    TrainingRequest req = new TrainingRequest(arch, model, data, epochs, batchSize, augment,
-        OptimizerSpec.parse(optimizer, lr).withDecay(lrDecay), seed, maxPerClass, imageSize, patience, output, workDir, resume,
-        new TransferOptions(weights, freezeBase, cacheBottleneck, fineTuneEpochs, fineTuneLr == null ? 0 : fineTuneLr,
-            fineTuneFrom));
+    TrainingRequest req = request();
     TrainingOutcome o;
     try (StopOnSignal stop = new StopOnSignal()) {
       o = TrainAndPublish.run(req, new ProgressBar(out, System.console() != null), stop);

@@ -3,6 +3,7 @@ package io.convnet.arch;
 import io.convnet.data.Augmentation;
 import io.convnet.limits.TrainingLimits;
 import io.convnet.nn.Sequential;
+import io.convnet.train.OptimizerSpec;
 
 /** A network design chosen by id ({@code tutorial-cnn}, {@code vgg16}, {@code lenet-5}, ...). */
 public interface Architecture {
@@ -26,5 +27,15 @@ public interface Architecture {
   /** The augmentation its training uses when augmentation is on: the tutorial's, unless it says otherwise. */
   default Augmentation augmentation() {
     return Augmentation.tutorial();
+  }
+
+  /** The shape of its learning rate over a training run (whatever rate the job gives): constant unless it says so. */
+  default OptimizerSpec.Schedule learningRateSchedule() {
+    return OptimizerSpec.Schedule.CONSTANT;
+  }
+
+  /** Label smoothing of its training loss ({@code TrainingConfig.labelSmoothing}): none unless it says so. */
+  default double labelSmoothing() {
+    return 0;
   }
 }

@@ -13,6 +13,7 @@ import io.convnet.nn.Model;
 import io.convnet.nn.Sequential;
 import io.convnet.train.EpochMetrics;
 import io.convnet.train.History;
+import io.convnet.train.OptimizerSpec;
 import io.convnet.train.StopReason;
 import io.convnet.train.Trainer;
 import io.convnet.train.TrainingConfig;
@@ -55,8 +56,8 @@ public final class TrainAndPublish {
       }
       LOG.info("training {} ({}) on {} training / {} validation images of {}", req.modelName(), req.architecture(),
           data.training().imageCount(), data.validation().imageCount(), data.training().classNames());
-      TrainingConfig cfg = new TrainingConfig(req.epochs(), req.optimizer(), req.seed(), req.patience(), true,
-          req.workDir(), null);
+      TrainingConfig cfg = new TrainingConfig(req.epochs(), optimizer(req, arch), req.seed(), req.patience(), true,
+          req.workDir(), null, arch.labelSmoothing());
       // a failed weight import throws here: the model is closed and nothing is published
       try (Model model = spec.build(req.seed())) {
         History history;
@@ -96,6 +97,12 @@ public final class TrainAndPublish {
     if (req.optimizer().decay() != 1) {
       training.put("learning_rate_decay", req.optimizer().decay());
     }
+    if (arch.learningRateSchedule() != OptimizerSpec.Schedule.CONSTANT) {
+      training.put("learning_rate_schedule", arch.learningRateSchedule().id());
+    }
+    if (arch.labelSmoothing() > 0) {
+      training.put("label_smoothing", arch.labelSmoothing());
+    }
     training.put("batch_size", req.batchSize());
     training.put("epochs", req.epochs());
     training.put("augmentation", req.augment());
@@ -109,6 +116,11 @@ public final class TrainAndPublish {
         Manifest.Preprocessing.of(pre), labels, null, null, null,
         new Manifest.Metrics(best.loss(), best.accuracy(), best.valLoss(), best.valAccuracy(), best.epoch(),
             history.epochs().size()), training, null);
+  }
+
+  /** The job's optimizer with the architecture's learning rate schedule (cosine for LeNet-5). */
+  private static OptimizerSpec optimizer(TrainingRequest req, Architecture arch) {
+    return req.optimizer().withSchedule(arch.learningRateSchedule());
   }
 
   /** The architecture's augmentation (tutorial's, or digits' for LeNet-5), or none. */

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 public final class TrainingLimits {
   private TrainingLimits() {}
 
-  // Defaults: the tutorial's settings.
+  // Defaults: the tutorial's settings (the default architecture's; see JobDefaults for the others').
   public static final String DEFAULT_ARCHITECTURE = "tutorial-cnn";
   /** Also the default architecture's model name. */
   public static final String DEFAULT_MODEL = "cats-vs-dogs";
@@ -31,18 +31,46 @@ public final class TrainingLimits {
   /** Architecture ids that can be trained ({@code Architectures.ids()}; a test checks they agree). */
   public static final List<String> ARCHITECTURES = List.of("tutorial-cnn", "vgg16", "vgg16-top", "lenet-5");
 
-  /** The model a job of each architecture publishes when it names none. */
-  private static final Map<String, String> DEFAULT_MODELS = Map.of("tutorial-cnn", DEFAULT_MODEL, "vgg16", "vgg16",
-      "vgg16-top", "vgg16-imagenet", "lenet-5", "lenet-5");
+  /**
+   * What a job of one architecture gets for each setting it leaves out (the command line's and the gateway's
+   * defaults alike).
+   *
+   * @param model the model it publishes
+   * @param dataDir its data folder under the data root
+   */
+  public record JobDefaults(String model, String dataDir, int epochs, int batchSize, String optimizer,
+      double learningRate) {}
+
+  /** The tutorial's settings on cats-vs-dogs, for the tutorial CNN and VGG16. */
+  private static JobDefaults tutorial(String model) {
+    return new JobDefaults(model, "cats-vs-dogs", DEFAULT_EPOCHS, DEFAULT_BATCH_SIZE, DEFAULT_OPTIMIZER,
+        DEFAULT_LEARNING_RATE);
+  }
+
+  /**
+   * LeNet-5 on the MNIST digits: Adam 2e-3 (decaying to 0 along a cosine, as LeNet-5 trains), batch 32, 40 epochs,
+   * about 99% validation accuracy on 8,000 correctly encoded digits (convnet/README.md, LeNet-5).
+   */
+  private static final JobDefaults LENET_5 = new JobDefaults("lenet-5", "mnist", 40, 32, "adam", 2e-3);
+
+  private static final Map<String, JobDefaults> DEFAULTS = Map.of("tutorial-cnn", tutorial(DEFAULT_MODEL),
+      "vgg16", tutorial("vgg16"), "vgg16-top", tutorial("vgg16-imagenet"), "lenet-5", LENET_5);
+
+  /** The settings a job of {@code architecture} gets when it does not say. */
+  public static JobDefaults defaults(String architecture) {
+    JobDefaults d = DEFAULTS.get(architecture);
+    if (d == null) {
+      throw new IllegalArgumentException("unknown architecture '" + architecture + "'; known: "
+          + String.join(", ", ARCHITECTURES));
+    }
+    return d;
+  }
 
   /** The model name a job of {@code architecture} gets when it names none. */
   public static String defaultModel(String architecture) {
-    String model = DEFAULT_MODELS.get(architecture);
-    if (model == null) {
-      throw new IllegalArgumentException("unknown architecture '" + architecture + "'");
-    }
-    return model;
+    return defaults(architecture).model();
   }
+
   public static final List<String> OPTIMIZERS = List.of("rmsprop", "adam", "sgd");
   public static final int MAX_EPOCHS = 10_000;
   public static final int MAX_BATCH_SIZE = 1024;

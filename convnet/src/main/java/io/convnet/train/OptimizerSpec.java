@@ -10,13 +10,34 @@ import java.util.Locale;
  * @param decay the learning rate is multiplied by this after every epoch: epoch {@code e} (from 1) trains with
  *     {@code learningRate * decay^(e - 1)} (Keras' {@code ExponentialDecay} with {@code staircase=True}, one step per
  *     epoch); 1 = constant
+ * @param schedule {@link Schedule#COSINE}: the rate (after {@code decay}) also falls along a half cosine from its full
+ *     value at the first step to 0 after the last (Keras' {@code CosineDecay} over the run's steps)
  */
-public record OptimizerSpec(Kind kind, double learningRate, double momentum, double decay) {
+public record OptimizerSpec(Kind kind, double learningRate, double momentum, double decay, Schedule schedule) {
 
   public enum Kind { RMSPROP, ADAM, SGD }
 
+  /** The shape of the learning rate over a run. */
+  public enum Schedule {
+    CONSTANT, COSINE;
+
+    public String id() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** {@code constant} or {@code cosine}, case-insensitively. */
+    public static Schedule parse(String name) {
+      return switch (name.trim().toLowerCase(Locale.ROOT)) {
+        case "constant" -> CONSTANT;
+        case "cosine" -> COSINE;
+        default -> throw new IllegalArgumentException("unknown learning rate schedule '" + name
+            + "'; known: constant, cosine");
+      };
+    }
+  }
+
   public OptimizerSpec(Kind kind, double learningRate, double momentum) {
-    this(kind, learningRate, momentum, 1);
+    this(kind, learningRate, momentum, 1, Schedule.CONSTANT);
   }
 
   public OptimizerSpec {
@@ -33,16 +54,36 @@ public record OptimizerSpec(Kind kind, double learningRate, double momentum, dou
     if (!(decay > 0 && decay <= 1)) {
       throw new IllegalArgumentException("learning rate decay must be in (0, 1] (1 = constant), got " + decay);
     }
+    if (schedule == null) {
+      throw new IllegalArgumentException("a learning rate schedule is required: constant or cosine");
+    }
   }
 
   /** The same optimizer with its learning rate multiplied by {@code perEpoch} after every epoch. */
   public OptimizerSpec withDecay(double perEpoch) {
-    return new OptimizerSpec(kind, learningRate, momentum, perEpoch);
+    return new OptimizerSpec(kind, learningRate, momentum, perEpoch, schedule);
   }
 
-  /** The learning rate of {@code epoch} (from 1). */
+  /** The same optimizer with the learning rate shaped by {@code s} over the run. */
+  public OptimizerSpec withSchedule(Schedule s) {
+    return new OptimizerSpec(kind, learningRate, momentum, decay, s);
+  }
+
+  /** The learning rate of {@code epoch} (from 1) before the schedule's shape: {@code learningRate * decay^(e - 1)}. */
   public double learningRate(int epoch) {
     return learningRate * Math.pow(decay, Math.max(0, epoch - 1));
+  }
+
+  /**
+   * The learning rate of step {@code step} (from 0) of a run of {@code steps} steps, in {@code epoch} (from 1):
+   * {@link #learningRate(int)}, times {@code (1 + cos(pi * step / steps)) / 2} for {@link Schedule#COSINE}.
+   */
+  public double learningRate(int epoch, long step, long steps) {
+    double rate = learningRate(epoch);
+    if (schedule == Schedule.COSINE && steps > 0) {
+      rate *= 0.5 * (1 + Math.cos(Math.PI * Math.min(step, steps) / steps));
+    }
+    return rate;
   }
 
   public static OptimizerSpec rmsprop(double lr) {

@@ -36,7 +36,7 @@ public final class Trainer {
     this.config = config;
     List<ModelVariable> trainable = config.trainLayers() == null ? model.trainableVariables()
         : model.variablesOf(config.trainLayers());
-    this.graph = new TrainingGraph(model, config.optimizer(), trainable);
+    this.graph = new TrainingGraph(model, config.optimizer(), trainable, config.labelSmoothing());
     this.checkpoints = new Checkpoints(config.workDir());
     this.variableNames = trainable.stream().map(ModelVariable::name).toList();
   }
@@ -113,7 +113,7 @@ public final class Trainer {
     }
   }
 
-  /** Mean loss and accuracy of the model over {@code source}, dropout off. */
+  /** Mean loss (the training loss, label smoothing included) and accuracy of the model over {@code source}, dropout off. */
   public LossAccuracy evaluate(BatchSource source, int epochIndex) {
     return evaluate(model, graph, source, epochIndex);
   }
@@ -145,7 +145,8 @@ public final class Trainer {
       long step = (long) (epoch - 1) * batches + i;
       try (TFloat32 x = images(model, b); TInt32 y = Tensors.labels(b.labels(), b.size());
           TFloat32 on = TFloat32.scalarOf(1f); TInt64 seed = TInt64.vectorOf(config.seed(), step);
-          TFloat32 lr = TFloat32.scalarOf((float) config.optimizer().learningRate(epoch));
+          TFloat32 lr = TFloat32.scalarOf((float) config.optimizer().learningRate(epoch, step,
+              (long) config.epochs() * batches));
           Result r = s.runner().feed(model.input(), x).feed(graph.labels, y).feed(model.trainingFlag(), on)
               .feed(model.stepSeed(), seed).feed(graph.learningRate, lr).fetch(graph.loss)
               .fetch(model.probabilities()).addTarget(graph.trainStep).run()) {

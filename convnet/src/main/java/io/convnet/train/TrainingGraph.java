@@ -19,18 +19,21 @@ import org.tensorflow.types.TInt32;
  */
 final class TrainingGraph {
   final Placeholder<TInt32> labels;
+  /** The cross-entropy, towards smoothed targets when label smoothing is on (training and validation alike). */
   final Operand<TFloat32> loss;
-  /** Scalar, the optimizer's learning rate unless fed (a decaying schedule feeds each epoch's). */
+  /** Scalar, the optimizer's learning rate unless fed (a schedule feeds each step's). */
   final Operand<TFloat32> learningRate;
   final Op trainStep;
 
-  TrainingGraph(Model model, OptimizerSpec optimizer, List<ModelVariable> trainable) {
+  /** @param labelSmoothing see {@link TrainingConfig#labelSmoothing()} */
+  TrainingGraph(Model model, OptimizerSpec optimizer, List<ModelVariable> trainable, double labelSmoothing) {
     if (trainable.isEmpty()) {
       throw new IllegalArgumentException("nothing to train: every layer of '" + model.spec().name() + "' is frozen");
     }
     Ops tf = model.tf();
     labels = tf.withName(GraphNames.LABELS).placeholder(TInt32.class);
-    loss = tf.withName(GraphNames.LOSS).identity(Losses.crossEntropy(tf, model.head(), model.logits(), labels));
+    loss = tf.withName(GraphNames.LOSS).identity(Losses.crossEntropy(tf, model.head(), model.logits(), labels,
+        labelSmoothing));
     Output<?>[] xs = trainable.stream().map(v -> v.variable().asOutput()).toArray(Output<?>[]::new);
     Output<?>[] grads = model.graph().addGradients(loss.asOutput(), xs);
     List<Operand<TFloat32>> gs = new ArrayList<>();

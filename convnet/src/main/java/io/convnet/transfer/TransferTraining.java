@@ -88,7 +88,7 @@ public final class TransferTraining {
     int offset = head.epochs().size();
     TrainingConfig fineConfig = new TrainingConfig(options.fineTuneEpochs(),
         OptimizerSpec.sgd(options.fineTuneLearningRate(), TransferOptions.FINE_TUNE_MOMENTUM), config.seed(),
-        config.patience(), true, config.workDir().resolve("fine-tune"), tuned);
+        config.patience(), true, config.workDir().resolve("fine-tune"), tuned, config.labelSmoothing());
     LOG.info("fine-tuning {} with SGD lr {} momentum {} for {} epochs", tuned, options.fineTuneLearningRate(),
         TransferOptions.FINE_TUNE_MOMENTUM, options.fineTuneEpochs());
     History fine = new Trainer(model, fineConfig).fit(data.training(), data.validation(),

@@ -39,6 +39,17 @@ public final class TestImages {
     return root == null ? null : Paths.get(root, "cats-vs-dogs");
   }
 
+  /** A JPEG photo of the data set ({@code relative} below cats-vs-dogs), or a drawn stand-in where there is none. */
+  public static byte[] photoOrStandIn(String relative) {
+    Path dataset = catsVsDogs();
+    Path photo = dataset == null ? null : dataset.resolve(relative);
+    try {
+      return photo != null && Files.isRegularFile(photo) ? Files.readAllBytes(photo) : jpeg(stripes(60, 1, 3));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /**
    * An asymmetric pattern: red top-left, green top-right, blue bottom-left, white bottom-right
    * quadrants, so any rotation or mirror shows.

@@ -52,6 +52,17 @@ public final class TinyBundles {
   }
 
   /**
+   * {@link TinyModels#cnn} (24x24, labels cat and dog) untrained, published as {@code <store>/<model>/1}: for
+   * serving tests that need a real model but not a right answer. Returns the bundle's directory.
+   */
+  public static Path untrained(Path store, String model) {
+    try (Model m = TinyModels.cnn(24, 2).build(11)) {
+      BundleStore s = new BundleStore(store);
+      return s.path(model, s.publish(model, m, io.convnet.bundle.BundleTestSupport.manifest(model, List.of("cat", "dog"))));
+    }
+  }
+
+  /**
    * LeNet-5 trained for a few epochs on {@link DigitImages#mnistLikeFolder} ({@code <dataRoot>/digits}), published
    * as {@code <store>/<model>/1} by the training job, as the trainer does: a one-channel MNIST-mode bundle.
    */

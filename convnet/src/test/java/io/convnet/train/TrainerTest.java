@@ -2,6 +2,7 @@ package io.convnet.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.convnet.nn.Activation;
 import io.convnet.nn.Conv2D;
@@ -181,7 +182,7 @@ class TrainerTest {
   }
 
   @Test
-  void aDecayingLearningRateTrainsEachEpochWithItsOwnRate() {
+  void aDecayingOrCosineLearningRateTrainsEachStepWithItsOwnRate() {
     var one = SyntheticImages.binary(8, SIZE, 16, 1);   // 16 images, one batch: one step per epoch
     var spec = Sequential.input(SIZE, SIZE, 3).name("plain")
         .add(Conv2D.of(4, 3).activation(io.convnet.nn.Activation.RELU).name("conv_1"))
@@ -190,8 +191,12 @@ class TrainerTest {
     OptimizerSpec decaying = OptimizerSpec.sgd(0.1, 0).withDecay(0.5);
     assertThat(decaying.learningRate(1)).isEqualTo(0.1);
     assertThat(decaying.learningRate(3)).isEqualTo(0.025);
-    try (Model a = spec.build(1); Model b = spec.build(1); Model constant = spec.build(1)) {
+    // two epochs of one step each: cosine over the run feeds 0.1, then 0.1 * (1 + cos(pi / 2)) / 2 = 0.05, as decaying
+    OptimizerSpec cosine = OptimizerSpec.sgd(0.1, 0).withSchedule(OptimizerSpec.Schedule.COSINE);
+    try (Model a = spec.build(1); Model b = spec.build(1); Model constant = spec.build(1); Model cos = spec.build(1)) {
       new Trainer(a, TrainingConfig.of(2, decaying, 1, tmp.resolve("a")).withKeepBest(false))
+          .fit(one, one, TrainingListener.NONE, () -> false);
+      new Trainer(cos, TrainingConfig.of(2, cosine, 1, tmp.resolve("cos")).withKeepBest(false))
           .fit(one, one, TrainingListener.NONE, () -> false);
       new Trainer(constant, TrainingConfig.of(2, OptimizerSpec.sgd(0.1, 0), 1, tmp.resolve("c")).withKeepBest(false))
           .fit(one, one, TrainingListener.NONE, () -> false);
@@ -202,20 +207,46 @@ class TrainerTest {
           .fit(one, one, TrainingListener.NONE, () -> false);
       // TensorFlow's CPU kernels sum in a thread-dependent order, so equal means equal up to float noise:
       // far closer than to the same two epochs at a constant rate
-      double byHand = 0;
-      double undecayed = 0;
-      for (String v : a.variables().keySet()) {
-        float[] wa = a.weight(v);
-        float[] wb = b.weight(v);
-        float[] wc = constant.weight(v);
-        for (int i = 0; i < wa.length; i++) {
-          byHand = Math.max(byHand, Math.abs(wa[i] - wb[i]));
-          undecayed = Math.max(undecayed, Math.abs(wa[i] - wc[i]));
-        }
-      }
-      assertThat(byHand).isLessThan(1e-4).isLessThan(undecayed / 50);
+      double undecayed = largestDifference(a, constant);
+      assertThat(largestDifference(a, b)).isLessThan(1e-4).isLessThan(undecayed / 50);
+      assertThat(largestDifference(cos, b)).isLessThan(1e-4).isLessThan(undecayed / 50);
     }
     assertThatThrownBy(() -> OptimizerSpec.adam(1e-3).withDecay(1.5)).hasMessageContaining("decay must be in (0, 1]");
+  }
+
+  @Test
+  void aCosineScheduleFallsFromTheFullRateToZeroOverTheRunsSteps() {  // what the trainer feeds: the test above
+    OptimizerSpec cosine = OptimizerSpec.sgd(0.1, 0).withSchedule(OptimizerSpec.Schedule.COSINE);
+    assertThat(cosine.learningRate(1, 0, 4)).isEqualTo(0.1);
+    assertThat(cosine.learningRate(1, 2, 4)).isCloseTo(0.05, within(1e-12));
+    assertThat(cosine.learningRate(1, 4, 4)).isCloseTo(0, within(1e-12));
+    assertThat(cosine.withDecay(0.5).learningRate(2, 2, 4)).as("times the per-epoch decay")
+        .isCloseTo(0.025, within(1e-12));
+    assertThat(OptimizerSpec.sgd(0.1, 0).learningRate(1, 3, 4)).as("constant").isEqualTo(0.1);
+    assertThat(OptimizerSpec.Schedule.parse(" Cosine ")).isEqualTo(OptimizerSpec.Schedule.COSINE);
+    assertThatThrownBy(() -> OptimizerSpec.Schedule.parse("step")).hasMessage(
+        "unknown learning rate schedule 'step'; known: constant, cosine");
+  }
+
+  @Test
+  void labelSmoothingChangesTheLossOfTrainingAndValidationButNotTheAccuracy() {
+    var data = SyntheticImages.binary(8, SIZE, 16, 1);
+    var spec = Sequential.input(SIZE, SIZE, 3).name("plain")
+        .add(Flatten.of().name("flatten"))
+        .add(Dense.of(1).activation(Activation.SIGMOID).name("output"));
+    try (Model plain = spec.build(1); Model smoothed = spec.build(1)) {
+      Trainer p = new Trainer(plain, TrainingConfig.of(1, OptimizerSpec.sgd(0.1, 0), 1, tmp.resolve("p")));
+      Trainer s = new Trainer(smoothed, TrainingConfig.of(1, OptimizerSpec.sgd(0.1, 0), 1, tmp.resolve("s"))
+          .withLabelSmoothing(0.2));
+      LossAccuracy before = p.evaluate(data, 0);
+      LossAccuracy smoothedBefore = s.evaluate(data, 0);
+      assertThat(smoothedBefore.accuracy()).isEqualTo(before.accuracy());
+      assertThat(smoothedBefore.loss()).isNotCloseTo(before.loss(), within(1e-4));
+      var batch = data.epoch(0).next();
+      assertThat((double) s.step(batch, 0)).isNotCloseTo(p.step(batch, 0), within(1e-4));
+    }
+    assertThatThrownBy(() -> TrainingConfig.of(1, OptimizerSpec.adam(1e-3), 1, tmp).withLabelSmoothing(1))
+        .hasMessage("label smoothing must be in [0, 1) (0 = none), got 1.0");
   }
 
   @Test
@@ -241,5 +272,18 @@ class TrainerTest {
         }
       }
     }
+  }
+
+  /** The largest difference between two models' weights. */
+  private static double largestDifference(Model x, Model y) {
+    double d = 0;
+    for (String v : x.variables().keySet()) {
+      float[] wx = x.weight(v);
+      float[] wy = y.weight(v);
+      for (int i = 0; i < wx.length; i++) {
+        d = Math.max(d, Math.abs(wx[i] - wy[i]));
+      }
+    }
+    return d;
   }
 }

@@ -7,6 +7,7 @@ import io.convnet.gateway.access.AuditRoutes;
 import io.convnet.gateway.access.AuditTrail;
 import io.convnet.gateway.grpc.GrpcEndpoint;
 import io.convnet.gateway.http.RouteGroup;
+import io.convnet.gateway.http.UploadGate;
 import io.convnet.gateway.openinference.OpenInferenceApi;
 import io.convnet.gateway.serving.RequestImages;
 import io.convnet.gateway.serving.ServingLimits;
@@ -47,12 +48,15 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     KitConfig config = kit.config();
     int maxImageBytes = config.getInt(Settings.MAX_IMAGE_BYTES);
+    ServingLimits limits = ServingLimits.of(maxImageBytes, config.getInt(Settings.MAX_MESSAGE_BYTES));
+    // Before any route reads a body (or asks for a token): what bodies may cost, over all routes at once.
+    kit.router().route().order(Integer.MIN_VALUE + 1)
+        .handler(UploadGate.of(vertx, config, kit.registry(), limits.maxBodyBytes()));
     access = Access.fromConfig(vertx, config, kit.registry(),
         new AuditLog(kit.producer(), kit.instanceId(), auditTrail));
     auditTrail.start(context, kit.clients());
-    ServingLimits limits = ServingLimits.of(maxImageBytes, config.getInt(Settings.MAX_MESSAGE_BYTES));
     Workers workers = new Workers(kit.requester(), config.millis(Settings.REQUEST_TIMEOUT_MS), PROBE_TIMEOUT);
-    RequestImages images = new RequestImages(maxImageBytes);
+    RequestImages images = new RequestImages(maxImageBytes, config.getInt(Settings.MAX_IMAGES_PER_REQUEST));
     ServingRoutes own = new ServingRoutes(workers, images, limits);
     TfServingApi tfServing = new TfServingApi(workers, images, new VersionLabels());
     OpenInferenceApi openInference = new OpenInferenceApi(workers, images, kit.health(), kit.version());

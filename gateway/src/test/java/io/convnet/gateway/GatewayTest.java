@@ -39,6 +39,7 @@ class GatewayTest {
         Settings.REQUEST_TIMEOUT_MS.name(), String.valueOf(TIMEOUT_MS),
         Settings.STATUS_WINDOW_MS.name(), "2000",
         Settings.MAX_IMAGE_BYTES.name(), "1000",
+        Settings.MAX_IMAGES_PER_REQUEST.name(), "4",
         Settings.MAX_MESSAGE_BYTES.name(), String.valueOf(64 * 1024 + 5000)));
   }
 
@@ -55,8 +56,20 @@ class GatewayTest {
     return b;
   }
 
+  /** The first bytes of an iPhone photo: an ISO media file of brand heic (ftyp box: size, type, brand, minor version). */
+  static byte[] heic() {
+    byte[] b = new byte[200];
+    System.arraycopy(new byte[] {0, 0, 0, 24, 'f', 't', 'y', 'p', 'h', 'e', 'i', 'c', 0, 0, 0, 0, 'm', 'i', 'f', '1'},
+        0, b, 0, 20);
+    return b;
+  }
+
   static HttpResponse<String> post(String path, String contentType, byte[] body) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.httpPort() + path))
+    return postTo(gateway.httpPort(), path, contentType, body);
+  }
+
+  static HttpResponse<String> postTo(int port, String path, String contentType, byte[] body) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
         .POST(HttpRequest.BodyPublishers.ofByteArray(body));
     if (contentType != null) {
       b.header("content-type", contentType);
@@ -122,8 +135,10 @@ class GatewayTest {
     error(post("/v1/models/cats-vs-dogs:classify", "image/jpeg", new byte[5000]), 413, "PAYLOAD_TOO_LARGE");
     error(post("/v1/models/cats-vs-dogs:classify", "application/json", new byte[100_000]), 413, "PAYLOAD_TOO_LARGE");
     error(post("/v1/models/cats-vs-dogs:classify", "text/plain", "hello".getBytes()), 415, "UNSUPPORTED_MEDIA_TYPE");
-    error(post("/v1/models/cats-vs-dogs:classify", "image/gif", "GIF89a".getBytes()), 415, "UNSUPPORTED_MEDIA_TYPE");
+    error(post("/v1/models/cats-vs-dogs:classify", "image/tiff", "II*\0tiff".getBytes()), 415, "UNSUPPORTED_MEDIA_TYPE");
     error(post("/v1/models/cats-vs-dogs:classify", null, "hello".getBytes()), 415, "UNSUPPORTED_MEDIA_TYPE");
+    error(post("/v1/models/cats-vs-dogs:classify", "application/x-www-form-urlencoded", "<html></html>".getBytes()),
+        415, "UNSUPPORTED_MEDIA_TYPE");
     error(post("/v1/models/cats-vs-dogs:classify", "application/json", "{\"images\": [\"not base64!\"]}".getBytes()),
         400, "INVALID_ARGUMENT");
     error(post("/v1/models/cats-vs-dogs:classify", "application/json", "[1, 2]".getBytes()), 400, "INVALID_ARGUMENT");
@@ -132,7 +147,8 @@ class GatewayTest {
     error(post("/v1/models/cats-vs-dogs:classify", "multipart/form-data; boundary=XyZ",
         multipart("XyZ", "big.jpg", "image/jpeg", "5000")), 413, "PAYLOAD_TOO_LARGE");
     error(post("/v1/models/cats-vs-dogs:classify", "multipart/form-data; boundary=XyZ",
-        multipart("XyZ", "a.gif", "image/gif", "10")), 415, "UNSUPPORTED_MEDIA_TYPE");
+        ("--XyZ\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\n"
+            + "hello\r\n--XyZ--\r\n").getBytes()), 415, "UNSUPPORTED_MEDIA_TYPE");
     error(post("/v1/models/cats-vs-dogs:classify", "multipart/form-data; boundary=XyZ",
         "--XyZ\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\nhello\r\n--XyZ--\r\n".getBytes()), 400, "INVALID_ARGUMENT");
     error(post("/v1/models/cats-vs-dogs/versions/x:classify", "image/jpeg", JPEG), 400, "INVALID_ARGUMENT");
@@ -166,10 +182,38 @@ class GatewayTest {
 
     JsonObject sniffed = new JsonObject(post("/v1/models/echo/versions/2/classify", null, JPEG).body());
     assertThat(sniffed.getLong("version")).isEqualTo(2);
-    // what curl --data-binary @cat.jpg sends (the README's tour), at the deprecated colon path too
-    var curlDefault = post("/v1/models/echo:classify", "application/x-www-form-urlencoded", JPEG);
-    assertThat(curlDefault.statusCode()).as(curlDefault.body()).isEqualTo(200);
-    assertThat(new JsonObject(curlDefault.body()).getString("model")).isEqualTo("echo");
+    // what clients send by default (curl --data-binary: form-urlencoded) or by mistake: the bytes decide
+    for (String type : new String[] {"application/x-www-form-urlencoded", "text/plain", "image/png", "image/heic"}) {
+      var plain = post("/v1/models/echo:classify", type, JPEG);
+      assertThat(plain.statusCode()).as(type + ": " + plain.body()).isEqualTo(200);
+    }
+    byte[] webp = new byte[64];
+    System.arraycopy("RIFF\0\0\0\0WEBPVP8 ".getBytes(), 0, webp, 0, 16);
+    byte[] gif = java.util.Arrays.copyOf("GIF89a".getBytes(), 50);
+    assertThat(post("/v1/models/echo:classify", "application/x-www-form-urlencoded", webp).statusCode()).isEqualTo(200);
+    assertThat(post("/v1/models/echo:classify", null, gif).statusCode()).isEqualTo(200);
+    // a HEIC photo goes on too: the workers' decoder refuses it (415) saying how to convert it
+    assertThat(post("/v1/models/echo:classify", "application/x-www-form-urlencoded", heic()).statusCode()).isEqualTo(200);
+    JsonObject formJson = new JsonObject(post("/v1/models/echo:classify", "application/x-www-form-urlencoded",
+        ("{\"images\": [\"" + b64 + "\"]}").getBytes()).body());
+    assertThat(formJson.getJsonArray("predictions")).hasSize(1);
+    JsonArray five = new JsonArray();
+    for (int i = 0; i < 5; i++) {
+      five.add(b64);
+    }
+    assertThat(error(post("/v1/models/echo:classify", "application/json", new JsonObject().put("images", five).encode()
+        .getBytes()), 413, "PAYLOAD_TOO_LARGE").getString("message")).contains("5 images", "limit of 4",
+        "CONVNET_MAX_IMAGES_PER_REQUEST");
+    // the standard protocols: the same limit, in their error shape
+    var tfFive = post("/v1/models/echo:predict", "application/json", new JsonObject().put("instances", new JsonArray(
+        five.stream().map(b -> new JsonObject().put("b64", b)).toList())).encode().getBytes());
+    assertThat(tfFive.statusCode()).isEqualTo(413);
+    assertThat(new JsonObject(tfFive.body()).getString("error")).contains("5 images", "limit of 4");
+    var v2Five = post("/v2/models/echo/infer", "application/json", new JsonObject().put("inputs", new JsonArray().add(
+        new JsonObject().put("name", "image").put("shape", new JsonArray().add(5)).put("datatype", "BYTES")
+            .put("data", five))).encode().getBytes());
+    assertThat(v2Five.statusCode()).isEqualTo(413);
+    assertThat(new JsonObject(v2Five.body()).getString("error")).contains("5 images", "limit of 4");
 
     var form = post("/v1/models/echo:classify", "multipart/form-data; boundary=XyZ",
         multipart("XyZ", "cat.jpg", "image/jpeg", "100", "dog.png", "application/octet-stream", "400"));

@@ -37,15 +37,20 @@ final class ServiceProcess implements AutoCloseable {
   }
 
   static ServiceProcess start(Class<?> main, String instanceId, Map<String, String> env) {
+    return start(main, instanceId, env, List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+  }
+
+  /** With these JVM options instead of the tests' small ones (run.sh's {@code -Xmx512m}, say). */
+  static ServiceProcess start(Class<?> main, String instanceId, Map<String, String> env, List<String> jvmOptions) {
     try {
       int port = LocalKafkaBroker.freePort();
       Path logDir = Files.createDirectories(Path.of("target", "e2e-logs"));
       Path log = logDir.resolve(instanceId + ".log");
       String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
       List<String> command = new ArrayList<>(List.of(
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-          "-Dvertx.cacheDirBase=target/vertx-cache"));
+          Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+      command.addAll(jvmOptions);
+      command.add("-Dvertx.cacheDirBase=target/vertx-cache");
       // TensorFlow's natives: unpacked once into the cache the build uses, not again per process
       String javacppCache = System.getProperty("org.bytedeco.javacpp.cachedir");
       if (javacppCache != null) {

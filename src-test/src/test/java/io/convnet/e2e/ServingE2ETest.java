@@ -3,8 +3,6 @@ package io.convnet.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.convnet.bundle.BundleStore;
-import io.convnet.bundle.BundleTestSupport;
 import io.convnet.data.Preprocessing;
 import io.convnet.gateway.GatewayMain;
 import io.convnet.image.ImageDecoder;
@@ -13,8 +11,7 @@ import io.convnet.infer.Predictor;
 import io.convnet.kafka.local.KafkaBrokerExtension;
 import io.convnet.kit.launch.RunningService;
 import io.convnet.kit.testing.TestServices;
-import io.convnet.nn.Model;
-import io.convnet.testing.TinyModels;
+import io.convnet.testing.TinyBundles;
 import io.convnet.worker.InferenceWorkerMain;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -23,10 +20,8 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,14 +46,8 @@ class ServingE2ETest {
   @BeforeAll
   static void start() throws Exception {
     Path store = tmp.resolve("models");
-    try (Model m = TinyModels.cnn(24, 2).build(11)) {
-      new BundleStore(store).publish("cats-vs-dogs", m, BundleTestSupport.manifest("cats-vs-dogs", List.of("cat", "dog")));
-    }
-    bundle = store.resolve("cats-vs-dogs/1");
-    Path dataset = TestImages.catsVsDogs();
-    Path photo = dataset == null ? null : dataset.resolve("validation/dog/dog.2000.jpg");
-    image = photo != null && Files.isRegularFile(photo) ? Files.readAllBytes(photo)
-        : TestImages.jpeg(TestImages.stripes(60, 1, 3));
+    bundle = TinyBundles.untrained(store, "cats-vs-dogs");
+    image = TestImages.photoOrStandIn("validation/dog/dog.2000.jpg");
     expected = inProcess(image);
     worker = TestServices.start(InferenceWorkerMain.DEFINITION, Map.of("CONVNET_MODEL_STORE", store.toString(),
         "CONVNET_SCORE_ENABLED", "false"));

@@ -8,6 +8,7 @@ import io.convnet.gateway.http.RouteGroup;
 import io.convnet.gateway.openinference.V2Tensors.Output;
 import io.convnet.gateway.serving.HttpAnswers;
 import io.convnet.gateway.serving.JsonBodies;
+import io.convnet.gateway.serving.RequestImages;
 import io.convnet.gateway.serving.ServingLimits;
 import io.convnet.kit.ServiceException;
 import io.convnet.proto.ErrorCode;
@@ -153,13 +154,11 @@ final class OpenInferenceRoutes implements RouteGroup {
       HttpAnswers.failAsSpec(ctx, V2Tensors.invalid("Inference-Header-Content-Length '" + length + "' is not a number"));
       return;
     }
-    JsonBodies.raw(ctx, maxBodyBytes, headerLength >= 0)
-        .compose(body -> {
-          V2Json.Request request = V2Json.request(body, headerLength);
-          return v2.infer(name, version, request.inputs(), request.outputs(), request.binaryOutput(), request.timeout())
-              .map(result -> V2Json.response(result.reply().getModel().getName(), result.reply().getModel().getVersion(),
-                  request.id(), result.outputs()));
-        })
+    JsonBodies.raw(ctx, maxBodyBytes, headerLength >= 0, body -> V2Json.request(body, headerLength))
+        .compose(request -> v2.infer(name, version, request.inputs(), request.outputs(), request.binaryOutput(),
+                request.timeout())
+            .map(result -> V2Json.response(result.reply().getModel().getName(), result.reply().getModel().getVersion(),
+                request.id(), result.outputs())))
         .onSuccess(response -> send(ctx, response))
         .onFailure(e -> HttpAnswers.failAsSpec(ctx, e));
   }
@@ -198,8 +197,7 @@ final class OpenInferenceRoutes implements RouteGroup {
 
   /** Triton's model repository extension, index: {@code [{"name", "version", "state", "reason"}]}. */
   private void repositoryIndex(RoutingContext ctx) {
-    JsonBodies.raw(ctx, 64 * 1024, false)
-        .map(body -> body.length() == 0 ? new JsonObject() : new JsonObject(body))
+    JsonBodies.raw(ctx, 64 * 1024, false, body -> body.length() == 0 ? new JsonObject() : RequestImages.json(body))
         .compose(request -> v2.workers.models("", 0).map(reply -> {
           boolean readyOnly = Boolean.TRUE.equals(request.getValue("ready"));
           JsonArray index = new JsonArray();

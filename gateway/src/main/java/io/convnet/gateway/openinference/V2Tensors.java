@@ -93,6 +93,7 @@ final class V2Tensors {
           throw invalid("input '" + IMAGE + "' of shape " + Arrays.toString(in.shape()) + " has " + in.bytes().size()
               + " elements, not " + elements);
         }
+        images.checkCount(in.bytes().size());
         List<io.convnet.proto.Image> out = new ArrayList<>();
         for (int i = 0; i < in.bytes().size(); i++) {
           out.add(images.bytes(in.bytes().get(i), IMAGE + "[" + i + "]"));

@@ -1,6 +1,7 @@
 package io.convnet.gateway.serving;
 
 import io.convnet.gateway.http.ModelPaths;
+import io.convnet.gateway.http.RequestBody;
 import io.convnet.proto.ClassScore;
 import io.convnet.proto.Image;
 import io.convnet.proto.ClassifyReply;
@@ -39,29 +40,25 @@ public final class ClassifyRoute {
   /** Reads the body and answers (also TF Serving's {@code :classify} path for bodies that are not TF Serving's). */
   public void handle(RoutingContext ctx, String model, long version) {
     long t0 = System.nanoTime();
-    String type = RequestBody.mediaType(ctx.request());
-    boolean raw = RequestImages.RAW_TYPES.contains(type);
-    RequestBody.read(ctx.request(), raw ? maxImageBytes : maxBodyBytes, maxImageBytes)
+    boolean image = RequestImages.isImageType(RequestBody.mediaType(ctx.request()));
+    RequestBody.read(ctx.request(), image ? maxImageBytes : maxBodyBytes, maxImageBytes)
         .onSuccess(body -> answer(ctx, model, version, body, t0))
         .onFailure(e -> HttpAnswers.fail(ctx, e));
   }
 
-  /** Answers for a body already read. */
+  /** Answers for a body already read; {@code t0} when the request's head arrived. */
   public void answer(RoutingContext ctx, String model, long version, RequestBody body, long t0) {
-    List<Image> images;
-    try {
-      images = inputs.own(body);
-    } catch (RuntimeException e) {
-      workers.rejected(model, version, e);
-      HttpAnswers.fail(ctx, e);
-      return;
-    }
-    workers.classify(model, version, ClassifyInput.images(images))
-        .onSuccess(reply -> HttpAnswers.json(ctx, toJson(reply, images, t0)))
+    long uploaded = System.nanoTime();
+    body.convert(ctx.vertx(), inputs::own)
+        .recover(e -> workers.rejected(model, version, e))  // images it cannot read count as a failed request
+        .compose(images -> workers.classify(model, version, ClassifyInput.images(images))
+            .map(reply -> toJson(reply, images, t0, uploaded)))
+        .onSuccess(json -> HttpAnswers.json(ctx, json))
         .onFailure(e -> HttpAnswers.fail(ctx, e));
   }
 
-  static JsonObject toJson(ClassifyReply reply, List<Image> images, long t0) {
+  /** The reply as JSON; {@code t0} when the request's head arrived, {@code uploaded} when its body had. */
+  static JsonObject toJson(ClassifyReply reply, List<Image> images, long t0, long uploaded) {
     JsonArray predictions = new JsonArray();
     for (int i = 0; i < reply.getPredictionsCount(); i++) {
       Prediction p = reply.getPredictions(i);
@@ -87,6 +84,7 @@ public final class ClassifyRoute {
         .put("worker", reply.getWorker())
         .put("timing", new JsonObject()
             .put("serverMs", round((System.nanoTime() - t0) / 1e6))
+            .put("uploadMs", round((uploaded - t0) / 1e6))
             .put("decodeMs", round(t.getDecodeMicros() / 1e3))
             .put("queueMs", round(t.getQueueMicros() / 1e3))
             .put("computeMs", round(t.getComputeMicros() / 1e3))

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * How the serving routes answer over HTTP: JSON bodies, and errors in one of two shapes with the
  * same statuses ({@link HttpErrors#status}): ours, {@code {"error": {"status", "code", "message"}}},
  * and the standard protocols', {@code {"error": "<message>"}} (TF Serving and the Open Inference
- * Protocol). A 503 says when to retry; a 413 closes the connection (the body is unread).
+ * Protocol). A 503 says when to retry (an unread body is the upload gate's to drain or close).
  */
 public final class HttpAnswers {
   private static final Logger LOG = LoggerFactory.getLogger(HttpAnswers.class);
@@ -78,9 +78,6 @@ public final class HttpAnswers {
     }
     if (HttpErrors.status(e.code()) == 503) {
       ctx.response().putHeader("retry-after", RETRY_AFTER_SECONDS);
-    }
-    if (e.code() == ErrorCode.PAYLOAD_TOO_LARGE) {
-      ctx.response().putHeader("connection", "close");
     }
     return true;
   }

@@ -115,6 +115,7 @@ final class TfInputs {
     for (int i = 0; i < values.size(); i++) {
       out.add(stringInput(s, values.get(i), "instances[" + i + "]"));
     }
+    images.checkCount(out.size());
     return ClassifyInput.images(out);
   }
 
@@ -138,6 +139,7 @@ final class TfInputs {
     for (int i = 0; i < list.size(); i++) {
       out.add(stringInput(s, list.getValue(i), where + "[" + i + "]"));
     }
+    images.checkCount(out.size());
     return ClassifyInput.images(out);
   }
 
@@ -216,6 +218,7 @@ final class TfInputs {
       out.add(s.takesExamples() ? example(parseExample(tensor.getStringVal(i), where), null, where)
           : images.bytes(tensor.getStringVal(i), where));
     }
+    images.checkCount(out.size());
     return ClassifyInput.images(out);
   }
 
@@ -249,6 +252,7 @@ final class TfInputs {
     for (int i = 0; i < examples.size(); i++) {
       out.add(example(examples.get(i), context, "examples[" + i + "]"));
     }
+    images.checkCount(out.size());
     return ClassifyInput.images(out);
   }
 

@@ -4,11 +4,11 @@ import static io.convnet.gateway.http.ModelPaths.V1_MODEL_SPEC;
 
 import io.convnet.gateway.access.Access;
 import io.convnet.gateway.http.ModelPaths;
+import io.convnet.gateway.http.RequestBody;
 import io.convnet.gateway.http.RouteGroup;
 import io.convnet.gateway.serving.ClassifyRoute;
 import io.convnet.gateway.serving.HttpAnswers;
 import io.convnet.gateway.serving.JsonBodies;
-import io.convnet.gateway.serving.RequestBody;
 import io.convnet.gateway.serving.ServingLimits;
 import io.convnet.gateway.tfserving.TfServing.Target;
 import io.convnet.proto.ModelInfo;
@@ -83,17 +83,10 @@ final class TfServingRoutes implements RouteGroup {
     if (target == null) {
       return;
     }
-    JsonBodies.read(ctx, maxBodyBytes)
-        .compose(body -> {
-          TfInputs.Predict p;
-          try {
-            p = tf.inputs.predict(body);
-          } catch (RuntimeException e) {
-            return tf.workers.rejected(target.model(), target.version(), e);
-          }
-          return tf.classify(target, p.input(), TfServing.NO_DEADLINE)
-              .map(reply -> TfOutputs.json(p.signature(), p.format(), reply));
-        })
+    JsonBodies.read(ctx, maxBodyBytes, tf.inputs::predict)
+        .recover(e -> tf.workers.rejected(target.model(), target.version(), e))  // a body it cannot read
+        .compose(p -> tf.classify(target, p.input(), TfServing.NO_DEADLINE)
+            .map(reply -> TfOutputs.json(p.signature(), p.format(), reply)))
         .onSuccess(json -> HttpAnswers.json(ctx, json))
         .onFailure(e -> HttpAnswers.failAsSpec(ctx, e));
   }

@@ -15,13 +15,12 @@ import java.util.regex.Pattern;
 
 /**
  * The JSON body of {@code POST /v1/training-jobs}: the command line's parameters in camelCase,
- * each optional with the command line's default (both read {@link TrainingLimits}). Every problem
+ * each optional with the command line's default for the job's architecture (both read {@link TrainingLimits}). Every problem
  * is named at once (unknown fields, wrong types, values out of range, a data path that could
  * leave the data root).
  * Whether the data exists is the trainer's to find out: it alone sees the data root.
  */
 final class JobSpecs {
-  static final String DEFAULT_DATA_DIR = "cats-vs-dogs";
   static final int MAX_PATIENCE = TrainingLimits.MAX_EPOCHS;
   static final int MAX_IMAGES_PER_CLASS = 100_000_000;
   static final int MAX_DATA_DIR_LENGTH = 1024;
@@ -45,14 +44,15 @@ final class JobSpecs {
           .map(f -> "'" + f + "'").toList()) + "; known: " + String.join(", ", FIELDS));
     }
     String architecture = r.string("architecture", TrainingLimits.DEFAULT_ARCHITECTURE);
-    String model = r.string("model", TrainingLimits.ARCHITECTURES.contains(architecture)
-        ? TrainingLimits.defaultModel(architecture) : TrainingLimits.DEFAULT_MODEL);
-    String dataDir = r.string("dataDir", DEFAULT_DATA_DIR);
-    long epochs = r.whole("epochs", TrainingLimits.DEFAULT_EPOCHS);
-    long batchSize = r.whole("batchSize", TrainingLimits.DEFAULT_BATCH_SIZE);
+    TrainingLimits.JobDefaults d = TrainingLimits.defaults(TrainingLimits.ARCHITECTURES.contains(architecture)
+        ? architecture : TrainingLimits.DEFAULT_ARCHITECTURE);
+    String model = r.string("model", d.model());
+    String dataDir = r.string("dataDir", d.dataDir());
+    long epochs = r.whole("epochs", d.epochs());
+    long batchSize = r.whole("batchSize", d.batchSize());
     boolean augment = r.bool("augment", true);
-    String optimizer = r.string("optimizer", TrainingLimits.DEFAULT_OPTIMIZER);
-    double learningRate = r.number("learningRate", TrainingLimits.DEFAULT_LEARNING_RATE);
+    String optimizer = r.string("optimizer", d.optimizer());
+    double learningRate = r.number("learningRate", d.learningRate());
     long seed = r.whole("seed", TrainingLimits.DEFAULT_SEED);
     long maxImagesPerClass = r.whole("maxImagesPerClass", 0);
     long imageSize = r.whole("imageSize", 0);

@@ -2,10 +2,12 @@ package io.convnet.gateway.training;
 
 import io.convnet.gateway.access.Access;
 import io.convnet.gateway.access.Role;
+import io.convnet.gateway.http.RequestBody;
 import io.convnet.gateway.http.RouteGroup;
 import io.convnet.kit.ServiceException;
 import io.convnet.kit.http.HttpErrors;
 import io.convnet.kit.http.ListLimit;
+import io.convnet.limits.TrainingLimits;
 import io.convnet.proto.ErrorCode;
 import io.convnet.proto.Error;
 import io.convnet.proto.Topics;
@@ -20,7 +22,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.Producer;
@@ -30,7 +31,9 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 /**
  * The training-job API: {@code POST /v1/training-jobs} (validate, record {@code Submitted},
  * queue the job), {@code GET /v1/training-jobs[?state=&limit=]}, {@code GET .../{id}},
- * {@code DELETE .../{id}} (cancel), {@code GET .../{id}/events} (server-sent events).
+ * {@code DELETE .../{id}} (cancel), {@code GET .../{id}/events} (server-sent events), and
+ * {@code GET .../defaults}: the job each architecture gets when a body names nothing but it (the web page's form
+ * fills itself from it).
  */
 final class TrainingRoutes implements RouteGroup {
   static final String BASE = "/v1/training-jobs";
@@ -57,9 +60,10 @@ final class TrainingRoutes implements RouteGroup {
 
   @Override
   public void mount(Router router, Access access) {
-    access.require(Role.TRAINER, router.post(BASE)).handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT))
+    access.require(Role.TRAINER, router.post(BASE)).handler(RequestBody.handler(BODY_LIMIT))
         .handler(this::create);
     access.read(router.get(BASE)).handler(this::list);
+    access.read(router.get(BASE + "/defaults")).handler(this::defaults);  // before /:id, which would take it
     access.read(router.get(BASE + "/:id")).handler(this::get);
     access.require(Role.TRAINER, router.delete(BASE + "/:id")).handler(this::cancel);
     access.read(router.get(BASE + "/:id/events")).handler(this::events);
@@ -114,8 +118,8 @@ final class TrainingRoutes implements RouteGroup {
   }
 
   private static JsonObject body(RoutingContext ctx) {
-    var buffer = ctx.body().buffer();
-    if (buffer == null || buffer.length() == 0) {
+    var buffer = RequestBody.raw(ctx);
+    if (buffer.length() == 0) {
       throw new ServiceException(ErrorCode.INVALID_ARGUMENT,
           "send the job as a JSON object, e.g. {\"dataDir\": \"cats-vs-dogs\", \"epochs\": 2}; {} takes every default");
     }
@@ -161,6 +165,15 @@ final class TrainingRoutes implements RouteGroup {
     List<JsonObject> jobs = registry.list(state, limit);
     ctx.response().putHeader("content-type", "application/json")
         .end(new JsonObject().put("count", jobs.size()).put("jobs", new JsonArray(List.copyOf(jobs))).encode());
+  }
+
+  private void defaults(RoutingContext ctx) {
+    JsonObject architectures = new JsonObject();
+    for (String a : TrainingLimits.ARCHITECTURES) {
+      architectures.put(a, JobSpecs.toJson(JobSpecs.parse(new JsonObject().put("architecture", a)).build()));
+    }
+    ctx.response().putHeader("content-type", "application/json")
+        .end(new JsonObject().put("architectures", architectures).encode());
   }
 
   private void get(RoutingContext ctx) {

@@ -3,8 +3,9 @@ package io.convnet.gateway.visualize;
 import static io.convnet.gateway.http.ModelPaths.V1_MODEL;
 
 import com.google.protobuf.ByteString;
-import io.convnet.gateway.http.ModelPaths;
 import io.convnet.gateway.access.Access;
+import io.convnet.gateway.http.ModelPaths;
+import io.convnet.gateway.http.RequestBody;
 import io.convnet.gateway.http.RouteGroup;
 import io.convnet.kit.ServiceException;
 import io.convnet.kit.config.Setting;
@@ -28,13 +29,13 @@ import io.convnet.proto.Saliency;
 import io.convnet.proto.UnitWindow;
 import io.convnet.proto.VisualizeReply;
 import io.convnet.proto.VisualizeRequest;
+import io.vertx.core.Handler;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Locale;
@@ -87,8 +88,9 @@ public final class VisualizeRoutes implements RouteGroup {
 
   @Override
   public void mount(Router router, Access access) {
-    // Visualizations compute but change nothing: they are reads.
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(maxImageBytes);
+    // Visualizations compute but change nothing: they are reads. The body as bytes whatever its
+    // type (curl --data-binary says form-urlencoded).
+    Handler<RoutingContext> body = RequestBody.handler(maxImageBytes);
     modelRoute(router, access, "/feature-maps").handler(body).handler(this::featureMaps);
     modelRoute(router, access, "/saliency").handler(body).handler(this::saliency);
     modelRoute(router, access, "/grad-cam").handler(body).handler(this::gradCam);
@@ -204,8 +206,8 @@ public final class VisualizeRoutes implements RouteGroup {
   }
 
   private VisualizeRequest.Builder imageRequest(RoutingContext ctx, QueryParams q) {
-    var body = ctx.body().buffer();
-    if (body == null || body.length() == 0) {
+    var body = RequestBody.raw(ctx);
+    if (body.length() == 0) {
       throw QueryParams.invalid("send the image (JPEG or PNG) as the request body");
     }
     String type = ctx.request().getHeader("content-type");
@@ -356,8 +358,8 @@ public final class VisualizeRoutes implements RouteGroup {
   private void convolution(RoutingContext ctx) {
     handle(ctx, () -> {
       QueryParams q = new QueryParams(ctx.queryParams(), Set.of("kernel", "stride", "padding"));
-      var body = ctx.body().buffer();
-      if (body == null || body.length() == 0) {
+      var body = RequestBody.raw(ctx);
+      if (body.length() == 0) {
         throw QueryParams.invalid("send JSON {\"input\": [[...]], \"kernel\": \"sobel-x\" or [[...]], \"stride\": 1, "
             + "\"padding\": \"valid\"}, or an image (JPEG or PNG) with kernel, stride and padding as query parameters");
       }
@@ -408,8 +410,8 @@ public final class VisualizeRoutes implements RouteGroup {
   }
 
   private static JsonObject jsonBody(RoutingContext ctx) {
-    var body = ctx.body().buffer();
-    if (body == null || body.length() == 0) {
+    var body = RequestBody.raw(ctx);
+    if (body.length() == 0) {
       throw QueryParams.invalid("send a JSON object as the request body");
     }
     try {

@@ -305,6 +305,25 @@ class TrainingJobsApiTest {
   }
 
   @Test
+  void aLeNetJobGetsLeNetsDefaultsAndTheDefaultsRouteListsEachArchitecturesJob() throws Exception {
+    JsonObject spec = json(post("{\"architecture\": \"lenet-5\", \"epochs\": 2}")).getJsonObject("spec");
+    assertThat(spec).isEqualTo(new JsonObject().put("architecture", "lenet-5").put("model", "lenet-5")
+        .put("dataDir", "mnist").put("epochs", 2).put("batchSize", 32).put("augment", true).put("optimizer", "adam")
+        .put("learningRate", 2e-3).put("seed", 1).put("maxImagesPerClass", 0).put("imageSize", 0)
+        .put("patience", 0));
+
+    HttpResponse<String> r = TestServices.get(gateway.httpPort(), "/v1/training-jobs/defaults");
+    assertThat(r.statusCode()).isEqualTo(200);
+    JsonObject all = json(r).getJsonObject("architectures");
+    assertThat(all.fieldNames()).containsExactlyInAnyOrder("tutorial-cnn", "vgg16", "vgg16-top", "lenet-5");
+    assertThat(all.getJsonObject("lenet-5")).isEqualTo(spec.copy().put("epochs", 40));
+    assertThat(all.getJsonObject("tutorial-cnn")).isEqualTo(new JsonObject().put("architecture", "tutorial-cnn")
+        .put("model", "cats-vs-dogs").put("dataDir", "cats-vs-dogs").put("epochs", 30).put("batchSize", 32)
+        .put("augment", true).put("optimizer", "rmsprop").put("learningRate", 1e-4).put("seed", 1)
+        .put("maxImagesPerClass", 0).put("imageSize", 0).put("patience", 0));
+  }
+
+  @Test
   void eventsStreamLiveAfterAReplayAndTheStreamEndsWithTheJob() throws Exception {
     String id = submit("{\"dataDir\": \"tiny\", \"epochs\": 2, \"model\": \"tiny-pets\"}");
     emit(id, started());

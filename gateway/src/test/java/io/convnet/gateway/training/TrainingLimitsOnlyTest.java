@@ -3,6 +3,7 @@ package io.convnet.gateway.training;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.convnet.image.ImageFormat;
 import io.convnet.limits.TrainingLimits;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,8 +13,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The gateway reads convnet's TrainingLimits and nothing else of convnet: none of convnet's dependencies is on
- * its class path (TensorFlow least of all), so any other convnet class would fail at run time.
+ * The gateway reads convnet's TrainingLimits and ImageFormat (what an image's first bytes say it is) and nothing
+ * else of convnet: none of convnet's dependencies is on its class path (TensorFlow least of all), so any other
+ * convnet class would fail at run time.
  */
 class TrainingLimitsOnlyTest {
 
@@ -22,6 +24,7 @@ class TrainingLimitsOnlyTest {
     assertThatThrownBy(() -> Class.forName("org.tensorflow.Graph")).isInstanceOf(ClassNotFoundException.class);
     assertThat(TrainingLimits.ARCHITECTURES).contains(TrainingLimits.DEFAULT_ARCHITECTURE);
     assertThat(TrainingLimits.MODEL_NAME.matcher(TrainingLimits.DEFAULT_MODEL).matches()).isTrue();
+    assertThat(ImageFormat.sniff(new byte[] {(byte) 0xff, (byte) 0xd8, (byte) 0xff, 0})).isEqualTo(ImageFormat.JPEG);
   }
 
   @Test
@@ -33,7 +36,7 @@ class TrainingLimitsOnlyTest {
           .filter(l -> !l.matches("import (static )?io\\.convnet\\.(gateway|kit|proto)\\..*"))
           .distinct().toList();
     }
-    assertThat(imports).containsOnly("import io.convnet.limits.TrainingLimits;");
+    assertThat(imports).containsOnly("import io.convnet.limits.TrainingLimits;", "import io.convnet.image.ImageFormat;");
   }
 
   private static Stream<String> lines(Path f) {

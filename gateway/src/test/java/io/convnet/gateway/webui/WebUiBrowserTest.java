@@ -43,6 +43,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -219,7 +220,7 @@ class WebUiBrowserTest {
     find("#classify-file").sendKeys(text.toString());
     awaitAttribute("#classify-error", "data-status", "415");
     WebElement error = visible("#classify-error");
-    assertThat(error.getText()).contains("notes.txt", "415 UNSUPPORTED_MEDIA_TYPE", "Only JPEG and PNG");
+    assertThat(error.getText()).contains("notes.txt", "415 UNSUPPORTED_MEDIA_TYPE", "Only JPEG, PNG, WebP and GIF");
     assertThat(find("#classify-result").isDisplayed()).isFalse();
 
     // Bytes that claim to be a JPEG reach the worker, whose refusal comes back over Kafka.
@@ -298,6 +299,38 @@ class WebUiBrowserTest {
 
   @Test
   @Order(4)
+  void pickingLeNetFillsTheFormWithItsDefaultsAndTheJobTrainsLeNetOnTheDigits() {
+    useToken(tokens.admin(), "admin (admin)");
+    wait.until(d -> d.findElements(By.cssSelector("#architectures option")).size() == 4);
+    WebElement architecture = find("#train-form input[name=architecture]");
+    architecture.clear();
+    architecture.sendKeys("lenet-5", Keys.TAB);  // committing the value fires 'change'
+    wait.until(d -> "mnist".equals(find("#train-form input[name=dataDir]").getDomProperty("value")));
+    assertThat(js("return Object.fromEntries(new FormData(document.querySelector('#train-form')))"))
+        .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+        .containsEntry("model", "lenet-5").containsEntry("epochs", "40").containsEntry("batchSize", "32")
+        .containsEntry("optimizer", "adam").containsEntry("learningRate", "0.002");
+    WebElement epochs = find("#train-form input[name=epochs]");
+    epochs.clear();
+    epochs.sendKeys("2");
+    click("#train-submit");
+    String id = wait.until(d -> Optional.ofNullable(d.findElement(By.id("job-view")).getDomAttribute("data-job-id"))
+        .filter(s -> !s.isEmpty() && new JsonObject(TestServices.get(gateway.httpPort(), "/v1/training-jobs/" + s)
+            .body()).getJsonObject("spec").getString("architecture").equals("lenet-5")).orElse(null));
+    JsonObject spec = new JsonObject(TestServices.get(gateway.httpPort(), "/v1/training-jobs/" + id).body())
+        .getJsonObject("spec");
+    assertThat(spec.getString("dataDir")).isEqualTo("mnist");
+    assertThat(spec.getInteger("epochs")).isEqualTo(2);
+    assertThat(spec.getDouble("learningRate")).isEqualTo(0.002);
+
+    architecture.clear();
+    architecture.sendKeys("tutorial-cnn", Keys.TAB);
+    wait.until(d -> "cats-vs-dogs".equals(find("#train-form input[name=dataDir]").getDomProperty("value")));
+    assertThat(find("#train-form input[name=model]").getDomProperty("value")).isEqualTo("cats-vs-dogs");
+  }
+
+  @Test
+  @Order(5)
   void aJobStartedWithoutATokenOrWithTooLowARoleGetsAHintAndWithTheAdminTokenStarts() {
     String before = find("#job-view").getDomAttribute("data-job-id");
     click("#token-forget");
@@ -330,7 +363,7 @@ class WebUiBrowserTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void withoutAVisualizerTheVisualizeSectionSaysNoneAnsweredInTime() {
     // the model list names the model's convolutions: the layer fields suggest those
     assertThat(browser.findElements(By.cssSelector("#layer-names option"))).extracting(o -> o.getDomAttribute("value"))
@@ -351,7 +384,7 @@ class WebUiBrowserTest {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void theClusterPanelListsTheInstancesAndThePageLoggedNoErrors() {
     click("#cluster-refresh");
     wait.until(d -> !d.findElements(By.cssSelector("#cluster-table tr[data-instance='" + worker.kit().instanceId()

@@ -147,9 +147,9 @@ public final class LocalKafkaBroker implements AutoCloseable {
     // A consumer group forms at once instead of waiting 3 s for more members.
     p.put("group.initial.rebalance.delay.ms", "0");
     p.put("auto.create.topics.enable", "false");
-    // Images travel inline: allow records up to 16 MiB (topics may set less).
-    p.put("message.max.bytes", String.valueOf(16 * 1024 * 1024));
-    p.put("replica.fetch.max.bytes", String.valueOf(16 * 1024 * 1024));
+    // Images travel inline: allow records up to 32 MiB (the services set each topic's max.message.bytes).
+    p.put("message.max.bytes", String.valueOf(32 * 1024 * 1024));
+    p.put("replica.fetch.max.bytes", String.valueOf(32 * 1024 * 1024));
     return p;
   }
 

@@ -43,9 +43,17 @@ public final class KitConfig {
   }
 
   public int getInt(Setting setting) {
+    long v = getLong(setting);
+    if (v != (int) v) {
+      throw new IllegalArgumentException(setting.name() + " must be at most " + Integer.MAX_VALUE + ", not " + v);
+    }
+    return (int) v;
+  }
+
+  public long getLong(Setting setting) {
     String v = get(setting);
     try {
-      return Integer.parseInt(v);
+      return Long.parseLong(v);
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(setting.name() + " must be an integer, not '" + v + "'");
     }

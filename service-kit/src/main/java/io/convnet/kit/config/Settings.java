@@ -39,10 +39,22 @@ public final class Settings {
   public static final Setting KAFKA_CREATE_TOPICS = new Setting("CONVNET_KAFKA_CREATE_TOPICS",
       "true", "create missing topics at start; false where an operator owns them (Strimzi's topic operator): "
       + "then a service only verifies they exist and waits for them");
+  /** Room for one largest image base64-encoded in a JSON body (4/3 of it), plus the rest of the record. */
   public static final Setting MAX_MESSAGE_BYTES = new Setting("CONVNET_MAX_MESSAGE_BYTES",
-      "8388608", "largest Kafka record (topic max.message.bytes, producer max.request.size)");
+      "25165824", "largest Kafka record (topic max.message.bytes, producer max.request.size); bounds a JSON or "
+      + "multipart body of several images");
+  /** Phone photos: a 12 MP JPEG is 2-5 MB, a 50 MP one or a high-quality 12 MP one 10-15 MB. */
   public static final Setting MAX_IMAGE_BYTES = new Setting("CONVNET_MAX_IMAGE_BYTES",
-      "4194304", "largest image that travels inline; larger HTTP bodies get 413 PAYLOAD_TOO_LARGE");
+      "16777216", "largest image that travels inline; larger HTTP bodies get 413 PAYLOAD_TOO_LARGE");
+  public static final Setting MAX_IMAGES_PER_REQUEST = new Setting("CONVNET_MAX_IMAGES_PER_REQUEST",
+      "64", "most images in one classify, predict or infer request, checked by the gateway (before a worker is "
+      + "asked) and by the workers (before decoding); more get 413 PAYLOAD_TOO_LARGE");
+  public static final Setting HTTP_HEADER_TIMEOUT_MS = new Setting("CONVNET_HTTP_HEADER_TIMEOUT_MS",
+      "10000", "how long a new connection may take to send its first request's headers; then it is closed "
+      + "(slow-header clients)");
+  public static final Setting HTTP_IDLE_TIMEOUT_MS = new Setting("CONVNET_HTTP_IDLE_TIMEOUT_MS",
+      "120000", "a keep-alive connection gets this long after a request for the next one's headers, and any "
+      + "connection with no bytes either way this long is closed (above every reply wait)");
   public static final Setting SHUTDOWN_GRACE_MS = new Setting("CONVNET_SHUTDOWN_GRACE_MS",
       "10000", "on SIGTERM: how long in-flight work may take before it is failed");
   public static final Setting MODEL_STORE = new Setting("CONVNET_MODEL_STORE",
@@ -94,8 +106,8 @@ public final class Settings {
     List<Setting> all = new ArrayList<>(List.of(KAFKA_BOOTSTRAP_SERVERS, HTTP_HOST, HTTP_PORT, INSTANCE_ID,
         REQUEST_TIMEOUT_MS, STATUS_WINDOW_MS, MAX_IN_FLIGHT, RESPONDER_CONCURRENCY, REPLY_GROUP,
         KAFKA_CHECK_TIMEOUT_MS, STARTUP_TIMEOUT_MS, REPLICATION_FACTOR, KAFKA_CREATE_TOPICS, MAX_MESSAGE_BYTES,
-        MAX_IMAGE_BYTES, SHUTDOWN_GRACE_MS, MODEL_STORE, DATA_ROOT, TRAIN_PROGRESS_INTERVAL_MS, SSE_HEARTBEAT_MS,
-        KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD));
+        MAX_IMAGE_BYTES, MAX_IMAGES_PER_REQUEST, HTTP_HEADER_TIMEOUT_MS, HTTP_IDLE_TIMEOUT_MS, SHUTDOWN_GRACE_MS,
+        MODEL_STORE, DATA_ROOT, TRAIN_PROGRESS_INTERVAL_MS, SSE_HEARTBEAT_MS, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD));
     all.addAll(KAFKA_CLIENT_SECURITY);
     Topics.ALL.forEach(t -> all.add(partitions(t)));
     return List.copyOf(all);

@@ -45,7 +45,10 @@ public final class KafkaClients implements AutoCloseable {
   public KafkaProducer<String, byte[]> producer(String purpose, Map<String, Object> overrides) {
     Properties p = common(purpose);
     p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, config.getInt(Settings.MAX_MESSAGE_BYTES));
+    int maxMessage = config.getInt(Settings.MAX_MESSAGE_BYTES);
+    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxMessage);
+    // Room for two largest records at once (large photos travel inline); Kafka's default is 32 MiB.
+    p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(32L << 20, 2L * maxMessage));
     // send() must never stall an event loop for long waiting for metadata.
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
     p.putAll(overrides);

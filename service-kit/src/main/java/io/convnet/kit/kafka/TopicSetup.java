@@ -5,6 +5,7 @@ import io.convnet.kit.config.Settings;
 import io.convnet.proto.Topic;
 import io.convnet.proto.Topics;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,8 +14,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
@@ -58,6 +62,7 @@ public final class TopicSetup {
       }
     }
     warnAboutPartitionCounts(admin, config, timeoutMs);
+    raiseMaxMessageBytes(admin, config, timeoutMs);
   }
 
   static NewTopic newTopic(Topic<?> topic, KitConfig config) {
@@ -79,6 +84,43 @@ public final class TopicSetup {
       throw new IllegalArgumentException(Settings.KAFKA_CREATE_TOPICS.name() + " must be true or false, not '" + v + "'");
     }
     return v.equals("true");
+  }
+
+  /**
+   * A topic created when {@code CONVNET_MAX_MESSAGE_BYTES} was smaller (an older default, a kept
+   * broker data directory) would refuse the records this configuration makes: raise its
+   * {@code max.message.bytes}; a larger one is left alone. Where an operator owns the topics
+   * ({@code CONVNET_KAFKA_CREATE_TOPICS=false}) it only says so; where the service may not (ACLs
+   * without AlterConfigs), it says so and goes on.
+   */
+  private static void raiseMaxMessageBytes(Admin admin, KitConfig config, long timeoutMs) throws InterruptedException {
+    boolean mayAlter = createTopics(config);
+    long wanted = config.getInt(Settings.MAX_MESSAGE_BYTES);
+    List<ConfigResource> resources = Topics.ALL.stream()
+        .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t.name())).toList();
+    Map<ConfigResource, Collection<AlterConfigOp>> changes = new HashMap<>();
+    try {
+      admin.describeConfigs(resources).all().get(timeoutMs, TimeUnit.MILLISECONDS).forEach((resource, configs) -> {
+        ConfigEntry entry = configs.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+        if (entry != null && entry.value() != null && Long.parseLong(entry.value()) < wanted) {
+          if (!mayAlter) {
+            LOG.warn("topic {} has {}={}, less than {}={}: its owner should raise it", resource.name(),
+                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, entry.value(), Settings.MAX_MESSAGE_BYTES.name(), wanted);
+            return;
+          }
+          LOG.info("topic {}: raising {} from {} to {} ({})", resource.name(), TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+              entry.value(), wanted, Settings.MAX_MESSAGE_BYTES.name());
+          changes.put(resource, List.of(new AlterConfigOp(
+              new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(wanted)), AlterConfigOp.OpType.SET)));
+        }
+      });
+      if (!changes.isEmpty()) {
+        admin.incrementalAlterConfigs(changes).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+      }
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.warn("could not check or raise {} of the topics to {} ({}): larger records than a topic allows are refused"
+          + " ({})", TopicConfig.MAX_MESSAGE_BYTES_CONFIG, wanted, Settings.MAX_MESSAGE_BYTES.name(), e.toString());
+    }
   }
 
   /**

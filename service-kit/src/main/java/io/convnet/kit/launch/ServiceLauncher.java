@@ -6,6 +6,7 @@ import io.convnet.kit.config.Settings;
 import io.convnet.kit.http.CachedCheck;
 import io.convnet.kit.http.Health;
 import io.convnet.kit.http.HttpErrors;
+import io.convnet.kit.http.HttpServers;
 import io.convnet.kit.http.Metrics;
 import io.convnet.kit.kafka.KafkaClients;
 import io.convnet.kit.kafka.KafkaFutures;
@@ -21,7 +22,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.time.Duration;
@@ -127,8 +127,7 @@ public final class ServiceLauncher {
               .compose(x -> requester == null ? Future.succeededFuture()
                   : requester.whenReady().timeout(config.getInt(Settings.STARTUP_TIMEOUT_MS), TimeUnit.MILLISECONDS))
               .compose(x -> vertx.deployVerticle(definition.verticle().apply(kit)))
-              .compose(x -> vertx.createHttpServer(new HttpServerOptions().setHost(config.httpHost()).setPort(config.httpPort()))
-                  .requestHandler(router).listen())
+              .compose(x -> HttpServers.listen(vertx, config, router))
               .map(server -> new RunningService(kit, requester, server));
         });
     return started.recover(e -> vertx.close().transform(x -> {
