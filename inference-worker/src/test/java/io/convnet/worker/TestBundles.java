@@ -46,10 +46,13 @@ public final class TestBundles {
     return TestImages.jpeg(TestImages.stripes(40, label, variant));
   }
 
-  /** What the model in {@code dir} says about {@code jpeg} in this JVM: the reference for the worker's answers. */
+  /**
+   * What the model in {@code dir} says about {@code jpeg} in this JVM, decoded for its size as the
+   * worker decodes it: the reference for the worker's answers.
+   */
   public static float[] inProcess(Path dir, byte[] jpeg) {
     try (Predictor p = Predictor.open(dir)) {
-      float[] x = Preprocessing.rescale(SIZE, SIZE).apply(ImageDecoder.standard().decode(jpeg, "test"));
+      float[] x = Preprocessing.rescale(SIZE, SIZE).apply(ImageDecoder.standard().decodeForSize(jpeg, "test", SIZE, SIZE));
       return p.predict(x, 1)[0];
     }
   }

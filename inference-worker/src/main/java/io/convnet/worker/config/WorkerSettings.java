@@ -14,6 +14,8 @@ public final class WorkerSettings {
       "5", "longest a TensorFlow call waits for images already being decoded to join it (a lone request never waits)");
   public static final Setting DECODE_THREADS = new Setting("CONVNET_DECODE_THREADS",
       "number of cores", "threads decoding and preprocessing images before they are batched");
+  public static final Setting MAX_IMAGES_PER_REQUEST = new Setting("CONVNET_MAX_IMAGES_PER_REQUEST",
+      "64", "most images one classify request may carry; more are refused (413) before any is decoded");
   public static final Setting MAX_IMAGE_PIXELS = new Setting("CONVNET_MAX_IMAGE_PIXELS",
       "24000000", "largest image (width x height) a worker decodes; larger ones are refused (413 / dead letter)");
   public static final Setting MODEL_POLL_MS = new Setting("CONVNET_MODEL_POLL_MS",
@@ -31,7 +33,8 @@ public final class WorkerSettings {
   public static final Setting SCORE_SESSION_TIMEOUT_MS = new Setting("CONVNET_SCORE_SESSION_TIMEOUT_MS",
       "10000", "session.timeout.ms of the scoring consumer: how soon a killed worker's partitions move (broker minimum 6000)");
 
-  public static final List<Setting> ALL = List.of(MAX_BATCH, MAX_BATCH_WAIT_MS, DECODE_THREADS, MAX_IMAGE_PIXELS,
+  public static final List<Setting> ALL = List.of(MAX_BATCH, MAX_BATCH_WAIT_MS, DECODE_THREADS, MAX_IMAGES_PER_REQUEST,
+      MAX_IMAGE_PIXELS,
       MODEL_POLL_MS, MODEL_CACHE_VERSIONS, DEFAULT_MODEL, SCORE_ENABLED, SCORE_MAX_RECORDS,
       SCORE_TRANSACTION_TIMEOUT_MS, SCORE_SESSION_TIMEOUT_MS);
 }

@@ -38,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Batch scoring in this JVM: every value format, bad records to the dead letters, one output per key. */
 @ExtendWith(KafkaBrokerExtension.class)
 class ScoreTest {
+  static final int MAX_IMAGE_BYTES = 200_000;
   @TempDir
   static Path tmp;
   static Path data;
@@ -52,6 +53,7 @@ class ScoreTest {
     worker = TestServices.start(InferenceWorkerMain.DEFINITION, Map.of(
         Settings.MODEL_STORE.name(), store.toString(),
         Settings.DATA_ROOT.name(), data.toString(),
+        Settings.MAX_IMAGE_BYTES.name(), Integer.toString(MAX_IMAGE_BYTES),
         WorkerSettings.MODEL_POLL_MS.name(), "0",
         WorkerSettings.SCORE_MAX_RECORDS.name(), "16"));
   }
@@ -121,6 +123,15 @@ class ScoreTest {
       byte[] jpeg = TestBundles.jpeg(1, 7);
       records.add(new ProducerRecord<>(topic, 0, "truncated", java.util.Arrays.copyOf(jpeg, jpeg.length / 2)));
       expected.put("truncated", "INVALID_ARGUMENT");
+      // a record carries one image, and no more bytes than one image can need
+      long maxValue = ScoreInput.maxValueBytes(MAX_IMAGE_BYTES);
+      records.add(new ProducerRecord<>(topic, 1, "oversized", json("{\"image\": \"" + "A".repeat((int) maxValue) + "\"}")));
+      expected.put("oversized", "PAYLOAD_TOO_LARGE");
+      records.add(new ProducerRecord<>(topic, 2, "two-images", json("{\"reference\": \"cat.jpg\", \"image\": \""
+          + Base64.getEncoder().encodeToString(TestBundles.jpeg(0, 2)) + "\"}")));
+      expected.put("two-images", "INVALID_ARGUMENT");
+      records.add(new ProducerRecord<>(topic, 3, "image-list", json("{\"images\": [\"cat.jpg\", \"cat.jpg\"]}")));
+      expected.put("image-list", "INVALID_ARGUMENT");
       records.forEach(topics::send);
       topics.flush();
 
@@ -163,9 +174,17 @@ class ScoreTest {
       assertThat(truncated.getReason()).contains("truncated JPEG");
       assertThat(truncated.getExceptionClass()).isEqualTo("io.convnet.image.ImageDecodeException");
       assertThat(truncated.getOriginalValue().size()).isEqualTo(jpeg.length / 2);
+      assertThat(reason(topics, "oversized")).isEqualTo("the record's value has " + (maxValue + 13)
+          + " bytes, more than the limit of " + maxValue + " for one image of at most " + MAX_IMAGE_BYTES + " bytes");
+      assertThat(reason(topics, "image-list")).contains("a score record carries one image");
       assertThat(TestServices.get(worker.httpPort(), "/metrics").body()).contains(
           "convnet_score_records_total{outcome=\"dead_letter\"", "convnet_score_transactions_total{outcome=\"committed\"");
     }
+  }
+
+  private static String reason(ScoreTopics topics, String key) throws Exception {
+    return DeadLetter.parseFrom(topics.deadLetters.stream().filter(r -> r.key().equals(key)).findFirst().orElseThrow()
+        .value()).getReason();
   }
 
   private static byte[] json(String s) {

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
@@ -89,6 +90,41 @@ class ClassifierTest {
       }
       assertThat(calls.get()).isEqualTo(1);
       assertThat(images.get()).isEqualTo(4);
+    }
+  }
+
+  @Test
+  void anAbandonedImageIsNotComputedAndSaysSo() throws Exception {
+    AtomicInteger computed = new AtomicInteger();
+    BatchMeters meters = new BatchMeters() {
+      @Override
+      public void queued(long nanos) {
+      }
+
+      @Override
+      public void executed(int n, long computeNanos) {
+        computed.addAndGet(n);
+      }
+    };
+    try (ClassifierLoader loader = new ClassifierLoader(8, Duration.ofSeconds(5));
+         Classifier c = loader.load(bundle, "m", 1, meters)) {
+      float[] x = c.input().floats(TestImages.stripes(40, 0, 0));
+      c.batcher().expect(3);  // the call waits for all three announced
+      CompletableFuture<Scored> wanted = submit(c, x);
+      CompletableFuture<Scored> dropped = new CompletableFuture<>();
+      c.batcher().submit(x, () -> true, null, (s, e) -> {  // e.g. the asker's deadline passed while it was decoded
+        if (e != null) {
+          dropped.completeExceptionally(e);
+        } else {
+          dropped.complete(s);
+        }
+      });
+      CompletableFuture<Scored> last = submit(c, x);
+      assertThat(wanted.get().batchSize()).isEqualTo(2);
+      assertThat(last.get().batchSize()).isEqualTo(2);
+      assertThatThrownBy(dropped::get).isInstanceOf(CancellationException.class)
+          .hasMessageContaining("not computed: its request was abandoned");
+      assertThat(computed.get()).isEqualTo(2);
     }
   }
 
