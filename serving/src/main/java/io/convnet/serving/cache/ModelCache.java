@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *   <li>A request for an explicit version gets it loaded on demand; such versions stay in a small
  *       LRU, and the least recently used ones are closed when it is full, never while leased.
  *   <li>Loading and closing run on one loader thread, never on the caller's. After closing, the
- *       native memory the version freed is given back to the system ({@link NativeHeap}).
+ *       native memory the version freed is given back to the system ({@link NativeHeap}, unless
+ *       {@link CacheOptions#unloadTrim} says not to).
  *   <li>Failures are {@link ServingException}s: NOT_FOUND for unknown models and versions,
  *       NOT_READY while a model is being loaded (or, per {@link CacheOptions#upcoming}, trained),
  *       UNAVAILABLE when a version cannot be loaded, the store is empty or the cache is closing.
@@ -435,7 +436,9 @@ public final class ModelCache<M extends AutoCloseable> implements AutoCloseable 
     try {
       loaderThread.execute(() -> {
         close.run();
-        trimSoon();
+        if (options.unloadTrim()) {
+          trimSoon();
+        }
       });
     } catch (RejectedExecutionException e) {  // shut down: close right here
       close.run();
