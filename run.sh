@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole cluster on this machine: a Kafka broker (KRaft, Kafka's own jars),
 # the gateway, the trainer, two inference workers and the visualizer, each its own JVM.
-# Builds what is missing first. Ctrl-C (or SIGTERM) stops the services, then the broker.
+# Builds what is missing first. A process that dies is reported and restarted (with back-off).
+# Ctrl-C (or SIGTERM) stops the services, then the broker.
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
@@ -30,6 +31,10 @@ if [ -z "${CONVNET_DATA_ROOT:-}" ]; then
   fi
 fi
 export CONVNET_DATA_ROOT
+# Access: an admin token made on first start (kept in run/admin.token, mode 600; re-runs reuse it), only
+# its hash in the token file the gateway reads (and re-reads: ./token.sh adds and removes tokens).
+export CONVNET_AUTH_TOKENS_FILE=${CONVNET_AUTH_TOKENS_FILE:-$RUN_DIR/tokens}
+ADMIN_TOKEN=$RUN_DIR/admin.token
 # TensorFlow: natives unpacked once (as convnet.sh does), warnings and errors only.
 export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-1}
 JAVACPP_CACHE=${CONVNET_JAVACPP_CACHE:-$HOME/.cache/convnet-javacpp}
@@ -50,6 +55,7 @@ build_needed() {
       \( -name pom.xml -o -path '*/src/main/*' \) -type f -newer "$STAMP" -print -quit)" ]
 }
 mkdir -p "$LOGS"
+./token.sh ensure --name admin --role admin --save "$ADMIN_TOKEN" --file "$CONVNET_AUTH_TOKENS_FILE"
 if build_needed; then
   say "building (mvn -DskipTests package) ..."
   nice mvn -q -B -DskipTests package
@@ -62,36 +68,35 @@ classpath() {  # module -> its jar plus its runtime dependencies
   echo "$jar:$(cat "$1/target/runtime-classpath.txt")"
 }
 
-# --- process bookkeeping; setsid keeps Ctrl-C away from the children: we stop them in order
-SERVICE_PIDS=()
-SERVICE_NAMES=()
-KAFKA_PID=
-STOPPING=
-stop_all() {
-  [ -n "$STOPPING" ] && return
-  STOPPING=1
-  if [ ${#SERVICE_PIDS[@]} -gt 0 ]; then
-    say "stopping services ..."
-    kill -TERM "${SERVICE_PIDS[@]}" 2>/dev/null || true
-    for i in "${!SERVICE_PIDS[@]}"; do
-      local pid=${SERVICE_PIDS[$i]} n=0
-      while kill -0 "$pid" 2>/dev/null && [ $n -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
-      if kill -0 "$pid" 2>/dev/null; then
-        say "${SERVICE_NAMES[$i]} did not stop in 30 s: killing it"; kill -KILL "$pid" 2>/dev/null || true
-      fi
-    done
-  fi
-  if [ -n "$KAFKA_PID" ]; then
-    say "stopping the Kafka broker ..."
-    kill -TERM "$KAFKA_PID" 2>/dev/null || true
-    local n=0
-    while kill -0 "$KAFKA_PID" 2>/dev/null && [ $n -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
-    kill -KILL "$KAFKA_PID" 2>/dev/null || true
-  fi
-  say "stopped"
+# --- the processes: entry 0 is the broker, then the services. Each entry keeps what it takes to start
+# it again. setsid keeps Ctrl-C away from the children: we stop them in order.
+NAMES=() PORTS=() MODULES=() MAINS=() OPTS=() ENVS=()
+PIDS=() STARTED=() READY=() LOG_LINES=() DELAY=() DUE=() CRASHES=() GAVE_UP=()
+add_process() {  # name port module main-class java-options [environment assignments]
+  NAMES+=("$1") PORTS+=("$2") MODULES+=("$3") MAINS+=("$4") OPTS+=("$5") ENVS+=("${6:-}")
+  PIDS+=("") STARTED+=(0) READY+=("") LOG_LINES+=(0) DELAY+=(1) DUE+=("") CRASHES+=(0) GAVE_UP+=("")
 }
-trap 'stop_all; exit 0' INT TERM
-trap 'stop_all' EXIT
+
+launch() {  # index [restart]: start it; after a crash its log is appended to, so the crash stays in it
+  local i=$1 log=$LOGS/${NAMES[$1]}.log
+  if [ -n "${2:-}" ]; then
+    printf '\n===== %s run.sh: restarting %s =====\n' "$(date '+%F %T')" "${NAMES[$i]}" >>"$log"
+  else
+    : >"$log"
+  fi
+  LOG_LINES[$i]=$(wc -l <"$log")
+  if [ "$i" = 0 ]; then
+    setsid java $KAFKA_JAVA_OPTS -cp "$(classpath local-kafka)" io.convnet.kafka.local.LocalKafkaMain \
+      "$KAFKA_PORT" "$RUN_DIR/kafka" >>"$log" 2>&1 &
+  else
+    env ${ENVS[$i]} CONVNET_HTTP_PORT="${PORTS[$i]}" CONVNET_INSTANCE_ID="${NAMES[$i]}" setsid java ${OPTS[$i]} \
+      -Dvertx.cacheDirBase="$RUN_DIR/vertx-cache" -Dorg.bytedeco.javacpp.cachedir="$JAVACPP_CACHE" \
+      -cp "$(classpath "${MODULES[$i]}")" "${MAINS[$i]}" >>"$log" 2>&1 &
+  fi
+  PIDS[$i]=$!
+  STARTED[$i]=$SECONDS
+  READY[$i]=
+}
 
 http_status() {  # port path -> HTTP status code, or 000; plain bash, no curl needed
   local status=000
@@ -103,53 +108,111 @@ http_status() {  # port path -> HTTP status code, or 000; plain bash, no curl ne
   echo "$status"
 }
 
+is_ready() {  # index -> the broker: a READY line since its start; a service: /health/ready is 200
+  if [ "$1" = 0 ]; then
+    awk -v from="${LOG_LINES[0]}" 'NR > from && /^READY/ { found = 1; exit } END { exit !found }' \
+      "$LOGS/${NAMES[0]}.log"
+  else
+    [ "$(http_status "${PORTS[$1]}" /health/ready)" = 200 ]
+  fi
+}
+
+STOPPING=
+stop_all() {
+  [ -n "$STOPPING" ] && return
+  STOPPING=1
+  trap '' INT TERM  # a second Ctrl-C must not cut the clean stop short
+  local i pid n
+  if [ ${#PIDS[@]} -gt 1 ]; then
+    say "stopping services ..."
+    for i in "${!PIDS[@]}"; do
+      [ "$i" != 0 ] && [ -n "${PIDS[$i]}" ] && kill -TERM "${PIDS[$i]}" 2>/dev/null || true
+    done
+    for i in "${!PIDS[@]}"; do
+      pid=${PIDS[$i]} n=0
+      [ "$i" = 0 ] || [ -z "$pid" ] && continue
+      while kill -0 "$pid" 2>/dev/null && [ $n -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
+      if kill -0 "$pid" 2>/dev/null; then
+        say "${NAMES[$i]} did not stop in 30 s: killing it"; kill -KILL "$pid" 2>/dev/null || true
+      fi
+    done
+  fi
+  if [ -n "${PIDS[0]:-}" ]; then
+    say "stopping the Kafka broker ..."
+    kill -TERM "${PIDS[0]}" 2>/dev/null || true
+    n=0
+    while kill -0 "${PIDS[0]}" 2>/dev/null && [ $n -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
+    kill -KILL "${PIDS[0]}" 2>/dev/null || true
+  fi
+  # a process started in the instant the signal came, not yet in PIDS
+  for pid in $(jobs -p); do kill -TERM "$pid" 2>/dev/null || true; done
+  say "stopped"
+}
+trap 'stop_all; exit 0' INT TERM
+trap 'stop_all' EXIT
+
 # --- the broker (data kept in run/kafka: topics and the models topic survive a restart)
-say "starting Kafka on $CONVNET_KAFKA_BOOTSTRAP_SERVERS (data in $RUN_DIR/kafka, log $LOGS/kafka.log)"
-setsid java $KAFKA_JAVA_OPTS -cp "$(classpath local-kafka)" io.convnet.kafka.local.LocalKafkaMain \
-  "$KAFKA_PORT" "$RUN_DIR/kafka" >"$LOGS/kafka.log" 2>&1 &
-KAFKA_PID=$!
+add_process kafka "$KAFKA_PORT" local-kafka io.convnet.kafka.local.LocalKafkaMain "$KAFKA_JAVA_OPTS"
+launch 0
+say "starting Kafka on $CONVNET_KAFKA_BOOTSTRAP_SERVERS (pid ${PIDS[0]}, data in $RUN_DIR/kafka, log $LOGS/kafka.log)"
 for _ in $(seq 1 600); do
-  grep -q '^READY' "$LOGS/kafka.log" 2>/dev/null && break
-  if ! kill -0 "$KAFKA_PID" 2>/dev/null; then
-    KAFKA_PID=; say "Kafka did not start:"; tail -20 "$LOGS/kafka.log"; exit 1
+  is_ready 0 && break
+  if ! kill -0 "${PIDS[0]}" 2>/dev/null; then
+    PIDS[0]=; say "Kafka did not start:"; tail -20 "$LOGS/kafka.log"; exit 1
   fi
   sleep 0.1
 done
-grep -q '^READY' "$LOGS/kafka.log" || { say "Kafka not ready in 60 s:"; tail -20 "$LOGS/kafka.log"; exit 1; }
+is_ready 0 || { say "Kafka not ready in 60 s:"; tail -20 "$LOGS/kafka.log"; exit 1; }
 
-# --- the services
-start_service() {  # module main-class port instance-id [java options, default $SERVICE_JAVA_OPTS]
-  say "starting $4 on port $3 (log $LOGS/$4.log)"
-  CONVNET_HTTP_PORT=$3 CONVNET_INSTANCE_ID=$4 setsid java ${5:-$SERVICE_JAVA_OPTS} \
-    -Dvertx.cacheDirBase="$RUN_DIR/vertx-cache" -Dorg.bytedeco.javacpp.cachedir="$JAVACPP_CACHE" \
-    -cp "$(classpath "$1")" "$2" >"$LOGS/$4.log" 2>&1 &
-  SERVICE_PIDS+=($!)
-  SERVICE_NAMES+=("$4")
-  SERVICE_PORTS+=("$3")
-}
-SERVICE_PORTS=()
+# --- the services (CONVNET_RUN_SERVICES picks some; the gateway always runs)
 HOST=$(hostname)
-start_service gateway io.convnet.gateway.GatewayMain "$GATEWAY_PORT" "gateway-$HOST"
-start_service trainer-service io.convnet.trainer.TrainerMain "$TRAINER_PORT" "trainer-service-$HOST" "$TRAINER_JAVA_OPTS"
-n=0
-for port in "${WORKER_PORTS[@]}"; do
-  n=$((n + 1))
-  # TensorFlow allocates from many threads and frees whole models: few glibc arenas, and large blocks
-  # mmap'ed (given back on free), or resident memory creeps up with model switches (docs/models.md)
-  MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-131072} \
-    start_service inference-worker io.convnet.worker.InferenceWorkerMain "$port" "inference-worker-$HOST-$n"
+# TensorFlow allocates from many threads and frees whole models: few glibc arenas, and large blocks
+# mmap'ed (given back on free), or resident memory creeps up with model switches (docs/models.md)
+WORKER_MALLOC="MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-131072}"
+RUN_SERVICES=" ${CONVNET_RUN_SERVICES:-gateway trainer-service inference-worker visualizer-service} "
+for s in $RUN_SERVICES; do
+  case "$s" in
+    gateway|trainer-service|inference-worker|visualizer-service) ;;
+    *) say "CONVNET_RUN_SERVICES: unknown service '$s' (gateway, trainer-service, inference-worker, visualizer-service)"
+       exit 1 ;;
+  esac
 done
-start_service visualizer-service io.convnet.visualizer.VisualizerMain "$VISUALIZER_PORT" "visualizer-service-$HOST"
+runs() { [[ "$RUN_SERVICES" == *" $1 "* ]]; }
+add_process "gateway-$HOST" "$GATEWAY_PORT" gateway io.convnet.gateway.GatewayMain "$SERVICE_JAVA_OPTS"
+if runs trainer-service; then
+  add_process "trainer-service-$HOST" "$TRAINER_PORT" trainer-service io.convnet.trainer.TrainerMain \
+    "$TRAINER_JAVA_OPTS"
+fi
+if runs inference-worker; then
+  n=0
+  for port in "${WORKER_PORTS[@]}"; do
+    n=$((n + 1))
+    add_process "inference-worker-$HOST-$n" "$port" inference-worker io.convnet.worker.InferenceWorkerMain \
+      "$SERVICE_JAVA_OPTS" "$WORKER_MALLOC"
+  done
+fi
+if runs visualizer-service; then
+  add_process "visualizer-service-$HOST" "$VISUALIZER_PORT" visualizer-service io.convnet.visualizer.VisualizerMain \
+    "$SERVICE_JAVA_OPTS"
+fi
+for i in "${!NAMES[@]}"; do
+  [ "$i" = 0 ] && continue
+  launch "$i"
+  say "starting ${NAMES[$i]} on port ${PORTS[$i]} (pid ${PIDS[$i]}, log $LOGS/${NAMES[$i]}.log)"
+done
 
-for i in "${!SERVICE_PIDS[@]}"; do
+for i in "${!NAMES[@]}"; do
+  [ "$i" = 0 ] && continue
   deadline=$((SECONDS + READY_TIMEOUT))
-  until [ "$(http_status "${SERVICE_PORTS[$i]}" /health/ready)" = 200 ]; do
-    if ! kill -0 "${SERVICE_PIDS[$i]}" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
-      say "${SERVICE_NAMES[$i]} did not become ready:"; tail -20 "$LOGS/${SERVICE_NAMES[$i]}.log"; exit 1
+  until is_ready "$i"; do
+    if ! kill -0 "${PIDS[$i]}" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
+      say "${NAMES[$i]} did not become ready:"; tail -20 "$LOGS/${NAMES[$i]}.log"; exit 1
     fi
     sleep 0.3
   done
+  READY[$i]=1
 done
+READY[0]=1
 
 http_body() {  # port path -> response body
   { exec 3<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || return 0
@@ -158,7 +221,7 @@ http_body() {  # port path -> response body
   exec 3<&- 3>&-
 }
 # Every instance answers the gateway's status ping: the cluster view is complete.
-expected=${#SERVICE_PIDS[@]}
+expected=$((${#NAMES[@]} - 1))
 deadline=$((SECONDS + 30))
 until http_body "$GATEWAY_PORT" /v1/cluster | grep -q "\"count\":$expected[,}]"; do
   [ $SECONDS -ge $deadline ] && { say "warning: /v1/cluster does not list all $expected instances yet"; break; }
@@ -167,26 +230,28 @@ done
 
 cat <<TEXT
 
-convnet-cluster is up (Ctrl-C stops it):
+convnet-cluster is up (Ctrl-C stops it; a process that dies is restarted):
   web page       http://localhost:$GATEWAY_PORT/
   cluster view   http://localhost:$GATEWAY_PORT/v1/cluster
   gateway        http://localhost:$GATEWAY_PORT/health/ready   http://localhost:$GATEWAY_PORT/metrics
 TEXT
-for i in "${!SERVICE_NAMES[@]}"; do
-  [ "$i" = 0 ] && continue
+for i in "${!NAMES[@]}"; do
+  [ "$i" -le 1 ] && continue
   printf '  %-30s http://localhost:%s/health/ready   http://localhost:%s/metrics\n' \
-    "${SERVICE_NAMES[$i]}" "${SERVICE_PORTS[$i]}" "${SERVICE_PORTS[$i]}"
+    "${NAMES[$i]}" "${PORTS[$i]}" "${PORTS[$i]}"
 done
 printf '  kafka          %s\n  logs           %s\n' "$CONVNET_KAFKA_BOOTSTRAP_SERVERS" "$LOGS"
-printf '  model store    %s\n  data root      %s\n\n' "$CONVNET_MODEL_STORE" "$CONVNET_DATA_ROOT"
+printf '  model store    %s\n  data root      %s\n' "$CONVNET_MODEL_STORE" "$CONVNET_DATA_ROOT"
+printf '  admin token    %s   (curl -H "Authorization: Bearer $(cat %s)" ...; ./token.sh for more)\n\n' \
+  "$ADMIN_TOKEN" "$ADMIN_TOKEN"
 
 # --- first start: the store has no cats-vs-dogs model yet. A bundle given in CONVNET_SEED_BUNDLE is
 # copied in; else a quick training job goes to the trainer (the workers load the model when it is
 # published; until then classify answers 503 "being trained" and score records wait).
 http_post() {  # port path json -> "status body"; plain bash, no curl needed
   { exec 3<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || { echo "000"; return 0; }
-  printf 'POST %s HTTP/1.0\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: %s\r\n\r\n%s' \
-    "$2" "${#3}" "$3" >&3
+  printf 'POST %s HTTP/1.0\r\nHost: localhost\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %s\r\n\r\n%s' \
+    "$2" "$(cat "$ADMIN_TOKEN")" "${#3}" "$3" >&3
   local status body
   read -r -t 30 _ status _ <&3 || status=000
   body=$(sed '1,/^\r\{0,1\}$/d' <&3)
@@ -231,14 +296,67 @@ first_model() {
 }
 first_model
 
-# Wait until a signal; report a service that dies on its own.
-declare -A REPORTED=()
-while true; do
-  for i in "${!SERVICE_PIDS[@]}"; do
-    if [ -z "${REPORTED[$i]:-}" ] && ! kill -0 "${SERVICE_PIDS[$i]}" 2>/dev/null; then
-      say "${SERVICE_NAMES[$i]} exited; see $LOGS/${SERVICE_NAMES[$i]}.log"; REPORTED[$i]=1
+# --- supervision until a signal: a process that dies is reported and started again after 1 s, 2 s,
+# 4 s ... (at most CONVNET_RESTART_MAX_DELAY_S; back to 1 s once it had run for a minute). One that
+# dies 5 times in a row before it is ready is reported with its log's last lines and left stopped.
+# The broker is restarted the same way (its data stays); the services reconnect by themselves.
+RESTART=${CONVNET_RESTART:-1}
+RESTART_MAX_DELAY=${CONVNET_RESTART_MAX_DELAY_S:-30}
+STABLE_S=60
+GIVE_UP_AFTER=5
+
+how_it_ended() {  # exit status -> words
+  if [ "$1" -gt 128 ]; then
+    echo "killed by SIG$(kill -l $(($1 - 128)) 2>/dev/null || echo $(($1 - 128))) (exit status $1)"
+  else
+    echo "exited with status $1"
+  fi
+}
+
+died() {  # index exit-status: say so, then schedule its restart or give up on it
+  local i=$1 up=$((SECONDS - STARTED[$1])) log=$LOGS/${NAMES[$1]}.log
+  say "${NAMES[$i]} (pid ${PIDS[$i]}) died: $(how_it_ended "$2") after $up s; log $log"
+  if [ "$RESTART" = 0 ]; then
+    GAVE_UP[$i]=1; say "  not restarting it (CONVNET_RESTART=0)"; return 0
+  fi
+  if [ -n "${READY[$i]}" ]; then CRASHES[$i]=0; else CRASHES[$i]=$((CRASHES[$i] + 1)); fi
+  if [ "${CRASHES[$i]}" -ge "$GIVE_UP_AFTER" ]; then
+    GAVE_UP[$i]=1
+    say "  it died $GIVE_UP_AFTER times in a row before it was ready: not restarting it again (the rest runs on);"
+    say "  fix the cause and start run.sh again. The end of its log (stack frames left out):"
+    grep -vE '^[[:space:]]+(at |\.\.\. [0-9]+ more)' "$log" | tail -8 | sed 's/^/    /'
+    return 0
+  fi
+  if [ "$up" -ge "$STABLE_S" ]; then DELAY[$i]=1; fi
+  DUE[$i]=$((SECONDS + DELAY[$i]))
+  say "  restarting it in ${DELAY[$i]} s"
+  DELAY[$i]=$((DELAY[$i] * 2 > RESTART_MAX_DELAY ? RESTART_MAX_DELAY : DELAY[$i] * 2))
+}
+
+supervise() {  # one pass: notice deaths, restart what is due, say what is ready again
+  local i status
+  for i in "${!NAMES[@]}"; do
+    [ -n "${GAVE_UP[$i]}" ] && continue
+    if [ -n "${DUE[$i]}" ]; then
+      if [ "$SECONDS" -ge "${DUE[$i]}" ]; then
+        DUE[$i]=
+        launch "$i" restart
+        say "restarted ${NAMES[$i]} (pid ${PIDS[$i]}, log $LOGS/${NAMES[$i]}.log)"
+      fi
+    elif ! kill -0 "${PIDS[$i]}" 2>/dev/null; then
+      status=0
+      wait "${PIDS[$i]}" 2>/dev/null || status=$?
+      died "$i" "$status"
+      PIDS[$i]=  # gone: never signal a pid that may belong to another process by now
+    elif [ -z "${READY[$i]}" ] && is_ready "$i"; then
+      READY[$i]=1
+      say "${NAMES[$i]} is ready again (pid ${PIDS[$i]}, $((SECONDS - STARTED[$i])) s after its start)"
     fi
   done
+}
+
+while true; do
+  supervise
   sleep 1 &
-  wait $! || true
+  wait $! 2>/dev/null || true  # (bash reports a child killed by a signal here; died() says it better)
 done

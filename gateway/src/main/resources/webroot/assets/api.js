@@ -24,14 +24,28 @@ export function modelPath(name, version) {
   return '/v1/models/' + encodeURIComponent(name) + (version ? '/versions/' + encodeURIComponent(version) : '');
 }
 
+const TOKEN_KEY = 'convnet.token';
+
+/** The bearer token this tab uses ('' for none): kept in sessionStorage, gone when the tab closes. */
+export function token() {
+  return sessionStorage.getItem(TOKEN_KEY) || '';
+}
+
+export function setToken(value) {
+  if (value) sessionStorage.setItem(TOKEN_KEY, value);
+  else sessionStorage.removeItem(TOKEN_KEY);
+}
+
 /**
- * fetch() with the gateway's error shape: resolves to the Response when it is 2xx,
- * rejects with an ApiError otherwise.
+ * fetch() with the gateway's error shape and this tab's bearer token: resolves to the Response
+ * when it is 2xx, rejects with an ApiError otherwise.
  */
 export async function call(url, options = {}) {
+  const headers = new Headers(options.headers || {});
+  if (token() && !headers.has('authorization')) headers.set('authorization', 'Bearer ' + token());
   let response;
   try {
-    response = await fetch(url, options);
+    response = await fetch(url, { ...options, headers });
   } catch (e) {
     throw new ApiError(0, 'UNREACHABLE', 'the gateway did not answer (' + e.message + ')');
   }
@@ -71,6 +85,10 @@ async function errorOf(response) {
 export function hintFor(error) {
   switch (error.status) {
     case 0: return 'Check that the gateway is running and reachable.';
+    case 401:
+      return 'This needs a token: paste one into the Token field at the top (./run.sh wrote an admin token to '
+        + 'run/admin.token; ./token.sh makes more).';
+    case 403: return 'The token in use lacks the role this needs: use a token with that role (./token.sh).';
     case 413: return 'The file is too large: images travel inline up to the gateway\'s limit (4 MiB by default).';
     case 415: return 'Only JPEG and PNG images can be classified.';
     case 503:

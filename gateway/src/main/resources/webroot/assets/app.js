@@ -2,9 +2,11 @@
 import { $ } from './dom.js';
 import { loadModels, onModels } from './models.js';
 import { initClassify } from './classify.js';
-import { initTraining } from './training.js';
+import { initTraining, loadJobs } from './training.js';
 import { initVisualize, useImage, fillLabels } from './visualize.js';
 import { initCluster } from './cluster.js';
+import { initToken } from './token.js';
+import { initExplorer } from './explorer.js';
 
 // A file dropped outside a drop zone must not make the browser leave the page to show it.
 for (const type of ['dragover', 'drop']) {
@@ -13,12 +15,18 @@ for (const type of ['dragover', 'drop']) {
   });
 }
 
+initToken();
 onModels(fillLabels);
 fillLabels();
 initClassify({ onImage: useImage });
 initVisualize();
 initTraining({ onPublished: () => setTimeout(loadModels, 3000) });
+initExplorer();
 initCluster();
 $('#models-refresh').addEventListener('click', loadModels);
+window.addEventListener('convnet:token', () => {
+  loadModels();
+  loadJobs();
+});
 loadModels();
 document.documentElement.dataset.ready = 'true';

@@ -76,8 +76,7 @@ public final class VisualizationBenchmark {
   }
 
   private static void timing(VisualModel model, AscentOptions options, int filters, int rounds, PrintWriter p) {
-    int plane = model.height() * model.width() * 3;
-    float[] x = new float[plane];
+    float[] x = new float[model.preprocessing().floatsPerImage()];
     Arrays.fill(x, model.pixels().gray()[0]);
     float[] w = model.classWeights(0);
     List<String> blocks = model.lastConvOfEachBlock();

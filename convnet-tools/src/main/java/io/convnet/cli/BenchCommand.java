@@ -24,15 +24,16 @@ final class BenchCommand implements Runnable {
   }
 
   @Command(name = "accuracy", mixinStandardHelpOptions = true,
-      description = "Trains the tutorial CNN in one setting: tutorial-noaug, tutorial-aug or full-aug.")
+      description = "Trains in one setting: the tutorial CNN (tutorial-noaug, tutorial-aug, full-aug) or LeNet-5 "
+          + "(lenet-mnist).")
   static final class Accuracy implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--setting", required = true, description = "tutorial-noaug, tutorial-aug or full-aug")
+    @Option(names = "--setting", required = true, description = "tutorial-noaug, tutorial-aug, full-aug or lenet-mnist")
     String setting;
 
-    @Option(names = "--epochs", defaultValue = "0", description = "0 = the setting's (30, 100, 100)")
+    @Option(names = "--epochs", defaultValue = "0", description = "0 = the setting's (30, 100, 100, 40)")
     int epochs;
 
     @Option(names = "--optimizer", description = "rmsprop, adam or sgd instead of the setting's")
@@ -41,8 +42,15 @@ final class BenchCommand implements Runnable {
     @Option(names = "--lr", description = "learning rate instead of the setting's")
     Double lr;
 
-    @Option(names = {"-d", "--data"}, defaultValue = "${env:CONVNET_DATASETS:-../shared/datasets}/cats-vs-dogs")
+    @Option(names = "--lr-decay", description = "learning rate factor per epoch instead of the setting's")
+    Double lrDecay;
+
+    @Option(names = {"-d", "--data"}, description = "default: <datasets>/cats-vs-dogs, or <datasets>/mnist for "
+        + "lenet-mnist")
     Path data;
+
+    @Option(names = "--datasets", defaultValue = "${env:CONVNET_DATASETS:-../shared/datasets}")
+    Path datasets;
 
     @Option(names = {"-o", "--output"}, defaultValue = "${env:CONVNET_MODEL_STORE:-models}")
     Path output;
@@ -57,8 +65,9 @@ final class BenchCommand implements Runnable {
     public Integer call() {
       var out = spec.commandLine().getOut();
       var s = AccuracyBenchmark.Setting.parse(setting);
+      Path folder = data != null ? data : datasets.resolve(s.dataset());
       try (StopOnSignal stop = new StopOnSignal()) {
-        AccuracyBenchmark.run(s, epochs, s.optimizer(optimizer, lr), data, output, seed, resume, out,
+        AccuracyBenchmark.run(s, epochs, s.optimizer(optimizer, lr, lrDecay), folder, output, seed, resume, out,
             new ProgressBar(out, System.console() != null), stop);
       }
       return 0;

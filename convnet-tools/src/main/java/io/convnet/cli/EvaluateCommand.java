@@ -1,7 +1,6 @@
 package io.convnet.cli;
 
 import io.convnet.bundle.BundleStore;
-import io.convnet.bundle.Manifest;
 import io.convnet.data.FolderDataset;
 import io.convnet.data.PipelineOptions;
 import io.convnet.data.Preprocessing;
@@ -64,9 +63,7 @@ final class EvaluateCommand implements Callable<Integer> {
       dir = version == 0 ? s.latest(which.model) : s.path(which.model, version);
     }
     try (Predictor p = Predictor.open(dir)) {
-      Manifest.Input in = p.manifest().input();
-      Preprocessing pre = new Preprocessing(in.height(), in.width(),
-          Preprocessing.Mode.parse(p.manifest().preprocessing().mode()));
+      Preprocessing pre = p.manifest().inputPreprocessing();
       try (FolderDataset ds = FolderDataset.open(data,
           PipelineOptions.evaluation(pre).withBatchSize(batchSize).withMaxPerClass(maxPerClass))) {
         EvaluationReport r = Evaluator.evaluate(p, ds);

@@ -41,7 +41,8 @@ final class TrainCommand implements Callable<Integer> {
   int batchSize;
 
   @Option(names = "--augment", negatable = true, defaultValue = "true",
-      description = "augment training images (rotation, shifts, shear, zoom, flips); --no-augment to switch off")
+      description = "augment training images as the architecture does (tutorial CNN, VGG16: rotation, shifts, shear, "
+          + "zoom, flips; LeNet-5: small shifts and rotations); --no-augment to switch off")
   boolean augment;
 
   @Option(names = "--optimizer", defaultValue = TrainingLimits.DEFAULT_OPTIMIZER, description = "rmsprop, adam or sgd (momentum 0.9); "
@@ -51,6 +52,10 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--lr", defaultValue = "" + TrainingLimits.DEFAULT_LEARNING_RATE,
       description = "learning rate (default: ${DEFAULT-VALUE})")
   double lr;
+
+  @Option(names = "--lr-decay", defaultValue = "1",
+      description = "multiply the learning rate by this after every epoch; 1 = constant (default)")
+  double lrDecay;
 
   @Option(names = "--seed", defaultValue = "" + TrainingLimits.DEFAULT_SEED,
       description = "weights, order, augmentation, dropout (default: ${DEFAULT-VALUE})")
@@ -103,7 +108,7 @@ final class TrainCommand implements Callable<Integer> {
   public Integer call() {
     var out = spec.commandLine().getOut();
     TrainingRequest req = new TrainingRequest(arch, model, data, epochs, batchSize, augment,
-        OptimizerSpec.parse(optimizer, lr), seed, maxPerClass, imageSize, patience, output, workDir, resume,
+        OptimizerSpec.parse(optimizer, lr).withDecay(lrDecay), seed, maxPerClass, imageSize, patience, output, workDir, resume,
         new TransferOptions(weights, freezeBase, cacheBottleneck, fineTuneEpochs, fineTuneLr == null ? 0 : fineTuneLr,
             fineTuneFrom));
     TrainingOutcome o;

@@ -88,6 +88,27 @@ class ConvnetCliTest {
     assertThat(new BundleStore(tmp.resolve("m")).models()).isEmpty();
   }
 
+  /** The folder given with -d is the data root: links may not lead out of it, and nothing outside is shown. */
+  @Test
+  void trainRefusesSymbolicLinksOutOfTheDataFolder() throws Exception {
+    Path outside = Files.createDirectories(tmp.resolve("outside"));
+    Files.writeString(outside.resolve("passwd"), "root:x:0:0:root:/root:/bin/bash\n");
+    ImageFolders.catsAndDogs(outside.resolve("more"), 2, 32, 4);
+    Path data = ImageFolders.catsAndDogs(tmp.resolve("linked"), 2, 32, 1);
+    Files.createSymbolicLink(data.resolve("train/cat/cat.9.png"), outside.resolve("passwd"));
+    Files.createSymbolicLink(data.resolve("validation/bird"), outside.resolve("more/validation/dog"));
+    Run r = run("train", "-d", data.toString(), "--image-size", "32", "--epochs", "1", "-o",
+        tmp.resolve("m").toString());
+    assertThat(r.code()).as(r.out() + r.err()).isEqualTo(2);
+    assertThat(r.err()).startsWith("error: ").contains("outside the data root", "train/cat/cat.9.png")
+        .doesNotContain("root:x", "\tat ");
+    Files.delete(data.resolve("train/cat/cat.9.png"));
+    r = run("train", "-d", data.toString(), "--image-size", "32", "--epochs", "1", "-o", tmp.resolve("m").toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("outside the data root", "validation/bird");
+    assertThat(new BundleStore(tmp.resolve("m")).models()).isEmpty();
+  }
+
   @Test
   void trainPublishesABundleThatEvaluateReads() throws Exception {
     Path data = ImageFolders.catsAndDogs(tmp.resolve("data"), 12, 32, 2);

@@ -4,7 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
-/** Architectures by id: {@code tutorial-cnn}, {@code vgg16} (base + transfer head), {@code vgg16-top}. */
+/**
+ * Architectures by id: {@code tutorial-cnn}, {@code vgg16} (base + transfer head), {@code vgg16-top}, {@code lenet-5}.
+ */
 public final class Architectures {
   private static final Map<String, Architecture> BY_ID = new LinkedHashMap<>();
 
@@ -12,6 +14,7 @@ public final class Architectures {
     register(new TutorialCnn());
     register(new Vgg16());
     register(new Vgg16.Top());
+    register(new LeNet5());
   }
 
   private Architectures() {}

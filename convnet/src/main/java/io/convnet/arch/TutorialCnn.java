@@ -5,7 +5,6 @@ import static io.convnet.nn.Activation.SIGMOID;
 import static io.convnet.nn.Activation.SOFTMAX;
 import static io.convnet.nn.Padding.SAME;
 
-import io.convnet.limits.TrainingLimits;
 import io.convnet.nn.Conv2D;
 import io.convnet.nn.Dense;
 import io.convnet.nn.Dropout;
@@ -41,10 +40,6 @@ public final class TutorialCnn implements Architecture {
     return ID;
   }
 
-  @Override
-  public String defaultModelName() {
-    return TrainingLimits.DEFAULT_MODEL;
-  }
 
   @Override
   public int defaultImageSize() {

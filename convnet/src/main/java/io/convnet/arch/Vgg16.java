@@ -98,10 +98,6 @@ public final class Vgg16 implements Architecture {
     return ID;
   }
 
-  @Override
-  public String defaultModelName() {
-    return "vgg16";
-  }
 
   /** The tutorial's transfer-learning input size (Keras' ImageNet default is 224). */
   @Override
@@ -126,10 +122,6 @@ public final class Vgg16 implements Architecture {
       return TOP_ID;
     }
 
-    @Override
-    public String defaultModelName() {
-      return "vgg16-imagenet";
-    }
 
     @Override
     public int defaultImageSize() {

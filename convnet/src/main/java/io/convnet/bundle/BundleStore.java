@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -19,6 +20,12 @@ import java.util.stream.Stream;
  * The model store {@code <root>/<name>/<version>/} (versions 1, 2, 3...). A version directory appears
  * only complete: it is written under {@code <name>/.tmp-<pid>-<uuid>/} and renamed into place. A
  * temporary directory left by a killed writer is ignored by readers and removed by the next publish.
+ *
+ * <p>Publishing never touches another model or an existing version: a model's directory must be its
+ * own (not a symbolic link, which could lead into another model's directory or out of the store), the
+ * next version number is taken under a lock every publisher holds (a file lock across processes), a
+ * number whose directory exists in any form is skipped, and the rename cannot replace a version,
+ * which is never an empty directory.
  */
 public final class BundleStore {
   private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,8}");
@@ -97,17 +104,41 @@ public final class BundleStore {
     }
   }
 
-  private int publishLocked(String name, VersionedWriter writer) {
+  /**
+   * Fails (IllegalArgumentException) unless {@code name}'s directory, if it exists, is the model's own:
+   * a real directory {@code <root>/<name>}, not a symbolic link. Publishing checks it; a trainer also
+   * checks it before it trains.
+   */
+  public Path requireOwnDirectory(String name) {
     Path modelDir = root.resolve(checkModelName(name));
+    if (!Files.exists(modelDir, LinkOption.NOFOLLOW_LINKS)) {
+      return modelDir;
+    }
+    try {
+      if (Files.isSymbolicLink(modelDir) || !Files.isDirectory(modelDir, LinkOption.NOFOLLOW_LINKS)
+          || !modelDir.toRealPath().equals(root.toRealPath().resolve(name))) {
+        throw new IllegalArgumentException("model '" + name + "' cannot be published: its place in the model store "
+            + "is not a directory of its own (a symbolic link or a file), so writing there could reach another "
+            + "model's versions");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot check the directory of model '" + name + "' in " + root, e);
+    }
+    return modelDir;
+  }
+
+  private int publishLocked(String name, VersionedWriter writer) {
+    Path modelDir = requireOwnDirectory(name);
     try {
       Files.createDirectories(modelDir);
+      requireOwnDirectory(name);  // as created (by us or, in between, by someone else)
       try (FileChannel ch = FileChannel.open(modelDir.resolve(".lock"), StandardOpenOption.CREATE,
-          StandardOpenOption.WRITE)) {
+          StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
         ch.lock(); // released when the channel closes
         removeAbandonedTemps(modelDir);
         int version = latestVersion(name).orElse(0) + 1;
-        while (Files.exists(modelDir.resolve(Integer.toString(version)))) {
-          version++; // an incomplete directory not made by us: never overwrite it
+        while (Files.exists(modelDir.resolve(Integer.toString(version)), LinkOption.NOFOLLOW_LINKS)) {
+          version++; // an incomplete directory (or a link) not made by us: never overwrite it
         }
         Path tmp = modelDir.resolve(TMP + ProcessHandle.current().pid() + "-" + UUID.randomUUID());
         try {

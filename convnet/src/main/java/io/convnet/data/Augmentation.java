@@ -68,6 +68,32 @@ public record Augmentation(
     return new Augmentation(40, 0.2, 0.2, 0.2, 0.8, 1.2, true, false, 0.8, 1.2);
   }
 
+  /**
+   * For handwritten digits (LeNet-5 on MNIST): small rotations ({@code rotation_range=10}) and shifts
+   * ({@code width_shift_range=height_shift_range=0.08}, 2.56 pixels of a 32x32 input, about a tenth of the
+   * 20-pixel digit) only. No flips: a mirrored 2 or 7 is not a digit, and a 6 turned upside down is a 9. No
+   * shear, zoom or brightness: MNIST's digits are size-normalised and saturated, as the serving side's
+   * normalisation makes uploads.
+   */
+  public static Augmentation digits() {
+    return new Augmentation(10, 0.08, 0.08, 0, 1, 1, false, false, 1, 1);
+  }
+
+  /** Keras' parameter names and values, e.g. for a model manifest. */
+  public java.util.Map<String, Object> describe() {
+    java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("rotation_range", rotationRange);
+    m.put("width_shift_range", widthShiftRange);
+    m.put("height_shift_range", heightShiftRange);
+    m.put("shear_range", shearRange);
+    m.put("zoom_range", java.util.List.of(zoomMin, zoomMax));
+    m.put("horizontal_flip", horizontalFlip);
+    m.put("vertical_flip", verticalFlip);
+    m.put("brightness_range", java.util.List.of(brightnessMin, brightnessMax));
+    m.put("fill_mode", "nearest");
+    return m;
+  }
+
   public Augmentation withRotation(double degrees) {
     return new Augmentation(degrees, widthShiftRange, heightShiftRange, shearRange, zoomMin, zoomMax,
         horizontalFlip, verticalFlip, brightnessMin, brightnessMax);

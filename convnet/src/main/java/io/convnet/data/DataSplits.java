@@ -5,7 +5,8 @@ import java.nio.file.Path;
 /**
  * The tutorial's layout: {@code <dir>/train/<class>/...} and {@code <dir>/validation/<class>/...}.
  * The validation source gets the same preprocessing and batch size, no augmentation and no shuffling,
- * and must have the same classes as the training source.
+ * and must have the same classes as the training source. Both are confined to a {@link DataRoot}: the
+ * data folder itself, or a root above it.
  */
 public record DataSplits(FolderDataset training, FolderDataset validation) implements AutoCloseable {
   public static final String TRAIN = "train";
@@ -16,10 +17,19 @@ public record DataSplits(FolderDataset training, FolderDataset validation) imple
     return open(directory, training, training.forEvaluation());
   }
 
+  /** The data folder is the data root. */
   public static DataSplits open(Path directory, PipelineOptions training, PipelineOptions validation) {
-    FolderDataset train = FolderDataset.open(directory.resolve(TRAIN), training);
+    return open(DataRoot.folder(directory), directory, training, validation);
+  }
+
+  /** A data folder under {@code root}: links may lead anywhere within the root, never out of it. */
+  public static DataSplits open(DataRoot root, Path directory, PipelineOptions training,
+      PipelineOptions validation) {
+    FolderDataset train = FolderDataset.open(
+        ImageFolder.scan(root, directory.resolve(TRAIN), training.maxPerClass()), training);
     try {
-      FolderDataset valid = FolderDataset.open(directory.resolve(VALIDATION), validation);
+      FolderDataset valid = FolderDataset.open(
+          ImageFolder.scan(root, directory.resolve(VALIDATION), validation.maxPerClass()), validation);
       if (!valid.classNames().equals(train.classNames())) {
         valid.close();
         throw new DataException("validation classes " + valid.classNames() + " in " + valid.directory()

@@ -49,6 +49,9 @@ final class DecodeCache {
       Thread.currentThread().interrupt();
       throw new CancellationException("interrupted while decoding " + folder.directory());
     } catch (ExecutionException e) {
+      if (e.getCause() instanceof DataException d) {  // e.g. a file that leads outside the data root
+        throw new DataException(d.getMessage(), d);
+      }
       throw new DataException("decoding " + folder.directory() + " failed: " + e.getCause(), e.getCause());
     }
     List<String> failures = new ArrayList<>();

@@ -33,6 +33,9 @@ import org.slf4j.LoggerFactory;
  * decodes and resizes every file once (in parallel) and keeps the uint8 pixels; epochs then only
  * augment and scale. 4000 images at 150x150 take 270 MB. Without the cache each epoch decodes again.
  *
+ * <p><b>Confinement.</b> Files are read through the folder's {@link DataRoot}: one whose real path has
+ * left the root since the folder was scanned fails the data set ({@link DataException}), skipping or not.
+ *
  * <p><b>Unreadable files.</b> With the cache, {@link #open} fails naming the files; without it, the
  * epoch fails when it reaches one. With {@link PipelineOptions#skipUnreadable()} they are logged,
  * counted ({@link #skippedCount()}) and left out (without the cache: out of their batch, which is then
@@ -100,7 +103,10 @@ public final class FolderDataset implements BatchSource {
     }
   }
 
-  /** Scans {@code directory} (class sub-folders, {@link PipelineOptions#maxPerClass()}) and opens it. */
+  /**
+   * Scans {@code directory} (class sub-folders, {@link PipelineOptions#maxPerClass()}) and opens it;
+   * {@code directory} is the data root.
+   */
   public static FolderDataset open(Path directory, PipelineOptions options) {
     return open(ImageFolder.scan(directory, options.maxPerClass()), options);
   }
@@ -135,6 +141,11 @@ public final class FolderDataset implements BatchSource {
 
   public Path directory() {
     return folder.directory();
+  }
+
+  /** The scanned folder (every listed file, including any left out as unreadable). */
+  public ImageFolder folder() {
+    return folder;
   }
 
   /** The images in folder order (index = the image index that seeds its augmentation). */
@@ -289,8 +300,11 @@ public final class FolderDataset implements BatchSource {
     }
   }
 
+  /** Read through the data root (confined: a link leading out fails the data set), named relative to it. */
   private RgbImage load(LabelledFile file) {
-    return options.preprocessing().load(decoder, file.path());
+    DataRoot root = folder.root();
+    String name = root.name(file.path());
+    return options.preprocessing().load(decoder, decoder.readFile(file.path(), name, root::open), name);
   }
 
   /** Stops the workers and waits until their threads have ended (tasks stop between images). */

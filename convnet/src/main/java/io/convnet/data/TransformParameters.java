@@ -51,8 +51,15 @@ public record TransformParameters(
       preprocessing.toFloats(src, dst, offset);
       return;
     }
-    warp(src, dst, offset);
-    preprocessing.scaleInPlace(dst, offset, src.pixels().length);
+    int pixels = src.width() * src.height();
+    if (preprocessing.channels() == 3) {
+      warp(src, dst, offset);
+      preprocessing.scale(dst, offset, dst, offset, pixels);
+    } else {  // the RGB values need more room than the image's floats in dst
+      float[] rgb = new float[pixels * 3];
+      warp(src, rgb, 0);
+      preprocessing.scale(rgb, 0, dst, offset, pixels);
+    }
   }
 
   /** The augmented image as 8-bit pixels (to look at, e.g. the tutorial's preview images). */

@@ -5,10 +5,14 @@ import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.io.EOFException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -129,21 +133,44 @@ public final class ImageDecoder {
   /** The size a caller will resize to. */
   private record Need(int width, int height) {}
 
+  /** Opens a file for reading: {@code Files::newByteChannel}, or a data root's confined open. */
+  @FunctionalInterface
+  public interface Opener {
+    SeekableByteChannel open(Path file) throws IOException;
+  }
+
   private byte[] readFile(Path file) {
-    String source = file.toString();
-    try {
-      long size = Files.size(file);
+    return readFile(file, file.toString(), Files::newByteChannel);
+  }
+
+  /**
+   * The encoded bytes of {@code file} as {@code open} opens it, refused when empty or larger than the
+   * limit before anything is read. Errors are {@link ImageDecodeException}s naming {@code source} and the
+   * problem (never the file's contents); what {@code open} itself refuses with a runtime exception (a data
+   * root: a link leading out) passes through.
+   */
+  public byte[] readFile(Path file, String source, Opener open) {
+    try (SeekableByteChannel in = open.open(file)) {
+      long size = in.size();
       if (size == 0) {
         throw new ImageDecodeException(source, "zero-byte file");
       }
       if (size > limits.maxBytes()) {
         throw new ImageTooLargeException(source, tooLarge(size));
       }
-      return Files.readAllBytes(file);
+      ByteBuffer bytes = ByteBuffer.allocate((int) size);
+      while (bytes.hasRemaining() && in.read(bytes) >= 0) {
+        // until full, or the end of a file that shrank meanwhile
+      }
+      return bytes.hasRemaining() ? Arrays.copyOf(bytes.array(), bytes.position()) : bytes.array();
     } catch (NoSuchFileException e) {
-      throw new ImageDecodeException(source, "no such file", e);
+      throw new ImageDecodeException(source, Files.isSymbolicLink(file)
+          ? "broken symbolic link (its target does not exist)" : "no such file", e);
+    } catch (FileSystemException e) {
+      throw new ImageDecodeException(source, "cannot read the file ("
+          + (e.getReason() != null ? e.getReason() : e.getClass().getSimpleName()) + ")", e);
     } catch (IOException e) {
-      throw new ImageDecodeException(source, "cannot read the file (" + e + ")", e);
+      throw new ImageDecodeException(source, "cannot read the file (" + e.getClass().getSimpleName() + ")", e);
     }
   }
 
@@ -268,8 +295,9 @@ public final class ImageDecoder {
     for (String warning : warnings) {
       String w = warning.toLowerCase(Locale.ROOT);
       if (w.contains("premature end")) {
+        LOG.debug("{}: JPEG warning {}", source, warning);
         throw new ImageDecodeException(source, hasEndMarker(bytes)
-            ? "corrupt JPEG (the compressed data is damaged: " + warning + ")"
+            ? "corrupt JPEG (the compressed data is damaged)"
             : "truncated JPEG (the data ends before the image is complete, after " + bytes.length + " bytes)");
       }
     }
@@ -278,27 +306,26 @@ public final class ImageDecoder {
     }
   }
 
+  /**
+   * What is wrong, in our words only: the decoders' own messages quote pieces of the data (a chunk tag,
+   * a marker), and an error message never echoes a file's contents. Theirs go to the debug log.
+   */
   private static ImageDecodeException failure(ImageFormat format, byte[] bytes, String source, Exception e) {
     boolean endOfData = false;
-    String detail = e.getMessage();
     for (Throwable t = e; t != null; t = t.getCause()) {
       endOfData |= t instanceof EOFException;
-      if (t.getCause() != null && t.getCause().getMessage() != null) {
-        detail = detail + ": " + t.getCause().getMessage();
-      }
     }
-    if (detail == null) {
-      detail = e.toString();
-    }
+    LOG.debug("{}: {} decoder failed", source, format, e);
     if (format == ImageFormat.JPEG && (endOfData || !hasEndMarker(bytes))) {
       return new ImageDecodeException(source,
-          "truncated JPEG (the data ends after " + bytes.length + " bytes: " + detail + ")", e);
+          "truncated JPEG (the data ends after " + bytes.length + " bytes, before the image is complete)", e);
     }
     if (format != ImageFormat.JPEG && endOfData) {
       return new ImageDecodeException(source,
-          "truncated " + format + " (the data ends after " + bytes.length + " bytes: " + detail + ")", e);
+          "truncated " + format + " (the data ends after " + bytes.length + " bytes, before the image is complete)", e);
     }
-    return new ImageDecodeException(source, "corrupt " + format + ": " + detail, e);
+    return new ImageDecodeException(source, "corrupt " + format + " (the " + format
+        + " decoder cannot read its data)", e);
   }
 
   /** Whether an EOI marker (FF D9) closes the data, allowing for trailing padding some cameras add. */

@@ -69,7 +69,10 @@ public enum ImageFormat {
     return brands;
   }
 
-  /** For error messages about data in no format we decode: what it looks like instead. */
+  /**
+   * For error messages about data in no format we decode: which other format it is, when it is a
+   * well-known one. Never the bytes themselves: a message must not echo what a file contains.
+   */
   static String describe(byte[] data) {
     if (startsWith(data, ascii("GIF8"))) {
       return "a GIF image";
@@ -92,25 +95,7 @@ public enum ImageFormat {
     if (data.length >= 2 && (data[0] & 0xff) == 0xff && (data[1] & 0xff) == 0xd8) {
       return "starts like a JPEG but has no marker after SOI";
     }
-    return "starts with " + preview(data);
-  }
-
-  /** The first bytes as text when printable, else as hex. */
-  private static String preview(byte[] data) {
-    int n = Math.min(data.length, 8);
-    boolean printable = n > 0;
-    for (int i = 0; i < n; i++) {
-      int b = data[i] & 0xff;
-      printable &= b >= 0x20 && b < 0x7f || b == '\n' || b == '\r' || b == '\t';
-    }
-    if (printable) {
-      return "\"" + ascii(data, 0, n).replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t") + "\"";
-    }
-    StringBuilder hex = new StringBuilder("bytes");
-    for (int i = 0; i < n; i++) {
-      hex.append(String.format(" %02X", data[i] & 0xff));
-    }
-    return hex.toString();
+    return "unknown format";
   }
 
   private static boolean startsWith(byte[] data, byte[] prefix) {

@@ -131,9 +131,7 @@ public final class Predictor implements AutoCloseable {
   }
 
   private float[] javaPreprocessed(List<byte[]> images) {
-    Manifest m = bundle.manifest();
-    Preprocessing prep = new Preprocessing(m.input().height(), m.input().width(),
-        Preprocessing.Mode.parse(m.preprocessing().mode()));
+    Preprocessing prep = bundle.manifest().inputPreprocessing();
     float[] nhwc = new float[images.size() * imageSize()];
     for (int i = 0; i < images.size(); i++) {
       prep.toFloats(prep.load(ImageDecoder.standard(), images.get(i), "image " + i), nhwc, i * imageSize());

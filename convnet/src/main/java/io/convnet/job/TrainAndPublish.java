@@ -43,13 +43,12 @@ public final class TrainAndPublish {
     Preprocessing pre = new Preprocessing(req.imageSize(), req.imageSize(),
         Preprocessing.Mode.parse(arch.preprocessing()));
     PipelineOptions train = PipelineOptions.training(pre).withBatchSize(req.batchSize()).withSeed(req.seed())
-        .withMaxPerClass(req.maxPerClass()).withAugmentation(req.augment() ? Augmentation.tutorial()
-            : Augmentation.none());
+        .withMaxPerClass(req.maxPerClass()).withAugmentation(augmentation(req, arch));
     PipelineOptions validation = train.forEvaluation().withMaxPerClass(0);
     if (!req.resume()) {
       FileTrees.delete(req.workDir());
     }
-    try (DataSplits data = DataSplits.open(req.dataDir(), train, validation)) {
+    try (DataSplits data = DataSplits.open(req.confinement(), req.dataDir(), train, validation)) {
       Sequential spec = arch.define(req.imageSize(), data.training().classNames().size()).name(req.modelName());
       if (req.transfer().active()) {
         spec = TransferTraining.spec(spec, req.transfer());
@@ -94,19 +93,27 @@ public final class TrainAndPublish {
     Map<String, Object> training = new LinkedHashMap<>();
     training.put("optimizer", req.optimizer().id());
     training.put("learning_rate", req.optimizer().learningRate());
+    if (req.optimizer().decay() != 1) {
+      training.put("learning_rate_decay", req.optimizer().decay());
+    }
     training.put("batch_size", req.batchSize());
     training.put("epochs", req.epochs());
     training.put("augmentation", req.augment());
+    training.put("augmentation_settings", augmentation(req, arch).describe());
     training.put("seed", req.seed());
     training.put("max_per_class", req.maxPerClass());
     training.put("patience", req.patience());
     training.put("stop_reason", history.stopReason().name().toLowerCase(java.util.Locale.ROOT));
     training.put("data", req.dataDir().getFileName() == null ? "" : req.dataDir().getFileName().toString());
-    double scale = pre.mode() == Preprocessing.Mode.RESCALE ? 1 / 255.0 : 1.0;
     return new Manifest(Manifest.FORMAT_VERSION, req.modelName(), 0, arch.id(), Instant.now().toString(), null,
-        new Manifest.Preprocessing(pre.mode().name(), scale), labels, null, null, null,
+        Manifest.Preprocessing.of(pre), labels, null, null, null,
         new Manifest.Metrics(best.loss(), best.accuracy(), best.valLoss(), best.valAccuracy(), best.epoch(),
             history.epochs().size()), training, null);
+  }
+
+  /** The architecture's augmentation (tutorial's, or digits' for LeNet-5), or none. */
+  private static Augmentation augmentation(TrainingRequest req, Architecture arch) {
+    return req.augment() ? arch.augmentation() : Augmentation.none();
   }
 
   private static double seconds(long start) {

@@ -2,6 +2,7 @@ package io.convnet.job;
 
 import io.convnet.arch.Architectures;
 import io.convnet.bundle.BundleStore;
+import io.convnet.data.DataRoot;
 import io.convnet.limits.TrainingLimits;
 import io.convnet.train.OptimizerSpec;
 import io.convnet.train.TrainingConfig;
@@ -24,10 +25,12 @@ import java.nio.file.Path;
  * @param resume continue from the checkpoint in the work directory (else it is cleared)
  * @param transfer transfer learning and fine-tuning ({@link TransferOptions#NONE}: plain training); its weights
  *     file must exist, its fine-tune layer must be a conv layer of the architecture's base
+ * @param dataRoot every data file is read under it (symbolic links may not lead out); null = {@code dataDir}
+ *     itself, as the command line's {@code -d}
  */
 public record TrainingRequest(String architecture, String modelName, Path dataDir, int epochs, int batchSize,
     boolean augment, OptimizerSpec optimizer, long seed, int maxPerClass, int imageSize, int patience, Path store,
-    Path workDir, boolean resume, TransferOptions transfer) {
+    Path workDir, boolean resume, TransferOptions transfer, DataRoot dataRoot) {
 
   public static final int MAX_BATCH_SIZE = TrainingLimits.MAX_BATCH_SIZE;
 
@@ -58,11 +61,20 @@ public record TrainingRequest(String architecture, String modelName, Path dataDi
       throw new IllegalArgumentException("a model store directory is required");
     }
     imageSize = imageSize == 0 ? arch.defaultImageSize() : imageSize;
+    new io.convnet.data.Preprocessing(imageSize, imageSize, io.convnet.data.Preprocessing.Mode.parse(arch.preprocessing()));
     workDir = workDir == null ? store.resolve(".work").resolve(modelName) : workDir;
     transfer = transfer == null ? TransferOptions.NONE : transfer;
     if (transfer.active()) {
       checkTransfer(transfer, arch.define(imageSize, 2));
     }
+  }
+
+  /** The data folder is the data root. */
+  public TrainingRequest(String architecture, String modelName, Path dataDir, int epochs, int batchSize,
+      boolean augment, OptimizerSpec optimizer, long seed, int maxPerClass, int imageSize, int patience, Path store,
+      Path workDir, boolean resume, TransferOptions transfer) {
+    this(architecture, modelName, dataDir, epochs, batchSize, augment, optimizer, seed, maxPerClass, imageSize,
+        patience, store, workDir, resume, transfer, null);
   }
 
   /** Plain training (no transfer learning). */
@@ -86,7 +98,12 @@ public record TrainingRequest(String architecture, String modelName, Path dataDi
   /** The same request with other transfer options. */
   public TrainingRequest withTransfer(TransferOptions t) {
     return new TrainingRequest(architecture, modelName, dataDir, epochs, batchSize, augment, optimizer, seed,
-        maxPerClass, imageSize, patience, store, workDir, resume, t);
+        maxPerClass, imageSize, patience, store, workDir, resume, t, dataRoot);
+  }
+
+  /** The root the data is read under: {@link #dataRoot}, else the data folder itself. */
+  public DataRoot confinement() {
+    return dataRoot != null ? dataRoot : DataRoot.folder(dataDir);
   }
 
   /** The tutorial's settings, {@link TrainingLimits}' defaults: tutorial CNN, batch 32, RMSprop 1e-4, seed 1. */

@@ -249,30 +249,13 @@ public final class KerasWeightsFile implements AutoCloseable {
           return size;
         }
       }
-      ByteBuffer first = ByteBuffer.allocate((int) Math.min(8, size));
-      ch.read(first, 0);
-      throw new KerasH5Exception(file + ": not an HDF5 file (no HDF5 signature; it starts with "
-          + describeBytes(Arrays.copyOf(first.array(), first.position())) + ")");
+      // never the bytes it starts with: an error message does not echo a file's contents
+      throw new KerasH5Exception(file + ": not an HDF5 file (no HDF5 signature)");
     } catch (NoSuchFileException e) {
       throw new KerasH5Exception("no such weights file: " + file);
     } catch (IOException e) {
       throw new KerasH5Exception("cannot read weights file " + file + ": " + e.getMessage(), e);
     }
-  }
-
-  private static String describeBytes(byte[] b) {
-    boolean printable = true;
-    for (byte x : b) {
-      printable &= x >= 0x20 && x < 0x7f;
-    }
-    if (printable) {
-      return "\"" + new String(b, StandardCharsets.US_ASCII) + "\"";
-    }
-    StringBuilder sb = new StringBuilder("bytes");
-    for (byte x : b) {
-      sb.append(String.format(" %02x", x & 0xff));
-    }
-    return sb.toString();
   }
 
   private static void checkInsideFile(Path file, HdfFile hdf, Dataset ds, String path, long fileSize) {

@@ -2,6 +2,7 @@ package io.convnet.limits;
 
 import java.math.BigDecimal;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -28,7 +29,20 @@ public final class TrainingLimits {
 
   // Limits.
   /** Architecture ids that can be trained ({@code Architectures.ids()}; a test checks they agree). */
-  public static final List<String> ARCHITECTURES = List.of("tutorial-cnn", "vgg16", "vgg16-top");
+  public static final List<String> ARCHITECTURES = List.of("tutorial-cnn", "vgg16", "vgg16-top", "lenet-5");
+
+  /** The model a job of each architecture publishes when it names none. */
+  private static final Map<String, String> DEFAULT_MODELS = Map.of("tutorial-cnn", DEFAULT_MODEL, "vgg16", "vgg16",
+      "vgg16-top", "vgg16-imagenet", "lenet-5", "lenet-5");
+
+  /** The model name a job of {@code architecture} gets when it names none. */
+  public static String defaultModel(String architecture) {
+    String model = DEFAULT_MODELS.get(architecture);
+    if (model == null) {
+      throw new IllegalArgumentException("unknown architecture '" + architecture + "'");
+    }
+    return model;
+  }
   public static final List<String> OPTIMIZERS = List.of("rmsprop", "adam", "sgd");
   public static final int MAX_EPOCHS = 10_000;
   public static final int MAX_BATCH_SIZE = 1024;

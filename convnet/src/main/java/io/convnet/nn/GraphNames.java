@@ -17,6 +17,8 @@ public final class GraphNames {
   public static final String LABELS = "labels";
   public static final String LOSS = "loss";
   public static final String TRAIN_STEP = "train_step";
+  /** Float scalar the trainer feeds with the epoch's learning rate. */
+  public static final String LEARNING_RATE = "learning_rate";
   public static final String PREACT_SUFFIX = "_preact";
 
   public static String preActivation(String layer) {

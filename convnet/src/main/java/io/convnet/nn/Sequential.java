@@ -20,7 +20,8 @@ import org.tensorflow.types.TFloat32;
 public final class Sequential {
   /** Op names the graph itself uses; layers may not take them. */
   static final Set<String> RESERVED = Set.of(GraphNames.INPUT, GraphNames.TRAINING, GraphNames.STEP_SEED,
-      GraphNames.LOGITS, GraphNames.PROBABILITIES, GraphNames.LABELS, GraphNames.LOSS, GraphNames.TRAIN_STEP);
+      GraphNames.LOGITS, GraphNames.PROBABILITIES, GraphNames.LABELS, GraphNames.LOSS, GraphNames.TRAIN_STEP,
+      GraphNames.LEARNING_RATE);
   private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
 
   private final String name;

@@ -22,8 +22,9 @@ final class Optimizers {
 
   private Optimizers() {}
 
-  static List<Op> updates(Ops tf, OptimizerSpec spec, List<ModelVariable> vars, List<Operand<TFloat32>> grads) {
-    Operand<TFloat32> lr = tf.constant((float) spec.learningRate());
+  /** @param lr the learning rate (a scalar the trainer feeds per epoch) */
+  static List<Op> updates(Ops tf, OptimizerSpec spec, Operand<TFloat32> lr, List<ModelVariable> vars,
+      List<Operand<TFloat32>> grads) {
     List<Op> ops = new ArrayList<>();
     switch (spec.kind()) {
       case RMSPROP -> {

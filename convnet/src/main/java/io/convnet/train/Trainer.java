@@ -102,7 +102,7 @@ public final class Trainer {
     return new History(history, reason);
   }
 
-  /** One training step on {@code batch} (dropout seeded by {@code step}); returns the batch loss. */
+  /** One training step on {@code batch} (dropout seeded by {@code step}, the first epoch's learning rate); the loss. */
   public float step(Batch batch, long step) {
     try (TFloat32 x = images(model, batch); TInt32 y = Tensors.labels(batch.labels(), batch.size());
         TFloat32 on = TFloat32.scalarOf(1f); TInt64 seed = TInt64.vectorOf(config.seed(), step);
@@ -145,9 +145,10 @@ public final class Trainer {
       long step = (long) (epoch - 1) * batches + i;
       try (TFloat32 x = images(model, b); TInt32 y = Tensors.labels(b.labels(), b.size());
           TFloat32 on = TFloat32.scalarOf(1f); TInt64 seed = TInt64.vectorOf(config.seed(), step);
+          TFloat32 lr = TFloat32.scalarOf((float) config.optimizer().learningRate(epoch));
           Result r = s.runner().feed(model.input(), x).feed(graph.labels, y).feed(model.trainingFlag(), on)
-              .feed(model.stepSeed(), seed).fetch(graph.loss).fetch(model.probabilities())
-              .addTarget(graph.trainStep).run()) {
+              .feed(model.stepSeed(), seed).feed(graph.learningRate, lr).fetch(graph.loss)
+              .fetch(model.probabilities()).addTarget(graph.trainStep).run()) {
         acc.add(b, Tensors.scalar((TFloat32) r.get(0)), Tensors.rows((TFloat32) r.get(1)));
       }
       i++;
@@ -165,6 +166,12 @@ public final class Trainer {
     if (b.height() != in[0] || b.width() != in[1]) {
       throw new IllegalArgumentException("batch images are " + b.height() + "x" + b.width() + " but model '"
           + model.spec().name() + "' takes " + in[0] + "x" + in[1]);
+    }
+    long perImage = (long) in[0] * in[1] * in[2];
+    if (b.pixels().length != b.size() * perImage) {
+      throw new IllegalArgumentException("batch images have " + b.pixels().length / Math.max(1, b.size()) / in[0]
+          / in[1] + " channels but model '" + model.spec().name() + "' takes " + in[2]
+          + " (a gray model needs one-channel preprocessing, e.g. MNIST)");
     }
     return Tensors.images(b.pixels(), b.size(), b.height(), b.width(), in[2]);
   }

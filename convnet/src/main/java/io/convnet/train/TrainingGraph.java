@@ -20,6 +20,8 @@ import org.tensorflow.types.TInt32;
 final class TrainingGraph {
   final Placeholder<TInt32> labels;
   final Operand<TFloat32> loss;
+  /** Scalar, the optimizer's learning rate unless fed (a decaying schedule feeds each epoch's). */
+  final Operand<TFloat32> learningRate;
   final Op trainStep;
 
   TrainingGraph(Model model, OptimizerSpec optimizer, List<ModelVariable> trainable) {
@@ -37,7 +39,13 @@ final class TrainingGraph {
       Operand<TFloat32> f = (Operand<TFloat32>) g;
       gs.add(f);
     }
-    List<Op> updates = Optimizers.updates(tf, optimizer, trainable, gs);
+    learningRate = tf.withName(GraphNames.LEARNING_RATE).placeholderWithDefault(
+        tf.constant((float) optimizer.learningRate()), org.tensorflow.ndarray.Shape.scalar());
+    // Every gradient before any update: the backward pass reads the variables (e.g. a dense kernel to pass the
+    // gradient down), and an update running beside it would change what it reads, at random, run to run.
+    Ops afterAll = tf.withControlDependencies(new ArrayList<Op>(gs));
+    List<Operand<TFloat32>> ready = gs.stream().map(g -> (Operand<TFloat32>) afterAll.identity(g)).toList();
+    List<Op> updates = Optimizers.updates(tf, optimizer, learningRate, trainable, ready);
     trainStep = tf.withControlDependencies(updates).withName(GraphNames.TRAIN_STEP).noOp();
     model.session().initialize(); // the new slot variables
   }

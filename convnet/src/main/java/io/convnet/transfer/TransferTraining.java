@@ -111,7 +111,7 @@ public final class TransferTraining {
       TrainingListener listener, BooleanSupplier cancelled) {
     long seed = config.seed();
     BottleneckFeatures train;
-    try (FolderDataset plain = FolderDataset.open(data.training().directory(),
+    try (FolderDataset plain = FolderDataset.open(data.training().folder(),
         data.training().options().forEvaluation())) {
       LOG.info("computing bottleneck features of {} training images (no augmentation in this phase)",
           plain.imageCount());

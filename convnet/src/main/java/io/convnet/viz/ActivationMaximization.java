@@ -123,7 +123,7 @@ public final class ActivationMaximization {
     long[] seeds = java.util.Arrays.stream(filters).asLongStream().toArray();
     GradientAscent.Outcome outcome = GradientAscent.run(model, target, seeds, options, progress, doneBefore, total);
     List<FilterImage> out = new ArrayList<>();
-    int plane = model.height() * model.width() * 3;
+    int plane = model.preprocessing().floatsPerImage();
     for (int i = 0; i < n; i++) {
       RgbImage image = model.preprocessing().toImage(outcome.images(), i * plane);
       out.add(new FilterImage(layer, filters[i], image, outcome.scores()[i], !(outcome.scores()[i] > 0)));

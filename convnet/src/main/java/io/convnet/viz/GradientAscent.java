@@ -49,14 +49,15 @@ final class GradientAscent {
     int n = imageSeeds.length;
     int h = model.height();
     int w = model.width();
-    int plane = h * w * 3;
     PixelSpace space = model.pixels();
+    int channels = space.channels();
+    int plane = h * w * channels;
     Random random = new Random(o.seed());
     float[] x = new float[n * plane];
     for (int i = 0; i < n; i++) {
       Random start = new Random(o.seed() * 1_000_003L + imageSeeds[i]);
       for (int j = i * plane; j < (i + 1) * plane; j++) {
-        int c = j % 3;
+        int c = j % channels;
         x[j] = space.gray()[c] + (float) ((start.nextDouble() * 2 - 1) * o.noise() * space.range(c));
       }
     }
@@ -75,10 +76,10 @@ final class GradientAscent {
       int jitter = polish ? 0 : o.jitter();
       int dy = jitter == 0 ? 0 : random.nextInt(2 * jitter + 1) - jitter;
       int dx = jitter == 0 ? 0 : random.nextInt(2 * jitter + 1) - jitter;
-      ImageOps.roll(x, shifted, n, h, w, dy, dx);
+      ImageOps.roll(x, shifted, n, h, w, channels, dy, dx);
       VisualModel.GradientResult r = model.gradient(tensors, shifted, n, target.weights(step, o.steps(), scores));
       scores = target.scores(r.means());
-      ImageOps.roll(r.inputGradient(), direction, n, h, w, -dy, -dx);
+      ImageOps.roll(r.inputGradient(), direction, n, h, w, channels, -dy, -dx);
       for (int i = 0; i < n; i++) {
         double rms = ImageOps.rms(direction, i, plane);
         float scale = rms > 1e-12 ? (float) (1 / rms) : 0f;
@@ -92,12 +93,12 @@ final class GradientAscent {
       float keep = polish ? 1f : (float) (1 - o.l2Decay());
       double size = polish ? o.stepSize() * (o.steps() - step) / (o.steps() - shaping + 1) : o.stepSize();
       for (int j = 0; j < x.length; j++) {
-        int c = j % 3;
+        int c = j % channels;
         float moved = x[j] + (float) (size * space.range(c)) * direction[j];
         x[j] = space.gray()[c] + (moved - space.gray()[c]) * keep;
       }
       if (o.blurEvery() > 0 && !polish && (step + 1) % o.blurEvery() == 0) {
-        ImageOps.gaussianBlur(x, n, h, w, o.blurSigma());
+        ImageOps.gaussianBlur(x, n, h, w, channels, o.blurSigma());
       }
       space.clip(x);
       progress.step(doneBefore + step + 1, total);

@@ -1,23 +1,19 @@
 package io.convnet.viz;
 
-/** Regularizer arithmetic on batches of interleaved HWC float images (3 channels). */
+/** Regularizer arithmetic on batches of interleaved HWC float images of {@code channels} channels (3, or 1). */
 final class ImageOps {
   private ImageOps() {}
 
   /** Cyclic shift of each image by (dy, dx): out[(y + dy) mod h][(x + dx) mod w] = in[y][x]. */
-  static void roll(float[] in, float[] out, int n, int h, int w, int dy, int dx) {
-    int plane = h * w * 3;
+  static void roll(float[] in, float[] out, int n, int h, int w, int channels, int dy, int dx) {
+    int plane = h * w * channels;
     for (int i = 0; i < n; i++) {
       int base = i * plane;
       for (int y = 0; y < h; y++) {
         int ty = Math.floorMod(y + dy, h);
         for (int x = 0; x < w; x++) {
           int tx = Math.floorMod(x + dx, w);
-          int s = base + (y * w + x) * 3;
-          int t = base + (ty * w + tx) * 3;
-          out[t] = in[s];
-          out[t + 1] = in[s + 1];
-          out[t + 2] = in[s + 2];
+          System.arraycopy(in, base + (y * w + x) * channels, out, base + (ty * w + tx) * channels, channels);
         }
       }
     }
@@ -39,26 +35,27 @@ final class ImageOps {
    */
   static void addTotalVariationGradient(float[] x, float[] dir, int n, int h, int w, PixelSpace space,
       double weight) {
-    int plane = h * w * 3;
+    int channels = space.channels();
+    int plane = h * w * channels;
     for (int i = 0; i < n; i++) {
       int base = i * plane;
       for (int y = 0; y < h; y++) {
         for (int xx = 0; xx < w; xx++) {
-          int p = base + (y * w + xx) * 3;
-          for (int c = 0; c < 3; c++) {
+          int p = base + (y * w + xx) * channels;
+          for (int c = 0; c < channels; c++) {
             float v = x[p + c];
             double g = 0;
             if (y > 0) {
-              g += v - x[p + c - w * 3];
+              g += v - x[p + c - w * channels];
             }
             if (y < h - 1) {
-              g += v - x[p + c + w * 3];
+              g += v - x[p + c + w * channels];
             }
             if (xx > 0) {
-              g += v - x[p + c - 3];
+              g += v - x[p + c - channels];
             }
             if (xx < w - 1) {
-              g += v - x[p + c + 3];
+              g += v - x[p + c + channels];
             }
             dir[p + c] -= (float) (weight * 2 * g / space.range(c));
           }
@@ -68,7 +65,7 @@ final class ImageOps {
   }
 
   /** Gaussian blur of each channel of each image in place; edges clamp. */
-  static void gaussianBlur(float[] x, int n, int h, int w, double sigma) {
+  static void gaussianBlur(float[] x, int n, int h, int w, int channels, double sigma) {
     if (sigma <= 0) {
       return;
     }
@@ -82,31 +79,31 @@ final class ImageOps {
     for (int i = 0; i < k.length; i++) {
       k[i] /= (float) sum;
     }
-    int plane = h * w * 3;
+    int plane = h * w * channels;
     float[] tmp = new float[plane];
     for (int i = 0; i < n; i++) {
       int base = i * plane;
       for (int y = 0; y < h; y++) {  // horizontal into tmp
         for (int xx = 0; xx < w; xx++) {
-          for (int c = 0; c < 3; c++) {
+          for (int c = 0; c < channels; c++) {
             float acc = 0;
             for (int j = -radius; j <= radius; j++) {
               int sx = Math.min(w - 1, Math.max(0, xx + j));
-              acc += k[j + radius] * x[base + (y * w + sx) * 3 + c];
+              acc += k[j + radius] * x[base + (y * w + sx) * channels + c];
             }
-            tmp[(y * w + xx) * 3 + c] = acc;
+            tmp[(y * w + xx) * channels + c] = acc;
           }
         }
       }
       for (int y = 0; y < h; y++) {  // vertical back into x
         for (int xx = 0; xx < w; xx++) {
-          for (int c = 0; c < 3; c++) {
+          for (int c = 0; c < channels; c++) {
             float acc = 0;
             for (int j = -radius; j <= radius; j++) {
               int sy = Math.min(h - 1, Math.max(0, y + j));
-              acc += k[j + radius] * tmp[(sy * w + xx) * 3 + c];
+              acc += k[j + radius] * tmp[(sy * w + xx) * channels + c];
             }
-            x[base + (y * w + xx) * 3 + c] = acc;
+            x[base + (y * w + xx) * channels + c] = acc;
           }
         }
       }

@@ -3,6 +3,8 @@ package io.convnet.viz;
 import io.convnet.bundle.Manifest;
 import io.convnet.data.Batch;
 import io.convnet.data.DataException;
+import io.convnet.data.DataRoot;
+import io.convnet.data.DataSplits;
 import io.convnet.data.FolderDataset;
 import io.convnet.data.ImageFolder;
 import io.convnet.data.PipelineOptions;
@@ -40,15 +42,21 @@ public record NaturalMaxima(String model, int version, String source, int images
 
   /**
    * The validation folder the bundle was trained with: {@code <dataRoot>/<training.data>/validation},
-   * if the manifest records the data set and the folder exists.
+   * if the manifest records the data set and the folder exists under the data root (its real path: a
+   * symbolic link leading out of the root does not count).
    */
   public static Optional<Path> validationDir(Manifest manifest, Path dataRoot) {
     Object data = manifest.training() == null ? null : manifest.training().get("data");
-    if (!(data instanceof String name) || name.isBlank() || dataRoot == null) {
+    if (!(data instanceof String name) || name.isBlank() || dataRoot == null || !Files.isDirectory(dataRoot)) {
       return Optional.empty();
     }
-    Path dir = dataRoot.resolve(name).resolve("validation");
-    return Files.isDirectory(dir) ? Optional.of(dir) : Optional.empty();
+    try {
+      Path dir = new DataRoot(dataRoot).resolve(name + "/" + DataSplits.VALIDATION);
+      return Files.isDirectory(dir) ? Optional.of(dir) : Optional.empty();
+    } catch (DataException e) {
+      LOG.debug("no validation folder for natural maxima: {}", e.getMessage());
+      return Optional.empty();
+    }
   }
 
   /**

@@ -30,7 +30,7 @@ public final class OutputBound {
       throw new IllegalArgumentException("layer '" + layer + "' does not read the model input directly");
     }
     PixelSpace space = model.pixels();
-    float[] gray = new float[model.height() * model.width() * 3];
+    float[] gray = new float[model.preprocessing().floatsPerImage()];
     String kernel = layer + "_kernel";
     String bias = layer + "_bias";
     Map<String, VisualModel.Activation> v = model.activations(gray, 1, List.of(kernel, bias));
@@ -63,7 +63,7 @@ public final class OutputBound {
     PixelSpace space = model.pixels();
     String kernel = layer + "_kernel";
     String bias = layer + "_bias";
-    Map<String, VisualModel.Activation> v = model.activations(new float[model.height() * model.width() * 3], 1,
+    Map<String, VisualModel.Activation> v = model.activations(new float[model.preprocessing().floatsPerImage()], 1,
         List.of(kernel, bias));
     long[] shape = v.get(kernel).shape();
     int kh = Math.toIntExact(shape[0]);

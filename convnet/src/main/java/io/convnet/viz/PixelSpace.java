@@ -3,9 +3,10 @@ package io.convnet.viz;
 import io.convnet.data.Preprocessing;
 
 /**
- * Where valid model inputs live: per input channel, the preprocessed values of pixel 0, 128 and 255.
- * Ascent works in this (preprocessed) space and stays inside it; sizes (steps, noise) are given as
- * fractions of the channel's range, so the same defaults suit RESCALE (range 1) and CAFFE (range 255).
+ * Where valid model inputs live: per input channel (3, or 1 for a gray model), the preprocessed values of
+ * pixel 0, 128 and 255. Ascent works in this (preprocessed) space and stays inside it; sizes (steps, noise)
+ * are given as fractions of the channel's range, so the same defaults suit RESCALE and MNIST (range 1) and
+ * CAFFE (range 255).
  */
 public record PixelSpace(float[] low, float[] gray, float[] high) {
 
@@ -14,9 +15,14 @@ public record PixelSpace(float[] low, float[] gray, float[] high) {
   }
 
   private static float[] model(Preprocessing p, float pixel) {
-    float[] v = {pixel, pixel, pixel};
-    p.scaleInPlace(v, 0, 3);
-    return v;
+    float[] out = new float[p.channels()];
+    p.scale(new float[] {pixel, pixel, pixel}, 0, out, 0, 1);
+    return out;
+  }
+
+  /** Channels of the model input. */
+  public int channels() {
+    return low.length;
   }
 
   /** Range of channel {@code c} (high minus low). */
@@ -26,8 +32,9 @@ public record PixelSpace(float[] low, float[] gray, float[] high) {
 
   /** Clips interleaved HWC values of {@code images} images into the valid range. */
   public void clip(float[] x) {
+    int channels = channels();
     for (int i = 0; i < x.length; i++) {
-      int c = i % 3;
+      int c = i % channels;
       if (x[i] < low[c]) {
         x[i] = low[c];
       } else if (x[i] > high[c]) {

@@ -78,10 +78,11 @@ public final class Saliency {
     int wd = model.width();
     float[] magnitude = new float[h * wd];
     float rawMax = 0;
+    int channels = model.preprocessing().channels();
     for (int i = 0; i < h * wd; i++) {
       float m = 0;
-      for (int c = 0; c < 3; c++) {
-        m = Math.max(m, Math.abs(sum[i * 3 + c] / samples));
+      for (int c = 0; c < channels; c++) {
+        m = Math.max(m, Math.abs(sum[i * channels + c] / samples));
       }
       magnitude[i] = m;
       rawMax = Math.max(rawMax, m);

@@ -44,6 +44,7 @@ public final class VisualModel implements AutoCloseable {
   private final Map<String, LayerGradient> layerGradients = new ConcurrentHashMap<>();
   private final Map<String, Operand<TFloat32>> channelMeans = new ConcurrentHashMap<>();
   private final SharedBundle shared;
+  private volatile List<NetworkLayers.Layer> network;
   private int scopes;
 
   public VisualModel(ModelBundle bundle) {
@@ -54,8 +55,7 @@ public final class VisualModel implements AutoCloseable {
       throw new IllegalArgumentException("bundle " + bundle.dir() + " has no input size, layers or labels in its "
           + "manifest");
     }
-    this.preprocessing = new Preprocessing(manifest.input().height(), manifest.input().width(),
-        Preprocessing.Mode.parse(manifest.preprocessing() == null ? "RESCALE" : manifest.preprocessing().mode()));
+    this.preprocessing = manifest.inputPreprocessing();
   }
 
   public static VisualModel load(Path bundleDir) {
@@ -192,7 +192,7 @@ public final class VisualModel implements AutoCloseable {
   public Map<String, Activation> activations(float[] nhwc, int n, List<String> names) {
     return read(() -> {
       for (String f : names) {
-        if (bundle.graph().operation(f) == null) {
+        if (bundle.graph().operation(opName(f)) == null) {
           throw new IllegalArgumentException("model '" + name() + "' has no tensor '" + f + "'");
         }
       }
@@ -209,6 +209,27 @@ public final class VisualModel implements AutoCloseable {
         }
       }
     });
+  }
+
+  /** The op of a tensor name ({@code conv_1:0} -> {@code conv_1}); an op name stays as it is. */
+  private static String opName(String tensor) {
+    int colon = tensor.lastIndexOf(':');
+    return colon < 0 ? tensor : tensor.substring(0, colon);
+  }
+
+  /** The layers as the explorer shows them, read once from the bundle ({@link NetworkLayers}). */
+  public List<NetworkLayers.Layer> network() {
+    List<NetworkLayers.Layer> n = network;
+    if (n == null) {
+      n = read(() -> NetworkLayers.read(bundle.graph(), manifest));
+      network = n;
+    }
+    return n;
+  }
+
+  /** Runs {@code use} on the graph and session while the bundle cannot be closed (for reads in this package). */
+  <T> T inSession(java.util.function.BiFunction<Graph, Session, T> use) {
+    return read(() -> use.apply(bundle.graph(), bundle.session()));
   }
 
   /** Class probabilities of {@code n} images. */
@@ -279,7 +300,7 @@ public final class VisualModel implements AutoCloseable {
   }
 
   private TFloat32 images(float[] nhwc, int n) {
-    return Tensors.images(nhwc, n, height(), width(), 3);
+    return Tensors.images(nhwc, n, height(), width(), preprocessing.channels());
   }
 
   static TFloat32 matrix(float[] values, int rows, int cols) {

@@ -128,4 +128,43 @@ class AugmentationTest {
     }
     assertThat(out[0]).isNotCloseTo(prep.apply(image)[0], within(0f));
   }
+
+  @Test
+  void digitsAugmentationOnlyShiftsAndRotatesSlightlyAndNeverFlips() {
+    Augmentation digits = Augmentation.digits();
+    assertThat(digits.horizontalFlip()).isFalse();
+    assertThat(digits.verticalFlip()).isFalse();
+    for (int i = 0; i < 500; i++) {
+      TransformParameters t = digits.draw(SeededRandom.of(1, 0, i), N, N);
+      assertThat(t.flipHorizontal() || t.flipVertical()).isFalse();
+      assertThat(Math.abs(t.theta())).isLessThanOrEqualTo(10);
+      assertThat(Math.abs(t.tx())).isLessThanOrEqualTo(0.08 * N);
+      assertThat(Math.abs(t.ty())).isLessThanOrEqualTo(0.08 * N);
+      assertThat(t.shear()).isZero();
+      assertThat(t.zx()).isEqualTo(1);
+      assertThat(t.zy()).isEqualTo(1);
+      assertThat(t.brightness()).isEqualTo(1);
+    }
+    assertThat(digits.describe()).containsEntry("horizontal_flip", false).containsEntry("rotation_range", 10.0);
+  }
+
+  @Test
+  void aOneChannelInputGetsTheLumaOfTheWarpedImageAndNothingBeyondItsFloats() {
+    Preprocessing gray = Preprocessing.mnist(N);
+    RgbImage digit = io.convnet.image.MnistDigits.centredIn(io.convnet.image.MnistDigits.normalize(
+        io.convnet.testing.DigitImages.photo(2, 64, 64, 0xffffff, 0, 32, 32, 0, 1)), N, N);
+    TransformParameters t = params(7, 2, -3, 1, false, 1);
+    float[] out = new float[3 * gray.floatsPerImage()];
+    java.util.Arrays.fill(out, -7f);
+    t.apply(digit, gray, out, gray.floatsPerImage());
+    assertThat(out[gray.floatsPerImage() - 1]).isEqualTo(-7f);
+    assertThat(out[2 * gray.floatsPerImage()]).isEqualTo(-7f);
+    RgbImage warped = t.apply(digit);
+    float[] expected = new float[gray.floatsPerImage()];
+    gray.toFloats(warped, expected, 0);
+    for (int i = 0; i < expected.length; i++) {
+      // apply(RgbImage) rounds the warped values to bytes; the float path keeps them
+      assertThat(out[gray.floatsPerImage() + i]).isCloseTo(expected[i], within(0.5f / 255));
+    }
+  }
 }

@@ -159,20 +159,21 @@ class FolderDatasetTest {
   void unreadableFilesFailTheOpenNamingThem() throws IOException {
     Path truncated = data.resolve("vertical/cut.jpg");
     Files.write(truncated, TestImages.truncated(Files.readAllBytes(data.resolve("vertical/vertical.0.jpg")), 0.5));
-    Path text = Files.writeString(data.resolve("horizontal/readme.jpg"), "just text");
-    Path empty = Files.write(data.resolve("horizontal/empty.png"), new byte[0]);
+    Files.writeString(data.resolve("horizontal/readme.jpg"), "just text");
+    Files.write(data.resolve("horizontal/empty.png"), new byte[0]);
     assertThatThrownBy(() -> FolderDataset.open(data, training()))
         .isInstanceOf(DataException.class)
         .hasMessageStartingWith("3 unreadable images in data set " + data + ": ")
-        .hasMessageContaining(empty + ": zero-byte file")
-        .hasMessageContaining(text + ": not a JPEG or PNG image")
-        .hasMessageContaining(truncated + ": truncated JPEG");
+        .hasMessageContaining("horizontal/empty.png: zero-byte file")
+        .hasMessageContaining("horizontal/readme.jpg: not a JPEG or PNG image")
+        .hasMessageContaining("vertical/cut.jpg: truncated JPEG")
+        .hasMessageNotContaining("just text");
     assertThat(dataThreads()).isEmpty();
   }
 
   @Test
   void withoutTheCacheAnUnreadableFileFailsTheEpoch() throws IOException {
-    Path text = Files.writeString(data.resolve("horizontal/readme.jpg"), "just text");
+    Files.writeString(data.resolve("horizontal/readme.jpg"), "just text");
     try (FolderDataset set = FolderDataset.open(data, PipelineOptions.evaluation(PREP).withCacheBudgetBytes(0))) {
       PrefetchIterator<Batch> epoch = set.epoch(0);
       assertThatThrownBy(() -> {
@@ -180,8 +181,8 @@ class FolderDatasetTest {
           epoch.next();
         }
       }).isInstanceOf(DataException.class)
-          .hasMessage("unreadable image in data set " + data + ": " + text
-              + ": not a JPEG or PNG image (starts with \"just tex\")");
+          .hasMessage("unreadable image in data set " + data
+              + ": horizontal/readme.jpg: not a JPEG or PNG image (unknown format)");
     }
   }
 

@@ -49,16 +49,50 @@ class PreprocessingTest {
   }
 
   @Test
-  void scaleInPlaceMatchesToFloats() {
+  void scaleMatchesToFloatsInPlaceOrNot() {
     RgbImage image = TestImages.gradient(7, 5);
-    for (Preprocessing p : new Preprocessing[] {Preprocessing.rescale(5, 7), Preprocessing.caffe(5, 7)}) {
-      float[] raw = new float[p.floatsPerImage()];
+    for (Preprocessing.Mode mode : Preprocessing.Mode.values()) {
+      Preprocessing p = new Preprocessing(28, 28, mode);
+      RgbImage sized = io.convnet.image.Resize.bilinear(image, 28, 28);
+      float[] raw = new float[28 * 28 * 3];
       for (int i = 0; i < raw.length; i++) {
-        raw[i] = image.pixels()[i] & 0xff;
+        raw[i] = sized.pixels()[i] & 0xff;
       }
-      p.scaleInPlace(raw, 0, raw.length);
-      assertThat(raw).containsExactly(p.apply(image));
+      float[] expected = new float[p.floatsPerImage()];
+      p.toFloats(sized, expected, 0);
+      float[] out = new float[p.floatsPerImage() + 1];
+      p.scale(raw, 0, out, 1, 28 * 28);
+      assertThat(java.util.Arrays.copyOfRange(out, 1, out.length)).as(mode.name()).containsExactly(expected);
+      p.scale(raw, 0, raw, 0, 28 * 28);
+      assertThat(java.util.Arrays.copyOf(raw, expected.length)).as(mode.name()).containsExactly(expected);
     }
+  }
+
+  @Test
+  void mnistIsOneGrayChannelOfTheNormalisedDigitPaddedToTheInput() {
+    Preprocessing p = Preprocessing.mnist(32);
+    assertThat(p.channels()).isEqualTo(1);
+    assertThat(p.floatsPerImage()).isEqualTo(32 * 32);
+    RgbImage digit = io.convnet.image.MnistDigits.normalize(
+        io.convnet.testing.DigitImages.photo(4, 200, 160, 0x102030, 0xfafaf0, 80, 80, 3, 1));
+    float[] x = p.apply(io.convnet.testing.DigitImages.photo(4, 200, 160, 0x102030, 0xfafaf0, 80, 80, 3, 1));
+    for (int y = 0; y < 32; y++) {
+      for (int c = 0; c < 32; c++) {
+        boolean inField = y >= 2 && y < 30 && c >= 2 && c < 30;
+        float expected = inField ? digit.get(c - 2, y - 2, 0) * (1f / 255f) : 0f;
+        assertThat(x[y * 32 + c]).isEqualTo(expected);
+      }
+    }
+    // colour becomes luma; the display image is gray
+    RgbImage colour = RgbImage.blank(28, 28);
+    colour.set(3, 4, 200 << 16 | 100 << 8 | 50);
+    float[] c = new float[28 * 28];
+    new Preprocessing(28, 28, Preprocessing.Mode.MNIST).toFloats(colour, c, 0);
+    assertThat(c[4 * 28 + 3] * 255f).isCloseTo(0.299f * 200 + 0.587f * 100 + 0.114f * 50,
+        org.assertj.core.api.Assertions.within(1e-3f));
+    RgbImage shown = p.toImage(x, 0);
+    assertThat(shown.get(2 + 14, 2 + 14, 0)).isEqualTo(digit.get(14, 14, 0)).isEqualTo(shown.get(16, 16, 2));
+    assertThatThrownBy(() -> Preprocessing.mnist(24)).hasMessageContaining("at least 28x28");
   }
 
   @Test
@@ -72,6 +106,7 @@ class PreprocessingTest {
   void parsesModeNames() {
     assertThat(Preprocessing.Mode.parse("caffe")).isEqualTo(Preprocessing.Mode.CAFFE);
     assertThat(Preprocessing.Mode.parse(" RESCALE ")).isEqualTo(Preprocessing.Mode.RESCALE);
-    assertThatThrownBy(() -> Preprocessing.Mode.parse("torch")).hasMessageContaining("known: rescale, caffe");
+    assertThat(Preprocessing.Mode.parse("mnist")).isEqualTo(Preprocessing.Mode.MNIST);
+    assertThatThrownBy(() -> Preprocessing.Mode.parse("torch")).hasMessageContaining("known: rescale, caffe, mnist");
   }
 }

@@ -66,7 +66,8 @@ class ImageDecoderTest {
     assertThatThrownBy(() -> decoder.decode(file))
         .isInstanceOf(ImageDecodeException.class)
         .hasMessageStartingWith(file.toString())
-        .hasMessageContaining("not a JPEG or PNG image (starts with \"hello, t\")");
+        .hasMessageContaining("not a JPEG or PNG image (unknown format)")
+        .hasMessageNotContaining("hello");
   }
 
   @Test
@@ -84,7 +85,7 @@ class ImageDecoderTest {
         .hasMessageStartingWith("anim.gif: truncated GIF");
     byte[] binary = {0, 1, 2, (byte) 0xfe};
     assertThatThrownBy(() -> decoder.decode(binary, "body"))
-        .hasMessage("body: not a JPEG or PNG image (starts with bytes 00 01 02 FE)");
+        .hasMessage("body: not a JPEG or PNG image (unknown format)");
   }
 
   @ParameterizedTest

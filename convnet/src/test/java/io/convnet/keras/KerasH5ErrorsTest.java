@@ -69,7 +69,7 @@ class KerasH5ErrorsTest {
   void notHdf5EmptyMissingAndTruncatedFiles() throws Exception {
     Path text = Files.writeString(tmp.resolve("weights.h5"), "hello, this is not HDF5");
     assertThatThrownBy(() -> KerasWeightsFile.open(text)).isInstanceOf(KerasH5Exception.class)
-        .hasMessage(text + ": not an HDF5 file (no HDF5 signature; it starts with \"hello, t\")");
+        .hasMessage(text + ": not an HDF5 file (no HDF5 signature)");
     Path empty = Files.createFile(tmp.resolve("empty.h5"));
     assertThatThrownBy(() -> KerasWeightsFile.open(empty)).hasMessageContaining("not an HDF5 file (the file is empty)");
     assertThatThrownBy(() -> KerasWeightsFile.open(tmp.resolve("nope.h5")))

@@ -50,4 +50,15 @@ public final class TinyBundles {
       throw new UncheckedIOException(e);
     }
   }
+
+  /**
+   * LeNet-5 trained for a few epochs on {@link DigitImages#mnistLikeFolder} ({@code <dataRoot>/digits}), published
+   * as {@code <store>/<model>/1} by the training job, as the trainer does: a one-channel MNIST-mode bundle.
+   */
+  public static Path trainedDigits(Path store, String model, Path dataRoot) {
+    Path data = DigitImages.mnistLikeFolder(dataRoot.resolve("digits"), 30, 6, 2);
+    var req = new io.convnet.job.TrainingRequest("lenet-5", model, data, 6, 32, false, OptimizerSpec.adam(2e-3), 2, 0,
+        0, 0, store, null, false);
+    return io.convnet.job.TrainAndPublish.run(req, TrainingListener.NONE, () -> false).bundleDir();
+  }
 }

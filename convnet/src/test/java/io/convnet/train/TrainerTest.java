@@ -3,7 +3,12 @@ package io.convnet.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.convnet.nn.Activation;
+import io.convnet.nn.Conv2D;
+import io.convnet.nn.Dense;
+import io.convnet.nn.Flatten;
 import io.convnet.nn.Model;
+import io.convnet.nn.Sequential;
 import io.convnet.testing.SyntheticImages;
 import io.convnet.testing.TinyModels;
 import java.nio.file.Path;
@@ -156,8 +161,15 @@ class TrainerTest {
   @Test
   void aLearningRateFarTooHighDivergesWithItsOwnType() {
     var train = SyntheticImages.binary(40, SIZE, 16, 1);
-    try (Model m = TinyModels.cnn(SIZE, 2).build(7)) {
-      assertThatThrownBy(() -> train(m, TrainingConfig.of(20, OptimizerSpec.sgd(10, 0.9), 7, tmp), train, train,
+    // a linear network with softmax logits: ReLU units die at this rate (their gradients vanish) and
+    // a sigmoid's clipped loss stays finite, but linear logits overflow
+    var linear = Sequential.input(SIZE, SIZE, 3).name("linear")
+        .add(Conv2D.of(4, 3).name("conv_1"))
+        .add(Flatten.of().name("flatten"))
+        .add(Dense.of(8).name("dense_1"))
+        .add(Dense.of(2).activation(Activation.SOFTMAX).name("output"));
+    try (Model m = linear.build(7)) {
+      assertThatThrownBy(() -> train(m, TrainingConfig.of(20, OptimizerSpec.sgd(10, 0.9), 7, tmp.resolve("diverge")), train, train,
           TrainingListener.NONE))
           .isInstanceOfSatisfying(TrainingDivergedException.class, e -> {
             assertThat(e.loss()).isNotFinite();
@@ -165,6 +177,69 @@ class TrainerTest {
             assertThat(e.step()).isPositive();
           })
           .hasMessageStartingWith("training diverged: loss is ").hasMessageEndingWith("; lower the learning rate");
+    }
+  }
+
+  @Test
+  void aDecayingLearningRateTrainsEachEpochWithItsOwnRate() {
+    var one = SyntheticImages.binary(8, SIZE, 16, 1);   // 16 images, one batch: one step per epoch
+    var spec = Sequential.input(SIZE, SIZE, 3).name("plain")
+        .add(Conv2D.of(4, 3).activation(io.convnet.nn.Activation.RELU).name("conv_1"))
+        .add(Flatten.of().name("flatten"))
+        .add(Dense.of(1).activation(Activation.SIGMOID).name("output"));
+    OptimizerSpec decaying = OptimizerSpec.sgd(0.1, 0).withDecay(0.5);
+    assertThat(decaying.learningRate(1)).isEqualTo(0.1);
+    assertThat(decaying.learningRate(3)).isEqualTo(0.025);
+    try (Model a = spec.build(1); Model b = spec.build(1); Model constant = spec.build(1)) {
+      new Trainer(a, TrainingConfig.of(2, decaying, 1, tmp.resolve("a")).withKeepBest(false))
+          .fit(one, one, TrainingListener.NONE, () -> false);
+      new Trainer(constant, TrainingConfig.of(2, OptimizerSpec.sgd(0.1, 0), 1, tmp.resolve("c")).withKeepBest(false))
+          .fit(one, one, TrainingListener.NONE, () -> false);
+      // the same two steps by hand: lr 0.1, then a fresh plain SGD (stateless without momentum) at 0.05
+      new Trainer(b, TrainingConfig.of(1, OptimizerSpec.sgd(0.1, 0), 1, tmp.resolve("b1")).withKeepBest(false))
+          .fit(one, one, TrainingListener.NONE, () -> false);
+      new Trainer(b, TrainingConfig.of(1, OptimizerSpec.sgd(0.05, 0), 1, tmp.resolve("b2")).withKeepBest(false))
+          .fit(one, one, TrainingListener.NONE, () -> false);
+      // TensorFlow's CPU kernels sum in a thread-dependent order, so equal means equal up to float noise:
+      // far closer than to the same two epochs at a constant rate
+      double byHand = 0;
+      double undecayed = 0;
+      for (String v : a.variables().keySet()) {
+        float[] wa = a.weight(v);
+        float[] wb = b.weight(v);
+        float[] wc = constant.weight(v);
+        for (int i = 0; i < wa.length; i++) {
+          byHand = Math.max(byHand, Math.abs(wa[i] - wb[i]));
+          undecayed = Math.max(undecayed, Math.abs(wa[i] - wc[i]));
+        }
+      }
+      assertThat(byHand).isLessThan(1e-4).isLessThan(undecayed / 50);
+    }
+    assertThatThrownBy(() -> OptimizerSpec.adam(1e-3).withDecay(1.5)).hasMessageContaining("decay must be in (0, 1]");
+  }
+
+  @Test
+  void theSameSeedGivesTheSameWeightsRunAfterRun() {
+    // a step's backward pass reads the dense kernel to pass the gradient down; were the kernel's update free to
+    // run beside it, the conv gradients would use the old or the new kernel at random (two outcomes, run to run)
+    var data = SyntheticImages.binary(8, SIZE, 16, 1);
+    var spec = Sequential.input(SIZE, SIZE, 3).name("plain")
+        .add(Conv2D.of(4, 3).activation(io.convnet.nn.Activation.RELU).name("conv_1"))
+        .add(Flatten.of().name("flatten"))
+        .add(Dense.of(1).activation(Activation.SIGMOID).name("output"));
+    float[] first = null;
+    for (int run = 0; run < 6; run++) {
+      try (Model m = spec.build(1)) {
+        new Trainer(m, TrainingConfig.of(3, OptimizerSpec.sgd(0.1, 0), 1, tmp.resolve("run" + run)).withKeepBest(false))
+            .fit(data, data, TrainingListener.NONE, () -> false);
+        float[] w = m.weight("conv_1_kernel");
+        if (first == null) {
+          first = w;
+        }
+        for (int i = 0; i < w.length; i++) {
+          assertThat(w[i]).as("run %d, weight %d", run, i).isCloseTo(first[i], org.assertj.core.api.Assertions.within(1e-5f));
+        }
+      }
     }
   }
 }

@@ -184,6 +184,10 @@ class VisualizationTest {
   void naturalMaximaAreTheLargestChannelMeansOverTheValidationImages() throws Exception {
     Path dir = NaturalMaxima.validationDir(model.manifest(), tmp.resolve("data")).orElseThrow();
     assertThat(dir).isEqualTo(tmp.resolve("data/bars/validation"));
+    // a data root whose data set is a symbolic link leading out of it has no validation folder
+    Path otherRoot = Files.createDirectories(tmp.resolve("other-root"));
+    Files.createSymbolicLink(otherRoot.resolve("bars"), tmp.resolve("data/bars"));
+    assertThat(NaturalMaxima.validationDir(model.manifest(), otherRoot)).isEmpty();
     Path cache = tmp.resolve("cache");
     NaturalMaxima m = NaturalMaxima.loadOrCompute(model, dir, 0, cache);
     assertThat(m.images()).isEqualTo(32);

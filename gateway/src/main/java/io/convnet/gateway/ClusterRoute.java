@@ -1,5 +1,6 @@
 package io.convnet.gateway;
 
+import io.convnet.gateway.access.Access;
 import io.convnet.gateway.http.RouteGroup;
 import io.convnet.kit.http.HttpErrors;
 import io.convnet.kit.kafka.KafkaRequester;
@@ -25,8 +26,8 @@ final class ClusterRoute implements RouteGroup {
   }
 
   @Override
-  public void mount(Router router) {
-    router.get("/v1/cluster").handler(this::handle);
+  public void mount(Router router, Access access) {
+    access.read(router.get("/v1/cluster")).handler(this::handle);
   }
 
   private void handle(RoutingContext ctx) {

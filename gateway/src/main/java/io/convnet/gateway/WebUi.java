@@ -1,5 +1,6 @@
 package io.convnet.gateway;
 
+import io.convnet.gateway.access.Access;
 import io.convnet.gateway.http.RouteGroup;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
@@ -18,15 +19,16 @@ final class WebUi implements RouteGroup {
       + "frame-ancestors 'none'; form-action 'self'";
 
   @Override
-  public void mount(Router router) {
-    router.route("/").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(ctx -> {
+  public void mount(Router router, Access access) {
+    // Open even when reading needs a token: the page is where a token is entered.
+    access.open(router.route("/").method(HttpMethod.GET).method(HttpMethod.HEAD)).handler(ctx -> {
       ctx.response().putHeader("content-security-policy", CONTENT_SECURITY_POLICY)
           .putHeader("x-content-type-options", "nosniff")
           .putHeader("referrer-policy", "no-referrer");
       ctx.next();
     }).handler(files(WEB_ROOT));
     // A route ending in /* hands the handler the path below its prefix.
-    router.route("/assets/*").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(ctx -> {
+    access.open(router.route("/assets/*").method(HttpMethod.GET).method(HttpMethod.HEAD)).handler(ctx -> {
       ctx.response().putHeader("x-content-type-options", "nosniff");
       ctx.next();
     }).handler(files(WEB_ROOT + "/assets"));

@@ -47,12 +47,14 @@ public final class TestBundles {
   }
 
   /**
-   * What the model in {@code dir} says about {@code jpeg} in this JVM, decoded for its size as the
-   * worker decodes it: the reference for the worker's answers.
+   * What the model in {@code dir} says about {@code jpeg} in this JVM, the image loaded as training loads it
+   * ({@link Preprocessing#load}): the reference for the worker's answers.
    */
   public static float[] inProcess(Path dir, byte[] jpeg) {
     try (Predictor p = Predictor.open(dir)) {
-      float[] x = Preprocessing.rescale(SIZE, SIZE).apply(ImageDecoder.standard().decodeForSize(jpeg, "test", SIZE, SIZE));
+      Preprocessing prep = Preprocessing.rescale(SIZE, SIZE);
+      float[] x = new float[prep.floatsPerImage()];
+      prep.toFloats(prep.load(ImageDecoder.standard(), jpeg, "test"), x, 0);
       return p.predict(x, 1)[0];
     }
   }

@@ -12,8 +12,16 @@ import com.google.protobuf.Parser;
  *                          values are parsed by the {@link Exchange} they answer
  * @param defaultPartitions partitions when no configuration overrides it
  * @param compacted         true for topics that keep the newest value per key
+ * @param retentionMs       {@code retention.ms} the topic is created with: 0 for the broker's
+ *                          default, -1 to keep records for ever
  */
-public record Topic<T extends MessageLite>(String name, Parser<T> parser, int defaultPartitions, boolean compacted) {
+public record Topic<T extends MessageLite>(String name, Parser<T> parser, int defaultPartitions, boolean compacted,
+                                           long retentionMs) {
+
+  /** A topic with the broker's default retention. */
+  public Topic(String name, Parser<T> parser, int defaultPartitions, boolean compacted) {
+    this(name, parser, defaultPartitions, compacted, 0);
+  }
 
   public T parse(byte[] value) throws InvalidProtocolBufferException {
     if (parser == null) {

@@ -35,6 +35,13 @@ public final class Topics {
   public static final Topic<VisualizeRequest> VISUALIZE_REQUESTS =
       new Topic<>("convnet.visualize.requests", VisualizeRequest.parser(), 4, false);
 
+  /**
+   * Every state-changing call to a gateway and every refused one, written by the gateway that took
+   * it and read back by every gateway ({@code GET /v1/audit}); kept a year.
+   */
+  public static final Topic<AuditRecord> AUDIT =
+      new Topic<>("convnet.audit", AuditRecord.parser(), 1, false, 365L * 24 * 3600 * 1000);
+
   public static final Topic<StatusPing> STATUS_PINGS =
       new Topic<>("convnet.cluster.status", StatusPing.parser(), 1, false);
 
@@ -48,6 +55,7 @@ public final class Topics {
 
   public static final List<Topic<?>> ALL = List.of(
       CLASSIFY_REQUESTS, SCORE_REQUESTS, SCORE_RESULTS, SCORE_DEAD_LETTERS,
-      TRAIN_JOBS, TRAIN_CONTROL, TRAIN_EVENTS, MODELS, MODEL_QUERIES, VISUALIZE_REQUESTS, STATUS_PINGS, REPLIES);
+      TRAIN_JOBS, TRAIN_CONTROL, TRAIN_EVENTS, MODELS, MODEL_QUERIES, VISUALIZE_REQUESTS, AUDIT, STATUS_PINGS,
+      REPLIES);
 
 }

@@ -108,7 +108,7 @@ final class BenchSetup {
     Preprocessing prep = Preprocessing.rescale(in.height(), in.width());
     float[] batch = new float[n * prep.floatsPerImage()];
     for (int i = 0; i < n; i++) {
-      prep.apply(ImageDecoder.standard().decode(images.get((from + i) % images.size()), "bench"), batch,
+      prep.toFloats(prep.load(ImageDecoder.standard(), images.get((from + i) % images.size()), "bench"), batch,
           i * prep.floatsPerImage());
     }
     return predictor.predict(batch, n);

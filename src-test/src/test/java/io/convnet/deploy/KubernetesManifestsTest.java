@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import io.convnet.gateway.GatewayMain;
+import io.convnet.gateway.access.AccessSettings;
 import io.convnet.kit.config.Setting;
 import io.convnet.kit.config.Settings;
 import io.convnet.kit.launch.ServiceDefinition;
@@ -76,13 +77,16 @@ class KubernetesManifestsTest {
       assertThat(spec.path("partitions").asInt()).as(topic.name()).isEqualTo(topic.defaultPartitions());
       assertThat(spec.path("config").path("cleanup.policy").asText("delete")).as(topic.name())
           .isEqualTo(topic.compacted() ? "compact" : "delete");
+      if (topic.retentionMs() != 0) {
+        assertThat(spec.path("config").path("retention.ms").asLong()).as(topic.name()).isEqualTo(topic.retentionMs());
+      }
     }
   }
 
   @Test
   void everyEnvironmentVariableIsASettingTheServicesRead() {
-    Set<String> known = Stream.concat(Settings.ALL.stream(), WorkerSettings.ALL.stream()).map(Setting::name)
-        .collect(Collectors.toSet());
+    Set<String> known = Stream.of(Settings.ALL, WorkerSettings.ALL, AccessSettings.ALL).flatMap(List::stream)
+        .map(Setting::name).collect(Collectors.toSet());
     // Read by the JVM and glibc, not by us: the workers' malloc settings (see docs/models.md).
     known.addAll(Set.of("JAVA_TOOL_OPTIONS", "MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_"));
     Set<String> used = new HashSet<>();

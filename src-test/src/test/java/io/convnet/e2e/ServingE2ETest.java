@@ -72,7 +72,8 @@ class ServingE2ETest {
 
   static float[] inProcess(byte[] jpeg) {
     try (Predictor p = Predictor.open(bundle)) {
-      return p.predict(Preprocessing.rescale(24, 24).apply(ImageDecoder.standard().decode(jpeg, "test")), 1)[0];
+      Preprocessing prep = Preprocessing.rescale(24, 24);
+      return p.predict(prep.apply(prep.load(ImageDecoder.standard(), jpeg, "test")), 1)[0];  // as training loads it
     }
   }
 

@@ -3,6 +3,7 @@ package io.convnet.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.convnet.gateway.GatewayMain;
+import io.convnet.gateway.access.TestTokens;
 import io.convnet.kafka.local.KafkaBrokerExtension;
 import io.convnet.proto.ModelPublished;
 import io.convnet.proto.Topics;
@@ -50,13 +51,16 @@ class TrainingE2ETest {
   static Path store;
   static ServiceProcess gateway;
   static ServiceProcess trainer;
+  /** Submitting and cancelling need a trainer's token. */
+  static TestTokens tokens;
 
   @BeforeAll
   static void startCluster() throws Exception {
     Path data = Files.createDirectories(tmp.resolve("data"));
     ImageFolders.catsAndDogs(data.resolve("tiny"), 4, 32, 11);
     store = tmp.resolve("models");
-    gateway = ServiceProcess.start(GatewayMain.class, "gateway-training-e2e", Map.of());
+    tokens = TestTokens.write(Files.createDirectories(tmp.resolve("tokens")));
+    gateway = ServiceProcess.start(GatewayMain.class, "gateway-training-e2e", tokens.env());
     trainer = ServiceProcess.start(TrainerMain.class, "trainer-training-e2e", Map.of(
         "CONVNET_DATA_ROOT", data.toString(), "CONVNET_MODEL_STORE", store.toString(),
         "CONVNET_SHUTDOWN_GRACE_MS", "5000"));
@@ -76,7 +80,8 @@ class TrainingE2ETest {
 
   static JsonObject post(String body) throws Exception {
     HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri("/v1/training-jobs"))
-        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        .header("content-type", "application/json").header("authorization", TestTokens.bearer(tokens.trainer()))
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
     return new JsonObject(r.body());
@@ -152,7 +157,8 @@ class TrainingE2ETest {
     String id = post("{\"dataDir\": \"tiny\", \"model\": \"e2e-cancelled\", \"epochs\": 5000, \"batchSize\": 4, "
         + "\"imageSize\": 32, \"augment\": false}").getString("id");
     assertThat(types(events(id, "epoch"))).contains("started", "epoch");
-    HttpResponse<String> cancel = HTTP.send(HttpRequest.newBuilder(uri("/v1/training-jobs/" + id)).DELETE().build(),
+    HttpResponse<String> cancel = HTTP.send(HttpRequest.newBuilder(uri("/v1/training-jobs/" + id))
+        .header("authorization", TestTokens.bearer(tokens.trainer())).DELETE().build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(202);
     List<JsonObject> events = events(id, null);
@@ -173,6 +179,35 @@ class TrainingE2ETest {
     JsonObject job = job(id);
     assertThat(job.getString("state")).isEqualTo("failed");
     assertThat(job.getJsonObject("error").getString("code")).isEqualTo("INVALID_ARGUMENT");
+  }
+
+  @Test
+  @Order(4)
+  void withoutATokenAJobIsRefusedAndTheAuditLogListsWhoStartedAndCancelledJobs() throws Exception {
+    HttpResponse<String> refused = HTTP.send(HttpRequest.newBuilder(uri("/v1/training-jobs"))
+        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"epochs\": 1}"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(401);
+    assertThat(refused.headers().firstValue("www-authenticate")).contains("Bearer realm=\"convnet\"");
+
+    List<JsonObject> records = new ArrayList<>();
+    long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (records.size() < 5 && System.nanoTime() < until) {
+      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri("/v1/audit?limit=10"))
+          .header("authorization", TestTokens.bearer(tokens.admin())).build(), HttpResponse.BodyHandlers.ofString());
+      records.clear();
+      if (r.statusCode() == 200) {
+        new JsonObject(r.body()).getJsonArray("records").forEach(o -> records.add((JsonObject) o));
+      }
+      Thread.sleep(100);
+    }
+    // newest first: the refusal, then the three jobs and the cancel of the second, as the trainer token
+    assertThat(records).extracting(r -> r.getString("method") + " " + r.getInteger("status") + " "
+        + r.getString("subject")).containsExactly("POST 401 anonymous", "POST 201 trainer", "DELETE 202 trainer",
+        "POST 201 trainer", "POST 201 trainer");
+    assertThat(records.get(3).getJsonObject("details").getString("model")).isEqualTo("e2e-cancelled");
+    assertThat(records.get(4).getJsonObject("details").getString("model")).isEqualTo("e2e-pets");
+    assertThat(records).allSatisfy(r -> assertThat(r.getString("instance")).isEqualTo("gateway-training-e2e"));
   }
 
   static ModelPublished modelRecord(String name) throws Exception {

@@ -3,12 +3,8 @@ package io.convnet.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.convnet.gateway.GatewayMain;
-import io.convnet.gateway.webui.HeadlessChromium;
 import io.convnet.kafka.local.KafkaBrokerExtension;
 import io.convnet.testing.TinyBundles;
-import io.convnet.visualizer.VisualizerMain;
-import io.convnet.worker.InferenceWorkerMain;
 import io.vertx.core.json.JsonObject;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -51,7 +47,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WebUiE2ETest {
   static final String MODEL = "bars";
-  static final Duration WAIT = Duration.ofSeconds(30);
   static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   /** The requests meant to fail (URL part, status): the browser logs them, nothing else may be logged. */
   static final Map<String, Integer> DELIBERATE_FAILURES = Map.of("/bars/feature-maps?layers=conv_9", 400,
@@ -59,6 +54,7 @@ class WebUiE2ETest {
 
   @TempDir
   static Path tmp;
+  static PageChain chain;
   static ServiceProcess gateway;
   static ServiceProcess worker;
   static ServiceProcess visualizer;
@@ -68,47 +64,21 @@ class WebUiE2ETest {
 
   @BeforeAll
   static void start() throws Exception {
-    HeadlessChromium chromium = HeadlessChromium.assumeInstalled();
-
-    // The services boot while the model trains: the worker finds it on its next scan of the store,
-    // the visualizer looks the newest version up per request.
-    Map<String, String> env = Map.of("CONVNET_REQUEST_TIMEOUT_MS", "10000", "CONVNET_VISUALIZE_TIMEOUT_MS", "30000",
-        "CONVNET_MODEL_STORE", tmp.resolve("models").toString(), "CONVNET_DATA_ROOT", tmp.resolve("data").toString(),
-        "CONVNET_VIZ_CACHE_DIR", tmp.resolve("cache").toString(), "CONVNET_SCORE_ENABLED", "false",
-        "CONVNET_MODEL_POLL_MS", "500");
-    Files.createDirectories(tmp.resolve("models"));
-    gateway = ServiceProcess.start(GatewayMain.class, "gateway-webui-e2e", env);
-    worker = ServiceProcess.start(InferenceWorkerMain.class, "inference-worker-webui-e2e", env);
-    visualizer = ServiceProcess.start(VisualizerMain.class, "visualizer-webui-e2e", env);
-    TinyBundles.trained(tmp.resolve("models"), MODEL, tmp.resolve("data"));
+    chain = PageChain.start(tmp, "webui-e2e", (store, data) -> TinyBundles.trained(store, MODEL, data), MODEL);
+    gateway = chain.gateway;
+    worker = chain.worker;
+    visualizer = chain.visualizer;
+    browser = chain.browser;
+    wait = chain.wait;
     Path dog = Path.of(System.getProperty("convnet.datasets", "../shared/datasets"),
         "cats-vs-dogs", "validation", "dog", "dog.1000.jpg");
     photo = (Files.exists(dog) ? dog : tmp.resolve("data/bars/validation/dog/dog.0.png")).toRealPath();
-
-    browser = chromium.open();
-    wait = HeadlessChromium.waiting(browser, WAIT);
-
-    for (ServiceProcess p : List.of(gateway, worker, visualizer)) {
-      p.awaitReady(Duration.ofSeconds(90));
-    }
-    long until = System.nanoTime() + WAIT.toNanos();
-    while (!gateway.get("/v1/models").body().contains("\"servedVersion\":1")) {
-      assertThat(System.nanoTime()).as("the worker serves " + MODEL + " v1").isLessThan(until);
-      Thread.sleep(200);
-    }
-    browser.get("http://127.0.0.1:" + gateway.port + "/");
-    wait.until(d -> "true".equals(d.findElement(By.tagName("html")).getDomAttribute("data-ready")));
   }
 
   @AfterAll
   static void stop() {
-    if (browser != null) {
-      browser.quit();
-    }
-    for (ServiceProcess p : new ServiceProcess[] {gateway, worker, visualizer}) {
-      if (p != null) {
-        p.close();
-      }
+    if (chain != null) {
+      chain.close();
     }
   }
 

@@ -98,7 +98,9 @@ final class JobRun {
 
   private Result train(Path workDir) {
     // The parameters first (cheap, and independent of any file), then the data.
-    request(env.store(), null);
+    TrainingRequest checked = request(null, env.store(), null);
+    // A job publishes into its own model's directory only: refuse one that leads elsewhere before training.
+    new BundleStore(env.store()).requireOwnDirectory(checked.modelName());
     DataRoot root;
     try {
       root = new DataRoot(env.dataRoot());
@@ -107,9 +109,9 @@ final class JobRun {
     }
     Path data = root.resolve(job.getDataDir());
     String weights = job.hasTransfer() ? job.getTransfer().getWeights() : "";
-    TrainingRequest req = request(data, weights.isEmpty() ? null : root.resolve(weights));
-    ImageFolder train = ImageFolder.scan(data.resolve(DataSplits.TRAIN), req.maxPerClass());
-    ImageFolder validation = ImageFolder.scan(data.resolve(DataSplits.VALIDATION));
+    TrainingRequest req = request(root, data, weights.isEmpty() ? null : root.resolve(weights));
+    ImageFolder train = ImageFolder.scan(root, data.resolve(DataSplits.TRAIN), req.maxPerClass());
+    ImageFolder validation = ImageFolder.scan(root, data.resolve(DataSplits.VALIDATION), 0);
     List<String> labels = train.classNames();
     long parameters = Architectures.get(req.architecture()).define(req.imageSize(), labels.size()).paramCount();
     ProgressEvents progress = new ProgressEvents(env.events(), jobId, TrainEvent.Started.newBuilder()
@@ -150,12 +152,16 @@ final class JobRun {
     return end(published, model);
   }
 
-  /** The job as convnet takes it; {@code weights} resolved under the data root (null: none, or not yet). */
-  private TrainingRequest request(Path data, Path weights) {
+  /**
+   * The job as convnet takes it, its data read under {@code root} only; {@code weights} resolved under
+   * the data root (null: none, or not yet).
+   */
+  private TrainingRequest request(DataRoot root, Path data, Path weights) {
     return new TrainingRequest(job.getArchitecture(), job.getModel().isEmpty() ? null : job.getModel(), data,
         job.getEpochs(), job.getBatchSize(), job.getAugment(),
         OptimizerSpec.parse(job.getOptimizer(), job.getLearningRate()), job.getSeed(), job.getMaxImagesPerClass(),
-        job.getImageSize(), job.getPatience(), env.store(), workDir(env.store(), jobId), true, transfer(weights));
+        job.getImageSize(), job.getPatience(), env.store(), workDir(env.store(), jobId), true, transfer(weights),
+        root);
   }
 
   /** TrainJob.transfer (proto3: absent and all-default mean plain training) as convnet's options. */

@@ -16,6 +16,7 @@ import io.convnet.proto.TrainEvent.KindCase;
 import io.convnet.proto.TrainJob;
 import io.convnet.proto.TransferLearning;
 import io.convnet.testing.ImageFolders;
+import io.convnet.util.FileTrees;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -221,7 +222,7 @@ class TrainingJobsTest {
     jobs.put("data path 'imagenet/missing.h5' does not exist under the data root",
         tinyJob("bad-15").setTransfer(TransferLearning.newBuilder().setWeights("imagenet/missing.h5")
             .setFreezeBase(true)).build());
-    jobs.put("not-keras.h5: not an HDF5 file (no HDF5 signature; it starts with \"<html>no\")",
+    jobs.put("not-keras.h5: not an HDF5 file (no HDF5 signature)",
         tinyJob("bad-16").setTransfer(TransferLearning.newBuilder().setWeights("not-keras.h5").setFreezeBase(true))
             .build());
     jobs.put("caching bottleneck features needs a frozen base",
@@ -324,6 +325,138 @@ class TrainingJobsTest {
         "\"fine_tune_learning_rate\" : 1.0E-5");
     try (io.convnet.infer.Predictor p = io.convnet.infer.Predictor.open(bundle)) {
       assertThat(p.manifest().convLayers()).isEqualTo(io.convnet.arch.Vgg16.convLayers());
+    }
+  }
+
+  /** A model name whose place in the store leads to another model's directory (or out of the store). */
+  @Test
+  @Order(100)
+  void aJobCannotPublishIntoAnotherModelsDirectory() throws Exception {
+    Path victim = Files.createDirectories(store.resolve("victim-pets/1"));
+    Files.writeString(victim.resolve("manifest.json"), "{}");
+    Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
+    Path alias = Files.createSymbolicLink(store.resolve("alias-pets"), store.resolve("victim-pets"));
+    Path out = Files.createSymbolicLink(store.resolve("outside-pets"), elsewhere);
+    try {
+      for (String model : List.of("alias-pets", "outside-pets")) {
+        List<TrainEvent> got = awaitEnd(submit(tinyJob(model).build()));
+        assertThat(kinds(got)).as(model).containsExactly(KindCase.FAILED);
+        TrainEvent.Failed failed = got.get(got.size() - 1).getFailed();
+        assertThat(failed.getError().getCode()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+        assertThat(failed.getError().getMessage()).contains("model '" + model + "' cannot be published",
+            "not a directory of its own");
+      }
+      assertThat(new BundleStore(store).versions("victim-pets")).containsExactly(1);
+      try (Stream<Path> s = Files.list(store.resolve("victim-pets"))) {
+        assertThat(s.map(p -> p.getFileName().toString())).containsExactly("1");
+      }
+      try (Stream<Path> s = Files.list(elsewhere)) {
+        assertThat(s).isEmpty();
+      }
+    } finally {
+      Files.delete(alias);
+      Files.delete(out);
+      FileTrees.delete(store.resolve("victim-pets"));
+    }
+  }
+
+  @Test
+  @Order(7)
+  void aLeNetJobTrainsOnGrayDigitsAndPublishesAOneChannelBundle() throws Exception {
+    io.convnet.testing.DigitImages.mnistLikeFolder(data.resolve("digits"), 3, 1, 5);
+    TrainJob job = tinyJob("").setArchitecture("lenet-5").setDataDir("digits").setBatchSize(10).setImageSize(0)
+        .setAugment(true).build();
+    List<TrainEvent> got = awaitEnd(submit(job));
+
+    assertThat(kinds(got)).containsExactly(KindCase.STARTED, KindCase.EPOCH, KindCase.EPOCH, KindCase.PUBLISHED);
+    TrainEvent.Started started = got.get(0).getStarted();
+    assertThat(started.getLabelsList()).containsExactly("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
+    assertThat(started.getImageSize()).isEqualTo(32);
+    assertThat(started.getParameters()).isEqualTo(63_802);
+    TrainEvent.Published published = got.get(got.size() - 1).getPublished();
+    assertThat(published.getModel()).isEqualTo("lenet-5");   // no model name: the architecture's
+    io.convnet.bundle.Manifest m = io.convnet.util.Json.read(store.resolve(published.getPath()).resolve("manifest.json"),
+        io.convnet.bundle.Manifest.class);
+    assertThat(m.architecture()).isEqualTo("lenet-5");
+    assertThat(m.input().channels()).isEqualTo(1);
+    assertThat(m.preprocessing().mode()).isEqualTo("MNIST");
+    assertThat(m.inputPreprocessing().floatsPerImage()).isEqualTo(32 * 32);
+  }
+
+  /**
+   * Symbolic links below a job's data folder: within the data root they are followed; out of it, or
+   * broken, the job fails naming the entry, and nothing of an outside file shows in any event.
+   */
+  @Test
+  @Order(7)
+  void symbolicLinksOutOfTheDataRootFailTheJobWithoutShowingContent() throws Exception {
+    String secret = "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1::/usr/sbin:/usr/sbin/nologin\n";
+    Path outside = Files.createDirectories(tmp.resolve("outside-links"));
+    ImageFolders.catsAndDogs(outside, 2, 32, 5);
+    Path passwd = Files.writeString(outside.resolve("passwd"), secret);
+    Map<String, TrainJob> failing = new LinkedHashMap<>();
+
+    Path linkedClass = ImageFolders.catsAndDogs(data.resolve("link-class"), 2, 32, 1);
+    io.convnet.util.FileTrees.delete(linkedClass.resolve("train/dog"));
+    Files.createSymbolicLink(linkedClass.resolve("train/dog"), outside.resolve("train/dog"));
+    failing.put("data folder link-class/train: 1 entry leads outside the data root through a symbolic link "
+        + "(links may point only within the data root): link-class/train/dog", tinyJob("links-1")
+        .setDataDir("link-class").build());
+
+    Path linkedFile = ImageFolders.catsAndDogs(data.resolve("link-file"), 2, 32, 1);
+    Files.createSymbolicLink(linkedFile.resolve("train/cat/cat.9.png"), passwd);
+    failing.put("link-file/train/cat/cat.9.png", tinyJob("links-2").setDataDir("link-file").build());
+
+    Path linkedSplit = ImageFolders.catsAndDogs(data.resolve("link-split"), 2, 32, 1);
+    io.convnet.util.FileTrees.delete(linkedSplit.resolve("validation"));
+    Files.createSymbolicLink(linkedSplit.resolve("validation"), outside.resolve("validation"));
+    failing.put("data folder link-split/validation leads outside the data root",
+        tinyJob("links-3").setDataDir("link-split").build());
+
+    Path dangling = ImageFolders.catsAndDogs(data.resolve("dangling"), 2, 32, 1);
+    Files.createSymbolicLink(dangling.resolve("train/cat/cat.9.png"), dangling.resolve("train/cat/gone.png"));
+    failing.put("dangling/train/cat/cat.9.png: broken symbolic link (its target does not exist)",
+        tinyJob("links-4").setDataDir("dangling").build());
+
+    Path loop = ImageFolders.catsAndDogs(data.resolve("loop"), 2, 32, 1);
+    Files.createSymbolicLink(loop.resolve("train/dog/dog.9.png"), loop.resolve("train/dog/dog.9.png"));
+    failing.put("loop/train/dog/dog.9.png: cannot read the file (Too many levels of symbolic links",
+        tinyJob("links-5").setDataDir("loop").build());
+
+    Path text = ImageFolders.catsAndDogs(data.resolve("text"), 2, 32, 1);
+    Files.writeString(text.resolve("train/cat/cat.9.png"), secret);
+    failing.put("text/train/cat/cat.9.png: not a JPEG or PNG image (unknown format)",
+        tinyJob("links-6").setDataDir("text").build());
+
+    // within the root: a class folder and a split shared with another data set, and a linked data folder
+    Path shared = ImageFolders.catsAndDogs(data.resolve("shared-links"), 2, 32, 1);
+    io.convnet.util.FileTrees.delete(shared.resolve("train/dog"));
+    Files.createSymbolicLink(shared.resolve("train/dog"), data.resolve("tiny/train/dog"));
+    io.convnet.util.FileTrees.delete(shared.resolve("validation"));
+    Files.createSymbolicLink(shared.resolve("validation"), Path.of("../tiny/validation"));
+    Files.createSymbolicLink(data.resolve("shared-alias"), Path.of("shared-links"));
+    TrainJob inside = tinyJob("links-inside").setDataDir("shared-alias").setEpochs(1).build();
+
+    for (TrainJob job : failing.values()) {
+      submit(job);
+    }
+    submit(inside);
+    String realData = data.toRealPath().toString();
+    failing.forEach((expected, job) -> {
+      List<TrainEvent> got = awaitEnd(job.getJobId());
+      assertThat(kinds(got)).as(expected).containsExactly(KindCase.FAILED);
+      TrainEvent.Failed failed = got.get(got.size() - 1).getFailed();
+      assertThat(failed.getError().getCode()).as(expected).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+      assertThat(failed.getError().getMessage()).contains(expected)
+          .doesNotContain(realData, outside.toString(), "root:x", "daemon", "nologin");
+    });
+    List<TrainEvent> got = awaitEnd(inside.getJobId());
+    assertThat(kinds(got)).containsExactly(KindCase.STARTED, KindCase.EPOCH, KindCase.PUBLISHED);
+    assertThat(got.get(0).getStarted().getTrainImages()).isEqualTo(2 + 4);  // 2 cats of its own, tiny's 4 dogs
+    assertThat(got.get(0).getStarted().getValidationImages()).isEqualTo(8);  // tiny's validation split
+    // no event of any of these jobs shows the outside file
+    for (TrainJob job : failing.values()) {
+      assertThat(events.get(job.getJobId())).allSatisfy(e -> assertThat(e.toString()).doesNotContain("root:x"));
     }
   }
 }

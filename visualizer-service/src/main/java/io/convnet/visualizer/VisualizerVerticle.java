@@ -29,6 +29,7 @@ public final class VisualizerVerticle extends VerticleBase {
   private final ServiceKit kit;
   private ModelCache<VisualVersion> models;
   private SyncVisualizations sync;
+  private Explorations explorations;
   private AscentJobs jobs;
   private WorkerExecutor workers;
 
@@ -47,7 +48,9 @@ public final class VisualizerVerticle extends VerticleBase {
         (dir, name, version) -> new VisualVersion(name, version, VisualModel.load(dir), natural),
         ServedVersionPolicy.NEWEST, CacheOptions.onDemand(c.getInt(VisualizerSettings.MAX_MODELS), kit.instanceId()));
     models.start();
-    sync = new SyncVisualizations(models, new RequestImages(c.dataRoot(), ImageLimits.DEFAULT));
+    RequestImages images = new RequestImages(c.dataRoot(), ImageLimits.DEFAULT);
+    sync = new SyncVisualizations(models, images);
+    explorations = new Explorations(models, images);
     jobs = new AscentJobs(models, c.getInt(VisualizerSettings.MAX_JOBS), c.getInt(VisualizerSettings.MAX_QUEUED),
         c.getInt(VisualizerSettings.RESULT_CACHE), c.getInt(VisualizerSettings.BATCH));
     workers = kit.vertx().createSharedWorkerExecutor("visualizer-sync", c.getInt(VisualizerSettings.SYNC_THREADS));
@@ -63,10 +66,13 @@ public final class VisualizerVerticle extends VerticleBase {
       case GRAD_CAM -> blocking(() -> sync.gradCam(r));
       case CONVOLUTION -> blocking(() -> sync.convolution(r));
       case LOSS -> blocking(() -> sync.loss(r));
+      case EXPLORE -> blocking(() -> explorations.explore(r));
+      case LAYER_WEIGHTS -> blocking(() -> explorations.weights(r));
       case FILTERS, CLASS_OUTPUT -> blocking(() -> jobs.start(r));
       case JOB -> call(() -> jobs.query(r));
       case KIND_NOT_SET -> Future.failedFuture(new ServiceException(ErrorCode.INVALID_ARGUMENT,
-          "say what to visualize: feature_maps, filters, class_output, saliency, grad_cam, convolution, loss or job"));
+          "say what to visualize: feature_maps, filters, class_output, saliency, grad_cam, convolution, loss, "
+              + "explore, layer_weights or job"));
     };
     return reply.andThen(ar -> {
       kit.statusDetails().put("models", String.join(", ", models.loaded()));

@@ -1,21 +1,16 @@
 package io.convnet.visualizer;
 
-import static io.convnet.kit.testing.TestServices.await;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import io.convnet.kafka.local.KafkaBrokerExtension;
 import io.convnet.kit.ServiceException;
-import io.convnet.kit.config.Settings;
 import io.convnet.kit.launch.RunningService;
-import io.convnet.kit.testing.Idle;
 import io.convnet.kit.testing.TestServices;
 import io.convnet.proto.AscentOptions;
 import io.convnet.proto.ClassOutput;
 import io.convnet.proto.ConvolutionExplain;
 import io.convnet.proto.ErrorCode;
-import io.convnet.proto.Exchanges;
 import io.convnet.proto.FeatureMaps;
 import io.convnet.proto.Filters;
 import io.convnet.proto.GradCam;
@@ -33,7 +28,6 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
@@ -47,30 +41,26 @@ import org.junit.jupiter.api.io.TempDir;
 class VisualizerServiceTest {
   @TempDir
   static Path tmp;
+  static VisualizerFixture fixture;
   static RunningService visualizer;
-  static RunningService asker;
   static byte[] dog;
 
   @BeforeAll
-  static void start() throws Exception {
-    TinyBundles.trained(tmp.resolve("models"), "bars", tmp.resolve("data"));
-    dog = Files.readAllBytes(tmp.resolve("data/bars/validation/dog/dog.1.png"));
-    visualizer = TestServices.start(VisualizerMain.DEFINITION, Map.of(
-        Settings.MODEL_STORE.name(), tmp.resolve("models").toString(),
-        Settings.DATA_ROOT.name(), tmp.resolve("data").toString(),
-        VisualizerSettings.CACHE_DIR.name(), tmp.resolve("cache").toString(),
-        VisualizerSettings.MAX_QUEUED.name(), "1"));
-    asker = TestServices.start(Idle.definition("vis-asker", true), Map.of());
+  static void start() {
+    fixture = VisualizerFixture.start(tmp, "vis-asker", Map.of(VisualizerSettings.MAX_QUEUED.name(), "1"));
+    visualizer = fixture.visualizer;
+    dog = fixture.dog;
   }
 
   @AfterAll
   static void stop() {
-    TestServices.stop(asker, visualizer);
+    if (fixture != null) {
+      fixture.stop();
+    }
   }
 
   static VisualizeReply ask(VisualizeRequest r) {
-    return await(asker.kit().requester().request(Exchanges.VISUALIZE, r.getJobId().isEmpty() ? null : r.getJobId(), r,
-        Duration.ofSeconds(30)));
+    return fixture.ask(r);
   }
 
   static VisualizeRequest.Builder on(byte[] image) {

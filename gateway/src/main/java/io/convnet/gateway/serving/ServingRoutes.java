@@ -3,6 +3,7 @@ package io.convnet.gateway.serving;
 import static io.convnet.gateway.http.ModelPaths.V1_MODEL;
 import static io.convnet.gateway.http.ModelPaths.V2_MODEL;
 
+import io.convnet.gateway.access.Access;
 import io.convnet.gateway.http.RouteGroup;
 import io.convnet.kit.http.Health;
 import io.convnet.kit.kafka.KafkaRequester;
@@ -49,34 +50,35 @@ public final class ServingRoutes implements RouteGroup {
   }
 
   @Override
-  public void mount(Router router) {
+  public void mount(Router router, Access access) {
     // JSON and multipart may carry several images (base64 adds a third): bounded by what one Kafka record holds
     long maxBody = Math.max(maxImageBytes, maxMessageBytes - RECORD_HEADROOM);
     Workers workers = new Workers(requester, PROBE_TIMEOUT);
     RequestImages inputs = new RequestImages(maxImageBytes);
 
     ClassifyRoute classify = new ClassifyRoute(workers, inputs, maxBody, maxImageBytes);
-    router.postWithRegex(V1_MODEL + ":classify").setName("/v1/models/{name}[/versions/{v}]:classify")
+    access.read(router.postWithRegex(V1_MODEL + ":classify")).setName("/v1/models/{name}[/versions/{v}]:classify")
         .handler(classify::handle);
-    router.postWithRegex(V1_MODEL + "/classify").setName("/v1/models/{name}[/versions/{v}]/classify")
+    access.read(router.postWithRegex(V1_MODEL + "/classify")).setName("/v1/models/{name}[/versions/{v}]/classify")
         .handler(classify::handle);
 
     TfServingRoutes tfServing = new TfServingRoutes(workers, inputs, maxBody);
-    router.postWithRegex(V1_MODEL + ":predict").setName("/v1/models/{name}[/versions/{v}]:predict")
+    access.read(router.postWithRegex(V1_MODEL + ":predict")).setName("/v1/models/{name}[/versions/{v}]:predict")
         .handler(tfServing::predict);
-    router.getWithRegex(V1_MODEL).setName("/v1/models/{name}[/versions/{v}]")
+    access.read(router.getWithRegex(V1_MODEL)).setName("/v1/models/{name}[/versions/{v}]")
         .handler(tfServing::status);
-    router.get("/v1/models").handler(new ModelsRoute(workers)::handle);
+    access.read(router.get("/v1/models")).handler(new ModelsRoute(workers)::handle);
 
     OpenInferenceRoutes v2 = new OpenInferenceRoutes(health, serverVersion, workers, inputs, maxBody);
-    router.get("/v2").handler(v2::serverMetadata);
-    router.get("/v2/health/live").handler(v2::live);
-    router.get("/v2/health/ready").handler(v2::ready);
-    router.getWithRegex(V2_MODEL).setName("/v2/models/{name}[/versions/{v}]")
+    access.read(router.get("/v2")).handler(v2::serverMetadata);
+    // Probes, as /health/live and /health/ready: open even when reading needs a token.
+    access.open(router.get("/v2/health/live")).handler(v2::live);
+    access.open(router.get("/v2/health/ready")).handler(v2::ready);
+    access.read(router.getWithRegex(V2_MODEL)).setName("/v2/models/{name}[/versions/{v}]")
         .handler(v2::modelMetadata);
-    router.getWithRegex(V2_MODEL + "/ready").setName("/v2/models/{name}[/versions/{v}]/ready")
+    access.read(router.getWithRegex(V2_MODEL + "/ready")).setName("/v2/models/{name}[/versions/{v}]/ready")
         .handler(v2::modelReady);
-    router.postWithRegex(V2_MODEL + "/infer").setName("/v2/models/{name}[/versions/{v}]/infer")
+    access.read(router.postWithRegex(V2_MODEL + "/infer")).setName("/v2/models/{name}[/versions/{v}]/infer")
         .handler(v2::infer);
   }
 }

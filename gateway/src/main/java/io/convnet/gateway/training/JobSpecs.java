@@ -45,7 +45,8 @@ final class JobSpecs {
           .map(f -> "'" + f + "'").toList()) + "; known: " + String.join(", ", FIELDS));
     }
     String architecture = r.string("architecture", TrainingLimits.DEFAULT_ARCHITECTURE);
-    String model = r.string("model", TrainingLimits.DEFAULT_MODEL);
+    String model = r.string("model", TrainingLimits.ARCHITECTURES.contains(architecture)
+        ? TrainingLimits.defaultModel(architecture) : TrainingLimits.DEFAULT_MODEL);
     String dataDir = r.string("dataDir", DEFAULT_DATA_DIR);
     long epochs = r.whole("epochs", TrainingLimits.DEFAULT_EPOCHS);
     long batchSize = r.whole("batchSize", TrainingLimits.DEFAULT_BATCH_SIZE);

@@ -1,8 +1,11 @@
 package io.convnet.gateway.training;
 
+import io.convnet.gateway.access.Access;
+import io.convnet.gateway.access.Role;
 import io.convnet.gateway.http.RouteGroup;
 import io.convnet.kit.ServiceException;
 import io.convnet.kit.http.HttpErrors;
+import io.convnet.kit.http.ListLimit;
 import io.convnet.proto.ErrorCode;
 import io.convnet.proto.Error;
 import io.convnet.proto.Topics;
@@ -53,12 +56,13 @@ final class TrainingRoutes implements RouteGroup {
   }
 
   @Override
-  public void mount(Router router) {
-    router.post(BASE).handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT)).handler(this::create);
-    router.get(BASE).handler(this::list);
-    router.get(BASE + "/:id").handler(this::get);
-    router.delete(BASE + "/:id").handler(this::cancel);
-    router.get(BASE + "/:id/events").handler(this::events);
+  public void mount(Router router, Access access) {
+    access.require(Role.TRAINER, router.post(BASE)).handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT))
+        .handler(this::create);
+    access.read(router.get(BASE)).handler(this::list);
+    access.read(router.get(BASE + "/:id")).handler(this::get);
+    access.require(Role.TRAINER, router.delete(BASE + "/:id")).handler(this::cancel);
+    access.read(router.get(BASE + "/:id/events")).handler(this::events);
   }
 
   private boolean loading(RoutingContext ctx) {
@@ -85,6 +89,8 @@ final class TrainingRoutes implements RouteGroup {
       JsonObject body = body(ctx);
       long now = System.currentTimeMillis();
       job = JobSpecs.parse(body).setJobId(TimeSortedJobIds.next(now)).setSubmittedMs(now).build();
+      Access.note(ctx, "job", job.getJobId());
+      Access.note(ctx, "model", job.getModel());
     } catch (ServiceException e) {
       HttpErrors.respond(ctx, e);
       return;
@@ -147,13 +153,9 @@ final class TrainingRoutes implements RouteGroup {
     }
     int limit;
     try {
-      String l = ctx.queryParams().get("limit");
-      limit = l == null ? DEFAULT_LIMIT : Integer.parseInt(l);
-      if (limit < 1 || limit > MAX_LIMIT) {
-        throw new NumberFormatException();
-      }
-    } catch (NumberFormatException e) {
-      HttpErrors.respond(ctx, ErrorCode.INVALID_ARGUMENT, "limit must be 1.." + MAX_LIMIT);
+      limit = ListLimit.of(ctx, DEFAULT_LIMIT, MAX_LIMIT);
+    } catch (ServiceException e) {
+      HttpErrors.respond(ctx, e);
       return;
     }
     List<JsonObject> jobs = registry.list(state, limit);
@@ -176,6 +178,7 @@ final class TrainingRoutes implements RouteGroup {
       return;
     }
     String id = ctx.pathParam("id");
+    Access.note(ctx, "job", id);
     String state = registry.read(id, JobState::state).orElse(null);
     if (state == null) {
       notFound(ctx, id);

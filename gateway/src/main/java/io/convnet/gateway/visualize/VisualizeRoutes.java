@@ -4,6 +4,7 @@ import static io.convnet.gateway.http.ModelPaths.V1_MODEL;
 
 import com.google.protobuf.ByteString;
 import io.convnet.gateway.http.ModelPaths;
+import io.convnet.gateway.access.Access;
 import io.convnet.gateway.http.RouteGroup;
 import io.convnet.kit.ServiceException;
 import io.convnet.kit.config.Setting;
@@ -14,14 +15,17 @@ import io.convnet.proto.ClassOutput;
 import io.convnet.proto.ConvolutionExplain;
 import io.convnet.proto.ErrorCode;
 import io.convnet.proto.Exchanges;
+import io.convnet.proto.Explore;
 import io.convnet.proto.FeatureMaps;
 import io.convnet.proto.Filters;
 import io.convnet.proto.GradCam;
 import io.convnet.proto.Image;
 import io.convnet.proto.JobQuery;
+import io.convnet.proto.LayerWeights;
 import io.convnet.proto.LossExplain;
 import io.convnet.proto.ModelRef;
 import io.convnet.proto.Saliency;
+import io.convnet.proto.UnitWindow;
 import io.convnet.proto.VisualizeReply;
 import io.convnet.proto.VisualizeRequest;
 import io.vertx.core.json.DecodeException;
@@ -45,6 +49,8 @@ import java.util.Set;
  * POST /v1/models/{name}[/versions/{v}]/grad-cam        image body; label, layer
  * POST /v1/models/{name}[/versions/{v}]/filters         layers, filters, count + ascent options -> 202 job
  * POST /v1/models/{name}[/versions/{v}]/classes/{label} ascent options -> 202 job
+ * POST /v1/models/{name}[/versions/{v}]/explore         image body; layers, first, channels, encoding, window -> JSON
+ * GET  /v1/models/{name}[/versions/{v}]/layers/{layer}/weights  unit, top -> JSON
  * GET  /v1/visualizations/{id}                          job status (JSON)
  * GET  /v1/visualizations/{id}/result                   PNG, or JSON with Accept: application/json
  * POST /v1/explain/convolution                          JSON {input, kernel, stride, padding}, or an image body
@@ -80,22 +86,26 @@ public final class VisualizeRoutes implements RouteGroup {
   }
 
   @Override
-  public void mount(Router router) {
+  public void mount(Router router, Access access) {
+    // Visualizations compute but change nothing: they are reads.
     BodyHandler body = BodyHandler.create(false).setBodyLimit(maxImageBytes);
-    modelRoute(router, "/feature-maps").handler(body).handler(this::featureMaps);
-    modelRoute(router, "/saliency").handler(body).handler(this::saliency);
-    modelRoute(router, "/grad-cam").handler(body).handler(this::gradCam);
-    modelRoute(router, "/filters").handler(body).handler(this::filters);
-    router.postWithRegex(V1_MODEL + "/classes/(?<label>[^/]+)")
+    modelRoute(router, access, "/feature-maps").handler(body).handler(this::featureMaps);
+    modelRoute(router, access, "/saliency").handler(body).handler(this::saliency);
+    modelRoute(router, access, "/grad-cam").handler(body).handler(this::gradCam);
+    modelRoute(router, access, "/filters").handler(body).handler(this::filters);
+    access.read(router.postWithRegex(V1_MODEL + "/classes/(?<label>[^/]+)"))
         .setName("/v1/models/{name}[/versions/{v}]/classes/{label}").handler(body).handler(this::classOutput);
-    router.get("/v1/visualizations/:id").handler(ctx -> job(ctx, false));
-    router.get("/v1/visualizations/:id/result").handler(ctx -> job(ctx, true));
-    router.post("/v1/explain/convolution").handler(body).handler(this::convolution);
-    router.post("/v1/explain/loss").handler(body).handler(this::loss);
+    modelRoute(router, access, "/explore").handler(body).handler(this::explore);
+    access.read(router.getWithRegex(V1_MODEL + "/layers/(?<layer>[^/]+)/weights"))
+        .setName("/v1/models/{name}[/versions/{v}]/layers/{layer}/weights").handler(this::layerWeights);
+    access.read(router.get("/v1/visualizations/:id")).handler(ctx -> job(ctx, false));
+    access.read(router.get("/v1/visualizations/:id/result")).handler(ctx -> job(ctx, true));
+    access.read(router.post("/v1/explain/convolution")).handler(body).handler(this::convolution);
+    access.read(router.post("/v1/explain/loss")).handler(body).handler(this::loss);
   }
 
-  private static Route modelRoute(Router router, String suffix) {
-    return router.postWithRegex(V1_MODEL + suffix).setName("/v1/models/{name}[/versions/{v}]" + suffix);
+  private static Route modelRoute(Router router, Access access, String suffix) {
+    return access.read(router.postWithRegex(V1_MODEL + suffix)).setName("/v1/models/{name}[/versions/{v}]" + suffix);
   }
 
   // ---- synchronous visualizations of an uploaded image
@@ -131,6 +141,66 @@ public final class VisualizeRoutes implements RouteGroup {
       return imageRequest(ctx, q).setGradCam(GradCam.newBuilder().setLabel(q.string("label"))
           .setLayer(q.string("layer"))).build();
     });
+  }
+
+  // ---- the network explorer
+
+  private void explore(RoutingContext ctx) {
+    handle(ctx, () -> {
+      QueryParams q = new QueryParams(ctx.queryParams(), Set.of("layers", "layer", "first", "channels", "encoding",
+          "window", "version"));
+      Explore.Builder e = Explore.newBuilder().addAllLayers(q.list("layers")).addAllLayers(q.list("layer"))
+          .setEncoding(q.string("encoding"));
+      if (q.has("channels")) {
+        e.setChannels(positive(q, "channels"));
+      }
+      if (q.has("first")) {
+        e.setFirstChannel(atLeastZero(q.integer("first"), "first"));
+      }
+      if (q.has("window")) {
+        e.setWindow(window(q.string("window")));
+      }
+      return imageRequest(ctx, q).setWantJson(true).setExplore(e).build();
+    });
+  }
+
+  /** {@code layer:y:x}, e.g. {@code conv_2:10:12}. */
+  private static UnitWindow window(String s) {
+    String[] parts = s.split(":");
+    try {
+      if (parts.length == 3 && !parts[0].isBlank()) {
+        return UnitWindow.newBuilder().setLayer(parts[0].trim())
+            .setY(atLeastZero(Integer.parseInt(parts[1].trim()), "window's y"))
+            .setX(atLeastZero(Integer.parseInt(parts[2].trim()), "window's x")).build();
+      }
+    } catch (NumberFormatException e) {
+      // below
+    }
+    throw QueryParams.invalid("query parameter 'window' must be layer:y:x (a unit of a convolution or pooling layer, "
+        + "e.g. conv_2:10:12), not '" + s + "'");
+  }
+
+  private void layerWeights(RoutingContext ctx) {
+    handle(ctx, () -> {
+      QueryParams q = new QueryParams(ctx.queryParams(), Set.of("unit", "top", "version"));
+      if (!q.has("unit")) {
+        throw QueryParams.invalid("query parameter 'unit' is required: the filter of a convolution or the unit of a "
+            + "dense layer (0, 1, ...)");
+      }
+      LayerWeights.Builder w = LayerWeights.newBuilder().setLayer(ctx.pathParam("layer"))
+          .setUnit(atLeastZero(q.integer("unit"), "unit"));
+      if (q.has("top")) {
+        w.setTop(positive(q, "top"));
+      }
+      return VisualizeRequest.newBuilder().setModel(model(ctx, q)).setWantJson(true).setLayerWeights(w).build();
+    });
+  }
+
+  private static int atLeastZero(int v, String name) {
+    if (v < 0) {
+      throw QueryParams.invalid("'" + name + "' must be 0 or more, not " + v);
+    }
+    return v;
   }
 
   private VisualizeRequest.Builder imageRequest(RoutingContext ctx, QueryParams q) {

@@ -3,6 +3,7 @@ package io.convnet.gateway.training;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.convnet.gateway.GatewayMain;
+import io.convnet.gateway.access.TestTokens;
 import io.convnet.kafka.local.KafkaBrokerExtension;
 import io.convnet.kit.config.Settings;
 import io.convnet.kit.launch.RunningService;
@@ -21,6 +22,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,10 +53,15 @@ class TrainingJobsApiTest {
   static final int EPOCHS_FOR_A_SLOW_CLIENT = 25_000;
   static RunningService gateway;
   static KafkaProducer<String, byte[]> producer;
+  /** Submitting and cancelling need a trainer's token. */
+  static TestTokens tokens;
 
   @BeforeAll
   static void start() throws Exception {
-    gateway = TestServices.start(GatewayMain.DEFINITION, Map.of(Settings.SSE_HEARTBEAT_MS.name(), "200"));
+    tokens = TestTokens.write(Files.createTempDirectory("training-api-tokens"));
+    Map<String, String> env = new java.util.HashMap<>(tokens.env());
+    env.put(Settings.SSE_HEARTBEAT_MS.name(), "200");
+    gateway = TestServices.start(GatewayMain.DEFINITION, env);
     producer = new KafkaProducer<>(Map.of("bootstrap.servers", KafkaBrokerExtension.bootstrapServers()),
         new StringSerializer(), new ByteArraySerializer());
     long until = System.nanoTime() + WAIT.toNanos();
@@ -76,11 +83,13 @@ class TrainingJobsApiTest {
 
   static HttpResponse<String> post(String body, String contentType) {
     return TestServices.send(HttpRequest.newBuilder(uri("/v1/training-jobs")).header("content-type", contentType)
+        .header("authorization", TestTokens.bearer(tokens.trainer()))
         .POST(HttpRequest.BodyPublishers.ofString(body)).build());
   }
 
   static HttpResponse<String> delete(String path) {
-    return TestServices.send(HttpRequest.newBuilder(uri(path)).DELETE().build());
+    return TestServices.send(HttpRequest.newBuilder(uri(path))
+        .header("authorization", TestTokens.bearer(tokens.trainer())).DELETE().build());
   }
 
   static URI uri(String path) {

@@ -91,6 +91,34 @@ class VisualizeRoutesTest {
   }
 
   @Test
+  void explorerRoutesRefuseBadWindowsUnitsAndParameters() {
+    assertThat(error(post("/v1/models/m/explore", "image/png", new byte[0]), 400))
+        .contains("send the image (JPEG or PNG) as the request body");
+    assertThat(error(post("/v1/models/m/explore?window=conv_1:3", "image/png", new byte[] {1}), 400))
+        .contains("'window' must be layer:y:x", "not 'conv_1:3'");
+    assertThat(error(post("/v1/models/m/explore?window=conv_1:a:3", "image/png", new byte[] {1}), 400))
+        .contains("'window' must be layer:y:x");
+    assertThat(error(post("/v1/models/m/explore?window=conv_1:-1:3", "image/png", new byte[] {1}), 400))
+        .contains("'window's y' must be 0 or more, not -1");
+    assertThat(error(post("/v1/models/m/explore?first=-2", "image/png", new byte[] {1}), 400))
+        .contains("'first' must be 0 or more");
+    assertThat(error(post("/v1/models/m/explore?channels=0", "image/png", new byte[] {1}), 400))
+        .contains("'channels' must be a positive integer");
+    assertThat(error(post("/v1/models/m/explore?unit=3", "image/png", new byte[] {1}), 400))
+        .contains("unknown query parameter 'unit'", "channels, encoding, first, layer, layers, version, window");
+    String weights = "/v1/models/m/versions/2/layers/conv_1/weights";
+    assertThat(error(TestServices.get(gateway.httpPort(), weights), 400)).contains("'unit' is required");
+    assertThat(error(TestServices.get(gateway.httpPort(), weights + "?unit=x"), 400))
+        .contains("'unit' must be an integer, not 'x'");
+    assertThat(error(TestServices.get(gateway.httpPort(), weights + "?unit=-1"), 400))
+        .contains("'unit' must be 0 or more");
+    assertThat(error(TestServices.get(gateway.httpPort(), weights + "?unit=1&top=0"), 400))
+        .contains("'top' must be a positive integer");
+    assertThat(error(TestServices.get(gateway.httpPort(), "/v1/models/m/versions/x/layers/conv_1/weights?unit=1"),
+        400)).contains("version must be a positive integer, not 'x'");
+  }
+
+  @Test
   void unknownJobIdsAre404AndOtherModelRoutesAreNotShadowed() {
     assertThat(error(TestServices.get(gateway.httpPort(), "/v1/visualizations/nope"), 404))
         .contains("no visualization job 'nope'");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.convnet.gateway.GatewayMain;
+import io.convnet.gateway.access.TestTokens;
 import io.convnet.gateway.visualize.VisualizeRoutes;
 import io.convnet.kafka.local.KafkaBrokerExtension;
 import io.convnet.kit.config.Settings;
@@ -68,6 +69,8 @@ class WebUiBrowserTest {
   static KafkaProducer<String, byte[]> producer;
   static ChromeDriver browser;
   static WebDriverWait wait;
+  /** Starting and cancelling jobs need a token: the page sends the one entered in its Token field. */
+  static TestTokens tokens;
   @TempDir
   static Path temp;
 
@@ -75,8 +78,11 @@ class WebUiBrowserTest {
   static void start() throws Exception {
     HeadlessChromium chromium = HeadlessChromium.assumeInstalled();
 
-    gateway = TestServices.start(GatewayMain.DEFINITION, Map.of(Settings.STATUS_WINDOW_MS.name(), "1500",
+    tokens = TestTokens.write(Files.createDirectories(temp.resolve("tokens")));
+    Map<String, String> env = new java.util.HashMap<>(tokens.env());
+    env.putAll(Map.of(Settings.STATUS_WINDOW_MS.name(), "1500",
         VisualizeRoutes.TIMEOUT_MS.name(), String.valueOf(VISUALIZE_TIMEOUT_MS)));
+    gateway = TestServices.start(GatewayMain.DEFINITION, env);
     worker = TestServices.start(LumaWorker.definition(), Map.of());
     producer = new KafkaProducer<>(Map.of("bootstrap.servers", KafkaBrokerExtension.bootstrapServers()),
         new StringSerializer(), new ByteArraySerializer());
@@ -224,9 +230,19 @@ class WebUiBrowserTest {
         "image 0 ('", "not a decodable JPEG or PNG image");
   }
 
+  /** Enters {@code token} in the page's Token field and waits until the page has checked it. */
+  static void useToken(String token, String shown) {
+    WebElement input = find("#token-input");
+    input.clear();
+    input.sendKeys(token);
+    input.submit();
+    wait.until(d -> d.findElement(By.id("token-status")).getText().equals(shown));
+  }
+
   @Test
   @Order(3)
   void aJobStartedOnThePageDrawsEachEpochAsItsEventArrivesAndCanBeCancelled() throws Exception {
+    useToken(tokens.admin(), "admin (admin)");
     WebElement epochs = find("#train-form input[name=epochs]");
     epochs.clear();
     epochs.sendKeys("3");
@@ -282,6 +298,39 @@ class WebUiBrowserTest {
 
   @Test
   @Order(4)
+  void aJobStartedWithoutATokenOrWithTooLowARoleGetsAHintAndWithTheAdminTokenStarts() {
+    String before = find("#job-view").getDomAttribute("data-job-id");
+    click("#token-forget");
+    wait.until(d -> d.findElement(By.id("token-status")).getText().equals("no token"));
+    assertThat(find("#token-forget").isDisplayed()).isFalse();
+    find("#train-form input[name=model]").clear();
+    find("#train-form input[name=model]").sendKeys("webui-token");
+    click("#train-submit");
+    awaitAttribute("#train-error", "data-status", "401");
+    assertThat(visible("#train-error").getText()).contains("The job was not started: 401 UNAUTHENTICATED",
+        "needs a bearer token with role trainer", "paste one into the Token field", "run/admin.token");
+
+    useToken(tokens.reader(), "reader (reader)");
+    click("#train-submit");
+    awaitAttribute("#train-error", "data-status", "403");
+    assertThat(find("#train-error").getText()).contains("403 PERMISSION_DENIED", "needs role trainer",
+        "reader (token) has role reader", "lacks the role");
+
+    useToken("cnv_not-a-token", "token not valid");
+    assertThat(find("#token-status").getDomAttribute("data-state")).isEqualTo("bad");
+
+    useToken(tokens.admin(), "admin (admin)");
+    click("#train-submit");
+    String id = wait.until(d -> Optional.ofNullable(d.findElement(By.id("job-view")).getDomAttribute("data-job-id"))
+        .filter(s -> !s.isEmpty() && !s.equals(before)).orElse(null));
+    assertThat(find("#train-error").isDisplayed()).isFalse();
+    JsonObject job = new JsonObject(TestServices.get(gateway.httpPort(), "/v1/training-jobs/" + id).body());
+    assertThat(job.getJsonObject("spec").getString("model")).isEqualTo("webui-token");
+    assertThat(browser.executeScript("return sessionStorage.getItem('convnet.token')")).isEqualTo(tokens.admin());
+  }
+
+  @Test
+  @Order(5)
   void withoutAVisualizerTheVisualizeSectionSaysNoneAnsweredInTime() {
     // the model list names the model's convolutions: the layer fields suggest those
     assertThat(browser.findElements(By.cssSelector("#layer-names option"))).extracting(o -> o.getDomAttribute("value"))
@@ -302,7 +351,7 @@ class WebUiBrowserTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void theClusterPanelListsTheInstancesAndThePageLoggedNoErrors() {
     click("#cluster-refresh");
     wait.until(d -> !d.findElements(By.cssSelector("#cluster-table tr[data-instance='" + worker.kit().instanceId()

@@ -14,6 +14,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpErrors {
   private static final Logger LOG = LoggerFactory.getLogger(HttpErrors.class);
+  /** Routing-context key of the {@link ErrorCode} name a request was answered with (for the audit log). */
+  public static final String CODE = "convnet.error.code";
 
   private HttpErrors() {
   }
@@ -21,6 +23,8 @@ public final class HttpErrors {
   public static int status(ErrorCode code) {
     return switch (code) {
       case INVALID_ARGUMENT -> 400;
+      case UNAUTHENTICATED -> 401;
+      case PERMISSION_DENIED -> 403;
       case NOT_FOUND -> 404;
       case CONFLICT -> 409;
       case PAYLOAD_TOO_LARGE -> 413;
@@ -54,6 +58,7 @@ public final class HttpErrors {
       ctx.response().reset();
       return;
     }
+    ctx.put(CODE, code.name());
     ctx.response().setStatusCode(status(code))
         .putHeader("content-type", "application/json")
         .end(body(code, message).encode());

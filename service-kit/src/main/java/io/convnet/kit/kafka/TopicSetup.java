@@ -66,6 +66,9 @@ public final class TopicSetup {
     if (topic.compacted()) {
       configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
     }
+    if (topic.retentionMs() != 0) {
+      configs.put(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(topic.retentionMs()));
+    }
     return new NewTopic(topic.name(), config.partitions(topic), (short) config.getInt(Settings.REPLICATION_FACTOR))
         .configs(configs);
   }

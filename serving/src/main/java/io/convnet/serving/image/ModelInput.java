@@ -15,14 +15,16 @@ public final class ModelInput {
     this.preprocessing = preprocessing;
   }
 
-  /** IllegalArgumentException naming {@code bundle} when the manifest describes no input this runtime can feed. */
+  /**
+   * The input {@code manifest} describes ({@link Manifest#inputPreprocessing}: RGB or, for MNIST digits,
+   * one channel); IllegalArgumentException naming {@code bundle} when it describes none this runtime can feed.
+   */
   public static ModelInput of(Manifest manifest, String bundle) {
-    Manifest.Input in = manifest.input();
-    if (in == null || in.channels() != 3) {
-      throw new IllegalArgumentException("bundle " + bundle + " does not take RGB images (input " + in + ")");
+    try {
+      return new ModelInput(manifest.inputPreprocessing());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("bundle " + bundle + ": " + e.getMessage(), e);
     }
-    return new ModelInput(new Preprocessing(in.height(), in.width(),
-        Preprocessing.Mode.parse(manifest.preprocessing() == null ? "rescale" : manifest.preprocessing().mode())));
   }
 
   public Preprocessing preprocessing() {

@@ -54,20 +54,22 @@ public final class RequestImages {
     if (reference == null || reference.isEmpty()) {
       throw new ServingException(Reason.INVALID_ARGUMENT, what + " has neither data nor a reference");
     }
-    Path file = resolve(reference, what);
+    DataRoot root = dataRoot(what);
+    Path file = resolve(root, reference, what);
     try {
       long size = Files.size(file);
       if (size > limits.maxFileBytes()) {
         throw new ServingException(Reason.PAYLOAD_TOO_LARGE, what + ": file has " + size
             + " bytes, more than the limit of " + limits.maxFileBytes());
       }
-      return Files.readAllBytes(file);
-    } catch (IOException e) {
+      // opened through the root again: a link swapped in since the check cannot lead out
+      return decoder.readFile(file, what, root::open);
+    } catch (IOException | ImageDecodeException | DataException e) {
       throw new ServingException(Reason.INVALID_ARGUMENT, what + ": cannot read '" + reference + "'", e);
     }
   }
 
-  private Path resolve(String reference, String what) {
+  private DataRoot dataRoot(String what) {
     DataRoot root = dataRoot;
     if (root == null) {
       try {
@@ -79,6 +81,10 @@ public final class RequestImages {
             + "this service has none", e);
       }
     }
+    return root;
+  }
+
+  private static Path resolve(DataRoot root, String reference, String what) {
     Path file;
     try {
       file = root.resolve(reference);

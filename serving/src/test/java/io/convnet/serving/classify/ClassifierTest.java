@@ -148,6 +148,11 @@ class ClassifierTest {
     Manifest gray = new Manifest(m.formatVersion(), m.name(), m.version(), m.architecture(), m.createdAt(),
         new Manifest.Input(SIZE, SIZE, 1), null, m.labels(), m.output(), m.layers(), m.signatures(), m.metrics(),
         m.training(), m.tensorflowVersion());
-    assertThatThrownBy(() -> ModelInput.of(gray, "m/1")).hasMessageContaining("bundle m/1 does not take RGB images");
+    assertThatThrownBy(() -> ModelInput.of(gray, "m/1")).hasMessageContaining("bundle m/1")
+        .hasMessageContaining("takes 1 input channels but its RESCALE preprocessing gives 3");
+    Manifest digits = new Manifest(m.formatVersion(), m.name(), m.version(), m.architecture(), m.createdAt(),
+        new Manifest.Input(32, 32, 1), new Manifest.Preprocessing("MNIST", 1 / 255.0), m.labels(), m.output(), m.layers(),
+        m.signatures(), m.metrics(), m.training(), m.tensorflowVersion());
+    assertThat(ModelInput.of(digits, "m/1").floatsPerImage()).isEqualTo(32 * 32);
   }
 }
