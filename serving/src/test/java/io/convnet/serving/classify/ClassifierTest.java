@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,17 +58,10 @@ class ClassifierTest {
   void answersAsThePredictorDoesInBatchesOfTheImagesAnnounced() throws Exception {
     AtomicInteger calls = new AtomicInteger();
     AtomicInteger images = new AtomicInteger();
-    BatchMeters meters = new BatchMeters() {
-      @Override
-      public void queued(long nanos) {
-      }
-
-      @Override
-      public void executed(int n, long computeNanos) {
-        calls.incrementAndGet();
-        images.addAndGet(n);
-      }
-    };
+    BatchMeters meters = onExecuted(n -> {
+      calls.incrementAndGet();
+      images.addAndGet(n);
+    });
     try (ClassifierLoader loader = new ClassifierLoader(8, Duration.ofSeconds(5));
          Classifier c = loader.load(bundle, "m", 1, meters);
          Predictor p = Predictor.open(bundle)) {
@@ -96,16 +90,7 @@ class ClassifierTest {
   @Test
   void anAbandonedImageIsNotComputedAndSaysSo() throws Exception {
     AtomicInteger computed = new AtomicInteger();
-    BatchMeters meters = new BatchMeters() {
-      @Override
-      public void queued(long nanos) {
-      }
-
-      @Override
-      public void executed(int n, long computeNanos) {
-        computed.addAndGet(n);
-      }
-    };
+    BatchMeters meters = onExecuted(computed::addAndGet);
     try (ClassifierLoader loader = new ClassifierLoader(8, Duration.ofSeconds(5));
          Classifier c = loader.load(bundle, "m", 1, meters)) {
       float[] x = c.input().floats(TestImages.stripes(40, 0, 0));
@@ -154,5 +139,19 @@ class ClassifierTest {
         new Manifest.Input(32, 32, 1), new Manifest.Preprocessing("MNIST", 1 / 255.0), m.labels(), m.output(), m.layers(),
         m.signatures(), m.metrics(), m.training(), m.tensorflowVersion());
     assertThat(ModelInput.of(digits, "m/1").floatsPerImage()).isEqualTo(32 * 32);
+  }
+
+  /** Meters that hand the image count of each TensorFlow call to {@code executed}. */
+  private static BatchMeters onExecuted(IntConsumer executed) {
+    return new BatchMeters() {
+      @Override
+      public void queued(long nanos) {
+      }
+
+      @Override
+      public void executed(int images, long computeNanos) {
+        executed.accept(images);
+      }
+    };
   }
 }
