@@ -128,7 +128,7 @@ public final class WorkerMemoryBenchmark {
 
   private static void printSideBySide(Map<Boolean, Churn> byTrim, int rounds) {
     System.out.printf("%nSide by side, RSS growth per round of old-version loads (each round measured from the end of"
-        + " the one before):%n%n| unload trim | loads |");
+        + " the one before):%n%n| unload trim | loads, all rounds |");
     for (int r = 1; r <= rounds; r++) {
       System.out.printf(" round %d |", r);
     }
