@@ -227,7 +227,7 @@ public final class ScoreLoop implements AutoCloseable {
     ScoreInput input;
     Lease<ServedModel> lease;
     try {
-      input = ScoreInput.parse(record);
+      input = ScoreInput.parse(record, config.maxImageBytes());
       lease = acquire(input);
     } catch (ModelNotReadyException e) {
       LOG.info("{} waits: {}", what, e.getMessage());

@@ -28,7 +28,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -60,7 +59,7 @@ final class ServeLoop<Q extends MessageLite, R extends MessageLite> {
   private final Producer<String, byte[]> producer;
   private final MeterRegistry registry;
   private final Exchange<Q, R> exchange;
-  private final Function<Q, Future<R>> handler;
+  private final KafkaResponder.Handler<Q, R> handler;
   private final KafkaConsumer<String, byte[]> consumer;
   private final String topic;
   private final int concurrency;
@@ -78,7 +77,7 @@ final class ServeLoop<Q extends MessageLite, R extends MessageLite> {
   private long lastCommitNanos;
 
   ServeLoop(Context context, KafkaClients clients, Producer<String, byte[]> producer, MeterRegistry registry,
-            Exchange<Q, R> exchange, Function<Q, Future<R>> handler) {
+            Exchange<Q, R> exchange, KafkaResponder.Handler<Q, R> handler) {
     KitConfig config = clients.config();
     this.context = context;
     this.producer = producer;
@@ -219,10 +218,11 @@ final class ServeLoop<Q extends MessageLite, R extends MessageLite> {
     }
     inFlight.incrementAndGet();
     long startNanos = System.nanoTime();
+    Deadline due = deadline == null ? Deadline.NONE : new Deadline(deadline);
     return () -> {
       Future<R> reply;
       try {
-        reply = handler.apply(request);
+        reply = handler.handle(request, due);
       } catch (RuntimeException e) {
         reply = Future.failedFuture(e);
       }
