@@ -68,6 +68,7 @@ public final class ServingBenchmark {
 
     Map<String, List<LoadGenerator.Sample>> samples = new HashMap<>();
     Map<String, double[]> batches = new HashMap<>();  // {inferences, executions} during the HTTP windows
+    Map<String, Map<String, Long>> cpu = new HashMap<>();  // CPU ns per thread group during each system's windows
     try (Predictor predictor = Predictor.open(store.resolve("cats-vs-dogs/1"))) {
       List<String> systems = new ArrayList<>(List.of("in-process batch 1", "in-process batch 32"));
       for (int c : CONCURRENCY) {
@@ -76,9 +77,12 @@ public final class ServingBenchmark {
       for (int c : GRPC_CONCURRENCY) {
         systems.add("gRPC concurrency " + c);
       }
-      for (String system : systems) {  // warm-up: JIT, connections, TF's first calls
-        measure(system, predictor, photos, gateway.httpPort(), vertx, channel, 2000);
-      }
+      warmUp(systems, predictor, photos, gateway.httpPort(), vertx, channel);
+      Map<String, Long> idleBefore = ThreadCpu.snapshot();  // what the services cost with no requests at all
+      long idleStart = System.nanoTime();
+      Thread.sleep(windowMs);
+      Map<String, Long> idle = ThreadCpu.minus(ThreadCpu.snapshot(), idleBefore);
+      double idleSeconds = (System.nanoTime() - idleStart) / 1e9;
       C1.clear();
       for (int r = 0; r < rounds; r++) {
         List<String> order = new ArrayList<>(systems);
@@ -87,8 +91,10 @@ public final class ServingBenchmark {
           boolean c1 = system.equals("HTTP concurrency 1");
           double[] before = counts(worker.kit().registry());
           double[] kitBefore = c1 ? LatencyBreakdown.kitTimers(gateway.kit().registry(), worker.kit().registry()) : null;
+          Map<String, Long> cpuBefore = ThreadCpu.snapshot();
           samples.computeIfAbsent(system, k -> new ArrayList<>())
               .add(measure(system, predictor, photos, gateway.httpPort(), vertx, channel, windowMs));
+          ThreadCpu.add(cpu.computeIfAbsent(system, k -> new HashMap<>()), ThreadCpu.minus(ThreadCpu.snapshot(), cpuBefore));
           double[] after = counts(worker.kit().registry());
           if (c1) {
             C1.addKit(kitBefore, LatencyBreakdown.kitTimers(gateway.kit().registry(), worker.kit().registry()));
@@ -112,12 +118,21 @@ public final class ServingBenchmark {
             res.perSecond() * perImage, res.failures(), !system.startsWith("in-process") && b[1] > 0
                 ? String.format("%.1f", b[0] / b[1]) : "-");
       }
+      System.out.println();
+      System.out.println("Where the CPU went (all services share this JVM; the in-process rows run TensorFlow on the main thread):");
+      System.out.println(ThreadCpu.header());
+      for (String system : systems) {
+        double images = samples.get(system).stream().mapToLong(x -> x.latencies().length).sum()
+            * (system.endsWith("batch 32") ? 32.0 : 1.0);
+        System.out.println(ThreadCpu.row(system, cpu.get(system), images));
+      }
+      System.out.println(ThreadCpu.row("no requests (CPU ms per second)", idle, idleSeconds));
       double b32 = results.get("in-process batch 32").perSecond() * 32;
       double c32 = results.get("HTTP concurrency 32").perSecond();
       double b1p50 = results.get("in-process batch 1").p50Ms();
       double c1p50 = results.get("HTTP concurrency 1").p50Ms();
-      System.out.printf("%nHTTP c32 / in-process batch 32 throughput: %.2f (target >= 0.85)%n", c32 / b32);
-      System.out.printf("HTTP c1 p50 - in-process batch 1 p50: %+.1f ms (target <= 3 ms)%n", c1p50 - b1p50);
+      System.out.printf("%nHTTP c32 / in-process batch 32 throughput: %.2f (target >= 0.90)%n", c32 / b32);
+      System.out.printf("HTTP c1 p50 - in-process batch 1 p50: %+.1f ms (target <= 2 ms)%n", c1p50 - b1p50);
       System.out.printf("gRPC c1 p50 - HTTP c1 p50: %+.1f ms; gRPC c32 / HTTP c32 throughput: %.2f%n",
           results.get("gRPC concurrency 1").p50Ms() - c1p50, results.get("gRPC concurrency 32").perSecond() / c32);
       C1.print("HTTP concurrency 1");
@@ -134,6 +149,34 @@ public final class ServingBenchmark {
     }
     System.exit(0);
   }
+
+  /**
+   * Passes over every system until the JIT compilers settle: a fresh JVM keeps compiling the Kafka
+   * broker's and clients' code for a minute or more, and on 2 cores that CPU is taken from the HTTP
+   * path (in-process TensorFlow is native code and barely notices), which would bill the warm-up to the
+   * cluster path. Settled: the compiler threads used under {@value #SETTLED_JIT_SHARE} of one core in a pass.
+   * {@code -Dconvnet.bench.warmup.seconds} caps it (default 120).
+   */
+  private static void warmUp(List<String> systems, Predictor predictor, List<byte[]> photos, int port, Vertx vertx,
+                             ManagedChannel channel) {
+    long cap = (long) (Double.parseDouble(System.getProperty("convnet.bench.warmup.seconds", "120")) * 1e9);
+    long t0 = System.nanoTime();
+    int passes = 0;
+    double share;
+    do {
+      long start = System.nanoTime();
+      Map<String, Long> before = ThreadCpu.snapshot();
+      for (String system : systems) {  // JIT, connections, TF's first calls
+        measure(system, predictor, photos, port, vertx, channel, 2000);
+      }
+      share = ThreadCpu.minus(ThreadCpu.snapshot(), before).get(ThreadCpu.JIT) / (double) (System.nanoTime() - start);
+      passes++;
+    } while (share > SETTLED_JIT_SHARE && System.nanoTime() - t0 < cap);
+    System.out.printf("warm-up: %d passes, %.0f s; JIT compilers used %.1f%% of a core in the last%n", passes,
+        (System.nanoTime() - t0) / 1e9, share * 100);
+  }
+
+  private static final double SETTLED_JIT_SHARE = 0.03;
 
   private static double[] counts(MeterRegistry registry) {
     return new double[] {
