@@ -21,8 +21,10 @@ import io.vertx.core.VerticleBase;
 /**
  * A stand-in worker for the gateway's own tests (the real one is tested end to end in src-test):
  * it tells what the gateway sent, so the tests can check how each body became images. For every
- * image: probabilities (size / 1000, 1 - that), labels "big" and "small"; model "missing" and
- * versions above 3 are NOT_FOUND, model "training" UNAVAILABLE. Models: "echo" v1..3, v3 served.
+ * image: probabilities (size / 1000, 1 - that), labels "big" and "small"; for every row of a float
+ * tensor: (its first value, 1 - that), ranked first under the tensor's shape as a label. Model
+ * "missing" and versions above 3 are NOT_FOUND, model "training" UNAVAILABLE, model "slow"
+ * answers after 2 s. Models: "echo" v1..3, v3 served.
  */
 final class ImageEchoWorker extends VerticleBase {
   private final ServiceKit kit;
@@ -58,6 +60,21 @@ final class ImageEchoWorker extends VerticleBase {
       reply.addPredictions(Prediction.newBuilder().addProbabilities(big).addProbabilities(1 - big)
           .addRanked(ClassScore.newBuilder().setLabel(image.getName().isEmpty() ? "unnamed" : image.getName())
               .setProbability(big)));
+    }
+    if (request.hasTensor()) {  // a float tensor [n, ...]: each row's first value, and its shape as the label
+      var t = request.getTensor();
+      int rowSize = t.getValuesCount() / (int) t.getShape(0);
+      for (int i = 0; i < t.getShape(0); i++) {
+        float first = t.getValues(i * rowSize);
+        reply.addPredictions(Prediction.newBuilder().addProbabilities(first).addProbabilities(1 - first)
+            .addRanked(ClassScore.newBuilder().setLabel(t.getShapeList().toString()).setProbability(first)));
+      }
+    }
+    if (reply.getPredictionsCount() == 0) {
+      return Future.failedFuture(new ServiceException(ErrorCode.INVALID_ARGUMENT, "the request has no image"));
+    }
+    if (model.equals("slow")) {  // answers after 2 s: for deadlines
+      return kit.vertx().timer(2000).map(v -> reply.build());
     }
     return Future.succeededFuture(reply.build());
   }

@@ -43,7 +43,8 @@ public final class InferenceWorkerVerticle extends VerticleBase {
     TrainingWatch training = new TrainingWatch();
     models = new WorkerModels(config, metrics, training, this::publishStatus);
     decodePool = decodePool(config.decodeThreads());
-    ClassifyHandler classify = new ClassifyHandler(models, decodePool, metrics, config.instanceId());
+    ClassifyHandler classify = new ClassifyHandler(models, decodePool, metrics, config.instanceId(),
+        config.maxImagesPerRequest());
 
     kit.statusDetails().put("models", "loading");
     kit.health().register("models", () -> {

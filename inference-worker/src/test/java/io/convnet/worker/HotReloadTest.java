@@ -23,8 +23,10 @@ import io.convnet.worker.config.WorkerSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,10 +37,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Twenty switches of the tutorial CNN (22 MB of weights per version) under steady requests: not
- * one request fails, and the process does not keep the old versions (a leaked version would
- * cost tens of MB each; the bound is generous for a shared, noisy machine; the benchmark
- * measures precisely in a process of its own).
+ * Twenty switches of the tutorial CNN (22 MB of weights per version) under steady requests, while
+ * another client keeps asking for old versions in turn (each one loaded into the cache of two old
+ * versions, the least recently used one unloaded): not one request fails, and the process keeps
+ * neither the switched-from nor the evicted versions (a leaked version would cost tens of MB each;
+ * the bound is generous for a shared, noisy machine; {@code ./bench-serving.sh memory} and {@code
+ * versions} measure precisely in a process of its own).
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class HotReloadTest {
@@ -49,7 +53,7 @@ class HotReloadTest {
   Path tmp;
 
   @Test
-  void twentySwitchesUnderLoadFailNoRequestAndLeaveNoMemoryBehind() throws Exception {
+  void twentySwitchesAndOldVersionsUnderLoadFailNoRequestAndLeaveNoMemoryBehind() throws Exception {
     Path store = Files.createDirectories(tmp.resolve("models"));
     try (Model m = Architectures.get("tutorial-cnn").define(150, 2).name("cats-vs-dogs").build(1)) {
       new BundleStore(store).publish("cats-vs-dogs", m, BundleTestSupport.manifest("cats-vs-dogs", List.of("cat", "dog")));
@@ -57,8 +61,11 @@ class HotReloadTest {
     RunningService worker = TestServices.start(InferenceWorkerMain.DEFINITION, Map.of(
         Settings.MODEL_STORE.name(), store.toString(),
         WorkerSettings.MODEL_POLL_MS.name(), "0",
+        WorkerSettings.MODEL_CACHE_VERSIONS.name(), "2",
         WorkerSettings.SCORE_ENABLED.name(), "false"));
-    RunningService asker = TestServices.start(Idle.definition("reload-asker", true), Map.of());
+    // an old version's request waits for its load, behind others on the one loader thread: minutes on a busy machine
+    RunningService asker = TestServices.start(Idle.definition("reload-asker", true),
+        Map.of(Settings.REQUEST_TIMEOUT_MS.name(), "120000"));
     AtomicBoolean running = new AtomicBoolean(true);
     AtomicLong servedVersion = new AtomicLong(1);
     AtomicInteger answered = new AtomicInteger();
@@ -66,7 +73,7 @@ class HotReloadTest {
     byte[] jpeg = TestImages.jpeg(TestImages.stripes(180, 1, 2));
     ClassifyRequest request = ClassifyRequest.newBuilder().setModel(ModelRef.newBuilder().setName("cats-vs-dogs"))
         .addImages(Image.newBuilder().setData(ByteString.copyFrom(jpeg))).build();
-    List<Thread> clients = Stream.generate(() -> new Thread(() -> {
+    List<Thread> clients = new ArrayList<>(Stream.generate(() -> new Thread(() -> {
       while (running.get()) {
         try {
           ClassifyReply reply = TestServices.await(asker.kit().requester().request(Exchanges.CLASSIFY, request));
@@ -76,7 +83,20 @@ class HotReloadTest {
           failures.computeIfAbsent(String.valueOf(e.getMessage()), k -> new AtomicInteger()).incrementAndGet();
         }
       }
-    })).limit(3).toList();
+    })).limit(3).toList());
+    Set<Long> oldVersionsAnswered = ConcurrentHashMap.newKeySet();
+    clients.add(new Thread(() -> {  // old versions in turn, 1, 2, ... below the served one: the LRU loads and unloads
+      for (long i = 0; running.get(); i++) {
+        long version = 1 + i % Math.max(1, servedVersion.get() - 1);
+        try {
+          ClassifyReply reply = TestServices.await(asker.kit().requester().request(Exchanges.CLASSIFY,
+              request.toBuilder().setModel(request.getModel().toBuilder().setVersion(version)).build()));
+          oldVersionsAnswered.add(reply.getModel().getVersion());
+        } catch (RuntimeException e) {
+          failures.computeIfAbsent("v" + version + ": " + e.getMessage(), k -> new AtomicInteger()).incrementAndGet();
+        }
+      }
+    }));
     clients.forEach(Thread::start);
     try {
       long before = 0;
@@ -99,10 +119,12 @@ class HotReloadTest {
         t.join();
       }
       long growthMb = (after - before) / 1024;
-      System.out.printf("%d switches, %d requests answered, RSS outside the heap %d MB -> %d MB (%+d MB), failures %s%n", SWITCHES,
-          answered.get(), before / 1024, after / 1024, growthMb, failures);
+      System.out.printf("%d switches, %d requests answered, %d old versions asked for, RSS outside the heap %d MB -> %d MB"
+          + " (%+d MB), failures %s%n", SWITCHES, answered.get(), oldVersionsAnswered.size(), before / 1024, after / 1024,
+          growthMb, failures);
       assertThat(failures).as("failed requests during the switches").isEmpty();
       assertThat(answered.get()).isGreaterThan(SWITCHES);
+      assertThat(oldVersionsAnswered).as("old versions served (a cache of 2: the others unloaded)").hasSizeGreaterThan(4);
       assertThat(growthMb).as("RSS growth over %d switches (a leaked version costs tens of MB)", SWITCHES).isLessThan(150);
     } finally {
       running.set(false);

@@ -74,6 +74,7 @@ final class ServiceProcess implements AutoCloseable {
       builder.environment().put("CONVNET_KAFKA_BOOTSTRAP_SERVERS", bootstrap);
       builder.environment().put("CONVNET_HTTP_HOST", "127.0.0.1");
       builder.environment().put("CONVNET_HTTP_PORT", String.valueOf(port));
+      builder.environment().put("CONVNET_GRPC_PORT", "0");  // the gateway's gRPC API: a free port, never 8500
       builder.environment().put("CONVNET_INSTANCE_ID", instanceId);
       builder.environment().putAll(env);
       return new ServiceProcess(instanceId, port, builder.start(), log);

@@ -18,12 +18,24 @@ public final class ModelPaths {
   public static final String V1_MODEL = "/v1/models/" + NAME + VERSION;
   /** {@code /v2/models/{name}[/versions/{v}]}, as a route regex. */
   public static final String V2_MODEL = "/v2/models/" + NAME + VERSION;
+  /**
+   * TF Serving's model path, {@code /v1/models/{name}[/versions/{v}|/labels/{l}]}, as a route regex: a
+   * version or a version label (the routes that take one resolve it, see {@link #versionLabel}).
+   */
+  public static final String V1_MODEL_SPEC = "/v1/models/" + NAME
+      + "(?:/versions/(?<version>[^/:]+)|/labels/(?<versionLabel>[^/:]+))?";
 
   private ModelPaths() {
   }
 
   public static String name(RoutingContext ctx) {
     return ctx.pathParam("name");
+  }
+
+  /** The path's {@code /labels/{l}}; null when absent. */
+  public static String versionLabel(RoutingContext ctx) {
+    String label = ctx.pathParam("versionLabel");
+    return label == null || label.isEmpty() ? null : label;
   }
 
   /** The path's {@code /versions/{v}} as a number; 0 when absent; INVALID_ARGUMENT when not a positive integer. */

@@ -17,7 +17,7 @@ final class ModelsRoute {
   }
 
   void handle(RoutingContext ctx) {
-    workers.models("", 0).onSuccess(reply -> Workers.json(ctx, toJson(reply))).onFailure(e -> Workers.fail(ctx, e));
+    workers.models("", 0).onSuccess(reply -> HttpAnswers.json(ctx, toJson(reply))).onFailure(e -> HttpAnswers.fail(ctx, e));
   }
 
   static JsonObject toJson(ModelsReply reply) {

@@ -40,7 +40,8 @@ public final class WorkerModels implements AutoCloseable {
     this.classifiers = new ClassifierLoader(config.maxBatch(), config.maxBatchWait());
     CacheOptions options = CacheOptions.preloading(config.cachedVersions(), config.modelPoll(), config.instanceId())
         .withUpcoming(model -> training.describe(model).map(job -> "being trained (" + job + ")"))
-        .withOnChange(onChange);
+        .withOnChange(onChange)
+        .withUnloadTrim(config.unloadTrim());
     this.cache = new ModelCache<>(new BundleStore(config.modelStore()), (dir, name, version) -> {
       InferenceMetrics.Meters meters = metrics.of(name, version);
       return new ServedModel(classifiers.load(dir, name, version, meters), meters);

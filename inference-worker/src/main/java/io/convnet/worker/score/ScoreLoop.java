@@ -216,7 +216,7 @@ public final class ScoreLoop extends PollLoop {
     ScoreInput input;
     Lease<ServedModel> lease;
     try {
-      input = ScoreInput.parse(record);
+      input = ScoreInput.parse(record, config.maxImageBytes());
       lease = acquire(input);
     } catch (ModelNotReadyException e) {
       LOG.info("{} waits: {}", what, e.getMessage());

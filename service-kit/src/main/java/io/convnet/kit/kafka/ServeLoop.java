@@ -29,7 +29,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -63,7 +62,7 @@ final class ServeLoop<Q extends MessageLite, R extends MessageLite> extends Poll
   private final Producer<String, byte[]> producer;
   private final MeterRegistry registry;
   private final Exchange<Q, R> exchange;
-  private final Function<Q, Future<R>> handler;
+  private final KafkaResponder.Handler<Q, R> handler;
   private final int concurrency;
   private final byte[] instanceId;
   private final OffsetTracker offsets = new OffsetTracker();
@@ -75,7 +74,7 @@ final class ServeLoop<Q extends MessageLite, R extends MessageLite> extends Poll
   private long lastCommitNanos;
 
   ServeLoop(Context context, KafkaClients clients, Producer<String, byte[]> producer, MeterRegistry registry,
-            Exchange<Q, R> exchange, Function<Q, Future<R>> handler) {
+            Exchange<Q, R> exchange, KafkaResponder.Handler<Q, R> handler) {
     super(context, "serve-" + exchange.name(), consumer(clients, exchange));
     this.producer = producer;
     this.registry = registry;
@@ -199,10 +198,11 @@ final class ServeLoop<Q extends MessageLite, R extends MessageLite> extends Poll
     }
     inFlight.incrementAndGet();
     long startNanos = System.nanoTime();
+    Deadline due = deadline == null ? Deadline.NONE : new Deadline(deadline);
     return () -> {
       Future<R> reply;
       try {
-        reply = handler.apply(request);
+        reply = handler.handle(request, due);
       } catch (RuntimeException e) {
         reply = Future.failedFuture(e);
       }

@@ -65,9 +65,22 @@ public final class TestServices {
     return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET().build());
   }
 
+  /** POSTs {@code body} with {@code headers} to {@code path} on 127.0.0.1:{@code port}; the answer as bytes. */
+  public static HttpResponse<byte[]> post(int port, String path, Map<String, String> headers, byte[] body) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    headers.forEach(b::header);
+    return send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
   public static HttpResponse<String> send(HttpRequest request) {
+    return send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** {@code request}'s answer as {@code body} reads it (bytes, for binary answers). */
+  public static <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> body) {
     try {
-      return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+      return HTTP.send(request, body);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     } catch (InterruptedException e) {
