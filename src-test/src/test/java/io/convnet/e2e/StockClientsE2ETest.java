@@ -83,7 +83,7 @@ class StockClientsE2ETest {
     tokens = TestTokens.write(tmp);
     Map<String, String> gatewayEnv = new java.util.HashMap<>(tokens.env());
     gatewayEnv.put("CONVNET_REQUEST_TIMEOUT_MS", "30000");
-    gateway = TestServices.start(GatewayMain.DEFINITION, gatewayEnv);
+    gateway = TestServices.awaitReady(TestServices.start(GatewayMain.DEFINITION, gatewayEnv));  // job list read, as run.sh waits
 
     work = Files.createDirectories(tmp.resolve("work"));
     Files.writeString(Files.createDirectories(work.resolve("run")).resolve("admin.token"), tokens.admin());

@@ -43,6 +43,25 @@ public final class TestServices {
     return await(ServiceLauncher.start(definition, config(definition.name(), overrides)));
   }
 
+  /** Waits, as ./run.sh does, until the service's /health/ready answers 200 (at most 60 s). */
+  public static RunningService awaitReady(RunningService service) {
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    int status = 0;
+    while (System.nanoTime() < until) {
+      status = get(service.httpPort(), "/health/ready").statusCode();
+      if (status == 200) {
+        return service;
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+    throw new IllegalStateException("/health/ready still answers " + status + " after 60 s");
+  }
+
   public static void stop(RunningService... services) {
     for (RunningService s : services) {
       if (s != null) {
