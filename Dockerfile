@@ -23,6 +23,7 @@ WORKDIR /src
 # dependency and plugin the real build uses; a source change starts after this layer.
 COPY pom.xml ./
 COPY proto/pom.xml proto/
+COPY proto-standard/pom.xml proto-standard/
 COPY convnet/pom.xml convnet/
 COPY convnet-tools/pom.xml convnet-tools/
 COPY serving/pom.xml serving/

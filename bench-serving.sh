@@ -4,6 +4,7 @@
 #   ./bench-serving.sh score  [images, default 2000] [rounds, default 2]        Kafka batch scoring vs in-process batch 32
 #   ./bench-serving.sh memory [requests, default 10000] [switches, default 20] [rounds, default 2]  worker RSS growth per round of requests and model switches
 #   ./bench-serving.sh photos [rounds, default 10]                              phone-sized JPEGs (3.5, 10, 12 MB) at concurrency 1: Kafka hops, decode, compute
+#   ./bench-serving.sh versions [loads, default 300] [rounds, default 3]       worker RSS growth per round of ~300 loads and unloads of old versions (LRU)
 # -Dconvnet.bench.bundle=<bundle dir> (in CONVNET_BENCH_JAVA_OPTS) uses a trained bundle instead of an untrained tutorial CNN.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -14,7 +15,8 @@ case "$what" in
   score) main=io.convnet.bench.ScoreBenchmark ;;
   memory) main=io.convnet.bench.WorkerMemoryBenchmark ;;
   photos) main=io.convnet.bench.LargeImageBenchmark ;;
-  *) echo "usage: $0 http|score|memory|photos [args]" >&2; exit 2 ;;
+  versions) main=io.convnet.bench.WorkerMemoryBenchmark; set -- versions "$@" ;;
+  *) echo "usage: $0 http|score|memory|photos|versions [args]" >&2; exit 2 ;;
 esac
 nice mvn -q -B -DskipTests package
 export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-1}

@@ -12,6 +12,8 @@ LOGS=$RUN_DIR/logs
 KAFKA_PORT=${CONVNET_KAFKA_PORT:-9092}
 export CONVNET_KAFKA_BOOTSTRAP_SERVERS=${CONVNET_KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:$KAFKA_PORT}
 GATEWAY_PORT=${CONVNET_GATEWAY_PORT:-8080}
+# the gateway's gRPC API (TF Serving's PredictionService, the Open Inference Protocol's GRPCInferenceService)
+export CONVNET_GRPC_PORT=${CONVNET_GRPC_PORT:-8500}
 TRAINER_PORT=${CONVNET_TRAINER_PORT:-8081}
 WORKER_PORTS=(${CONVNET_WORKER_PORTS:-8082 8083})
 VISUALIZER_PORT=${CONVNET_VISUALIZER_PORT:-8084}
@@ -234,6 +236,7 @@ convnet-cluster is up (Ctrl-C stops it; a process that dies is restarted):
   web page       http://localhost:$GATEWAY_PORT/
   cluster view   http://localhost:$GATEWAY_PORT/v1/cluster
   gateway        http://localhost:$GATEWAY_PORT/health/ready   http://localhost:$GATEWAY_PORT/metrics
+  gRPC           localhost:$CONVNET_GRPC_PORT (tensorflow.serving.PredictionService, inference.GRPCInferenceService)
 TEXT
 for i in "${!NAMES[@]}"; do
   [ "$i" -le 1 ] && continue

@@ -11,6 +11,8 @@ command -v setsid >/dev/null 2>&1 || missing+=(util-linux)
 # the web page's test drives headless Chromium through chromedriver
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+# stock Python gRPC clients (grpcio, stubs from grpc_tools) call the gateway's gRPC services in src-test
+/usr/bin/python3 -c 'import grpc, grpc_tools.protoc' >/dev/null 2>&1 || missing+=(python3-grpcio python3-grpc-tools)
 # StockClientsE2ETest runs the documented curl commands, and posts a phone photo with Python requests
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 /usr/bin/python3 -c 'import requests' >/dev/null 2>&1 || missing+=(python3-requests)

@@ -1,4 +1,4 @@
-// Classify: an image (dropped, chosen or pasted) -> POST /v1/models/{model}:classify -> label and bars.
+// Classify: an image (dropped, chosen or pasted) -> POST /v1/models/{model}/classify -> label and bars.
 import { call, modelPath } from './api.js';
 import { $, el, showError, hideError, percent, ms } from './dom.js';
 import { dropzone, preview } from './dropzone.js';
@@ -34,7 +34,7 @@ async function classify(files) {
   }
   const started = performance.now();
   try {
-    const response = await call(modelPath(model) + ':classify', options);
+    const response = await call(modelPath(model) + '/classify', options);
     const reply = await response.json();
     show(reply, files, performance.now() - started);
   } catch (e) {

@@ -1,5 +1,6 @@
 package io.convnet.bundle;
 
+import io.convnet.nn.TensorFlowThreads;
 import io.convnet.util.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +34,8 @@ public final class ModelBundle implements AutoCloseable {
       throw new IllegalArgumentException("bundle " + dir + " has manifest format " + manifest.formatVersion()
           + "; this reader knows up to " + Manifest.FORMAT_VERSION);
     }
-    SavedModelBundle sm = SavedModelBundle.load(dir.toString(), SavedModelBundle.DEFAULT_TAG);
+    SavedModelBundle sm = SavedModelBundle.loader(dir.toString()).withTags(SavedModelBundle.DEFAULT_TAG)
+        .withConfigProto(TensorFlowThreads.process().configProto()).load();
     return new ModelBundle(dir, manifest, sm);
   }
 

@@ -48,7 +48,7 @@ final class DctScaledJpeg {
         2, decode(tf, 2),
         4, decode(tf, 4),
         8, decode(tf, 8));
-    session = new Session(graph);
+    session = new Session(graph, io.convnet.nn.TensorFlowThreads.process().configProto());
   }
 
   private Operand<TUint8> decode(Ops tf, long ratio) {

@@ -87,7 +87,7 @@ public final class Model implements AutoCloseable {
       Operand<TFloat32> probabilities = head.activation() == Activation.SIGMOID
           ? tf.withName(GraphNames.PROBABILITIES).concat(List.of(tf.math.sub(tf.constant(1f), x), x), tf.constant(1))
           : tf.withName(GraphNames.PROBABILITIES).identity(x);
-      Session session = new Session(graph);
+      Session session = new Session(graph, TensorFlowThreads.process().configProto());
       session.initialize();
       return new Model(spec, graph, session, tf, input, training, stepSeed,
           Collections.unmodifiableMap(b.outputs), Collections.unmodifiableMap(b.preacts),

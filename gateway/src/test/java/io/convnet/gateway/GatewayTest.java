@@ -84,10 +84,20 @@ class GatewayTest {
   static JsonObject error(HttpResponse<String> response, int status, String code) {
     assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
     assertThat(response.headers().firstValue("content-type")).contains("application/json");
+    assertThat(new JsonObject(response.body()).getValue("error")).as(response.body()).isInstanceOf(JsonObject.class);
     JsonObject error = new JsonObject(response.body()).getJsonObject("error");
     assertThat(error.getString("code")).isEqualTo(code);
     assertThat(error.getString("message")).isNotBlank();
     return error;
+  }
+
+  /** The standard protocols' error body: {"error": "<message>"}. */
+  static String specError(HttpResponse<String> response, int status) {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+    assertThat(response.headers().firstValue("content-type")).contains("application/json");
+    String message = new JsonObject(response.body()).getString("error");
+    assertThat(message).isNotBlank();
+    return message;
   }
 
   static byte[] multipart(String boundary, String... nameTypeAndSizes) {
@@ -143,15 +153,15 @@ class GatewayTest {
         "--XyZ\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\nhello\r\n--XyZ--\r\n".getBytes()), 400, "INVALID_ARGUMENT");
     error(post("/v1/models/cats-vs-dogs/versions/x:classify", "image/jpeg", JPEG), 400, "INVALID_ARGUMENT");
     error(post("/v1/models/cats-vs-dogs:classify", "multipart/form-data", "garbage".getBytes()), 400, "INVALID_ARGUMENT");
-    error(post("/v1/models/cats-vs-dogs:predict", "application/json", "{\"instances\": [[1, 2, 3]]}".getBytes()),
-        400, "INVALID_ARGUMENT");
-    error(post("/v1/models/cats-vs-dogs:predict", "image/jpeg", JPEG), 415, "UNSUPPORTED_MEDIA_TYPE");
-    error(post("/v2/models/cats-vs-dogs/infer", "application/json",
+    assertThat(specError(post("/v1/models/cats-vs-dogs:predict", "application/json",
+        "{\"instances\": [[1, 2, 3]]}".getBytes()), 400)).contains("has shape [1, 3]", "[n, height, width, channels]");
+    specError(post("/v1/models/cats-vs-dogs:predict", "image/jpeg", JPEG), 415);
+    assertThat(specError(post("/v2/models/cats-vs-dogs/infer", "application/json",
         "{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"FP32\", \"data\": [1.0]}]}".getBytes()),
-        400, "INVALID_ARGUMENT");
-    error(post("/v2/models/cats-vs-dogs/infer", "application/json",
-        "{\"inputs\": [{\"name\": \"x\", \"shape\": [2], \"datatype\": \"BYTES\", \"data\": [\"AAAA\"]}]}".getBytes()),
-        400, "INVALID_ARGUMENT");
+        400)).contains("unexpected inference input 'x'");
+    assertThat(specError(post("/v2/models/cats-vs-dogs/infer", "application/json",
+        "{\"inputs\": [{\"name\": \"image\", \"shape\": [2], \"datatype\": \"BYTES\", \"data\": [\"AAAA\"]}]}"
+            .getBytes()), 400)).contains("has 1 elements, not 2");
   }
 
   @Test
@@ -194,11 +204,16 @@ class GatewayTest {
     assertThat(error(post("/v1/models/echo:classify", "application/json", new JsonObject().put("images", five).encode()
         .getBytes()), 413, "PAYLOAD_TOO_LARGE").getString("message")).contains("5 images", "limit of 4",
         "CONVNET_MAX_IMAGES_PER_REQUEST");
-    error(post("/v1/models/echo:predict", "application/json", new JsonObject().put("instances", new JsonArray(
-        five.stream().map(b -> new JsonObject().put("b64", b)).toList())).encode().getBytes()), 413, "PAYLOAD_TOO_LARGE");
-    error(post("/v2/models/echo/infer", "application/json", new JsonObject().put("inputs", new JsonArray().add(
+    // the standard protocols: the same limit, in their error shape
+    var tfFive = post("/v1/models/echo:predict", "application/json", new JsonObject().put("instances", new JsonArray(
+        five.stream().map(b -> new JsonObject().put("b64", b)).toList())).encode().getBytes());
+    assertThat(tfFive.statusCode()).isEqualTo(413);
+    assertThat(new JsonObject(tfFive.body()).getString("error")).contains("5 images", "limit of 4");
+    var v2Five = post("/v2/models/echo/infer", "application/json", new JsonObject().put("inputs", new JsonArray().add(
         new JsonObject().put("name", "image").put("shape", new JsonArray().add(5)).put("datatype", "BYTES")
-            .put("data", five))).encode().getBytes()), 413, "PAYLOAD_TOO_LARGE");
+            .put("data", five))).encode().getBytes());
+    assertThat(v2Five.statusCode()).isEqualTo(413);
+    assertThat(new JsonObject(v2Five.body()).getString("error")).contains("5 images", "limit of 4");
 
     var form = post("/v1/models/echo:classify", "multipart/form-data; boundary=XyZ",
         multipart("XyZ", "cat.jpg", "image/jpeg", "100", "dog.png", "application/octet-stream", "400"));
@@ -214,8 +229,11 @@ class GatewayTest {
     assertThat(json.getJsonArray("predictions").getJsonObject(0).getDouble("probability")).isEqualTo(0.2);
 
     JsonObject predict = new JsonObject(post("/v1/models/echo:predict", "application/x-www-form-urlencoded",
-        ("{\"instances\": [{\"b64\": \"" + b64 + "\"}, {\"image\": {\"b64\": \"" + b64 + "\"}}]}").getBytes()).body());
+        ("{\"instances\": [{\"b64\": \"" + b64 + "\"}, {\"b64\": \"" + b64 + "\"}]}").getBytes()).body());
     assertThat(predict.getJsonArray("predictions").encode()).isEqualTo("[[0.2,0.8],[0.2,0.8]]");
+    JsonObject named = new JsonObject(post("/v1/models/echo:predict", "application/json",
+        ("{\"instances\": [{\"image\": {\"b64\": \"" + b64 + "\"}}]}").getBytes()).body());
+    assertThat(named.getJsonArray("predictions").encode()).isEqualTo("[[0.2,0.8]]");
     JsonObject columnar = new JsonObject(post("/v1/models/echo/versions/1:predict", "application/json",
         ("{\"inputs\": {\"image\": [{\"b64\": \"" + b64 + "\"}]}}").getBytes()).body());
     assertThat(columnar.getJsonArray("outputs").encode()).isEqualTo("[[0.2,0.8]]");
@@ -230,8 +248,8 @@ class GatewayTest {
         .isEqualTo("{\"name\":\"probabilities\",\"datatype\":\"FP32\",\"shape\":[1,2],\"data\":[0.2,0.8]}");
 
     error(post("/v1/models/missing:classify", "image/jpeg", JPEG), 404, "NOT_FOUND");
-    error(post("/v1/models/echo/versions/9:predict", "application/json", ("{\"instances\": [{\"b64\": \"" + b64 + "\"}]}").getBytes()),
-        404, "NOT_FOUND");
+    specError(post("/v1/models/echo/versions/9:predict", "application/json",
+        ("{\"instances\": [{\"b64\": \"" + b64 + "\"}]}").getBytes()), 404);
     var training = post("/v1/models/training:classify", "image/jpeg", JPEG);
     error(training, 503, "UNAVAILABLE");
     assertThat(training.headers().firstValue("retry-after")).contains("10");
@@ -251,7 +269,7 @@ class GatewayTest {
             + "{\"version\":\"2\",\"state\":\"END\",\"status\":{\"error_code\":\"OK\",\"error_message\":\"\"}},"
             + "{\"version\":\"3\",\"state\":\"AVAILABLE\",\"status\":{\"error_code\":\"OK\",\"error_message\":\"\"}}]");
     assertThat(new JsonObject(get("/v1/models/echo/versions/3").body()).getJsonArray("model_version_status")).hasSize(1);
-    error(get("/v1/models/missing"), 404, "NOT_FOUND");
+    specError(get("/v1/models/missing"), 404);
 
     JsonObject meta = new JsonObject(get("/v2/models/echo").body());
     assertThat(meta.getString("platform")).isEqualTo("tensorflow_savedmodel");
@@ -260,7 +278,7 @@ class GatewayTest {
     assertThat(meta.getJsonArray("outputs").getJsonObject(0).getJsonArray("shape").encode()).isEqualTo("[-1,2]");
     assertThat(get("/v2/models/echo/ready").statusCode()).isEqualTo(200);
     assertThat(get("/v2/models/echo/versions/2/ready").statusCode()).isEqualTo(200);
-    error(get("/v2/models/missing/ready"), 404, "NOT_FOUND");
+    specError(get("/v2/models/missing/ready"), 404);
     assertThat(get("/v2/health/ready").statusCode()).isEqualTo(200);
     assertThat(new JsonObject(get("/v2").body()).getString("name")).isEqualTo("convnet-cluster");
   }

@@ -23,12 +23,14 @@ import java.util.Map;
 /**
  * A stand-in worker for the gateway's own tests (the real one is tested end to end in src-test):
  * it tells what the gateway sent, so the tests can check how each body became images. For every
- * image: probabilities (size / 1000, 1 - that), labels "big" and "small"; model "missing" and
- * versions above 3 are NOT_FOUND, model "training" UNAVAILABLE. Models: "echo" v1..3, v3 served (label
- * {@code stable}), v2 labelled {@code canary}; other labels are NOT_FOUND.
+ * image: probabilities (size / 1000, 1 - that), labels "big" and "small"; for every row of a float
+ * tensor: (its first value, 1 - that), ranked first under the tensor's shape as a label. Model
+ * "missing" and versions above 3 are NOT_FOUND, model "training" UNAVAILABLE, model "slow"
+ * answers after 2 s. Models: "echo" v1..3, v3 served (labelled stable), v2 labelled beta.
  */
 final class ImageEchoWorker extends VerticleBase {
-  static final Map<String, Long> LABELS = Map.of("stable", 3L, "canary", 2L);
+  /** Model "echo"'s version labels, as a worker reports them. */
+  static final Map<String, Long> LABELS = Map.of("stable", 3L, "beta", 2L);
 
   private final ServiceKit kit;
 
@@ -54,20 +56,30 @@ final class ImageEchoWorker extends VerticleBase {
     if (model.equals("missing") || request.getModel().getVersion() > 3) {
       return Future.failedFuture(new ServiceException(ErrorCode.NOT_FOUND, "model '" + model + "' is not served"));
     }
-    long version = request.getModel().getLabel().isEmpty() ? request.getModel().getVersion()
-        : LABELS.getOrDefault(request.getModel().getLabel(), -1L);
-    if (version < 0) {
-      return Future.failedFuture(new ServiceException(ErrorCode.NOT_FOUND, "model '" + model + "' has no label '"
-          + request.getModel().getLabel() + "'"));
-    }
     ClassifyReply.Builder reply = ClassifyReply.newBuilder()
-        .setModel(ModelRef.newBuilder().setName(model).setVersion(version == 0 ? 3 : version))
+        .setModel(ModelRef.newBuilder().setName(model).setVersion(request.getModel().getVersion() == 0 ? 3
+            : request.getModel().getVersion()))
         .addLabels("big").addLabels("small").setWorker(kit.instanceId());
     for (Image image : request.getImagesList()) {
       float big = image.getData().size() / 1000f;
       reply.addPredictions(Prediction.newBuilder().addProbabilities(big).addProbabilities(1 - big)
           .addRanked(ClassScore.newBuilder().setLabel(image.getName().isEmpty() ? "unnamed" : image.getName())
               .setProbability(big)));
+    }
+    if (request.hasTensor()) {  // a float tensor [n, ...]: each row's first value, and its shape as the label
+      var t = request.getTensor();
+      int rowSize = t.getValuesCount() / (int) t.getShape(0);
+      for (int i = 0; i < t.getShape(0); i++) {
+        float first = t.getValues(i * rowSize);
+        reply.addPredictions(Prediction.newBuilder().addProbabilities(first).addProbabilities(1 - first)
+            .addRanked(ClassScore.newBuilder().setLabel(t.getShapeList().toString()).setProbability(first)));
+      }
+    }
+    if (reply.getPredictionsCount() == 0) {
+      return Future.failedFuture(new ServiceException(ErrorCode.INVALID_ARGUMENT, "the request has no image"));
+    }
+    if (model.equals("slow")) {  // answers after 2 s: for deadlines
+      return kit.vertx().timer(2000).map(v -> reply.build());
     }
     return Future.succeededFuture(reply.build());
   }
@@ -78,10 +90,9 @@ final class ImageEchoWorker extends VerticleBase {
     }
     ModelInfo.Builder info = ModelInfo.newBuilder().setName("echo").setServedVersion(3).addLabels("big").addLabels("small")
         .setInputHeight(150).setInputWidth(150).setInputChannels(3).putAllVersionLabels(LABELS).setLabelsRevision(7)
-        .setPolicy(PromotionPolicy.newBuilder().setMode("canary").setCanaryShare(0.25).setShadowShare(1));
+        .setPolicy(PromotionPolicy.newBuilder().setMode("manual").setCanaryShare(0.1).setShadowShare(1));
     for (int v = 1; v <= 3; v++) {
-      long wanted = request.getLabel().isEmpty() ? request.getVersion() : LABELS.getOrDefault(request.getLabel(), -1L);
-      if (wanted == 0 || wanted == v) {
+      if (request.getVersion() == 0 || request.getVersion() == v) {
         int version = v;
         info.addVersions(ModelVersionStatus.newBuilder().setVersion(v).setState(v == 3 ? "AVAILABLE" : "END").setServed(v == 3)
             .addAllVersionLabels(LABELS.keySet().stream().filter(l -> LABELS.get(l) == version).sorted().toList()));

@@ -126,26 +126,26 @@ class LabelRoutesTest {
   }
 
   @Test
-  void theServingRoutesTakeALabelInsteadOfAVersionAndTheWorkersResolveIt() {
-    JsonObject canary = new JsonObject(call(gateway, "POST", "/v1/models/echo/labels/canary:classify",
+  void theServingRoutesTakeALabelInsteadOfAVersionAsTheWorkersKnowIt() {
+    JsonObject beta = new JsonObject(call(gateway, "POST", "/v1/models/echo/labels/beta/classify",
         "{\"images\": [\"/9j/AA==\"]}", null, null).body());
-    assertThat(canary.getInteger("version")).isEqualTo(2);
-    assertThat(new JsonObject(call(gateway, "POST", "/v1/models/echo/labels/stable:predict",
-        "{\"instances\": [{\"b64\": \"/9j/AA==\"}]}", null, null).body()).getJsonArray("predictions")).hasSize(1);
-    assertThat(error(call(gateway, "POST", "/v1/models/echo/labels/beta/classify", "{\"images\": [\"/9j/AA==\"]}",
-        null, null), 404, "NOT_FOUND").getString("message")).isEqualTo("model 'echo' has no label 'beta'");
-    error(call(gateway, "POST", "/v1/models/echo/labels/BETA:classify", "{\"images\": [\"/9j/AA==\"]}", null, null),
-        400, "INVALID_ARGUMENT");
+    assertThat(beta.getInteger("version")).isEqualTo(2);
+    assertThat(new JsonObject(call(gateway, "POST", "/v1/models/echo/labels/stable/classify",
+        "{\"images\": [\"/9j/AA==\"]}", null, null).body()).getInteger("version")).isEqualTo(3);
+    assertThat(error(call(gateway, "POST", "/v1/models/echo/labels/gamma/classify", "{\"images\": [\"/9j/AA==\"]}",
+        null, null), 400, "INVALID_ARGUMENT").getString("message")).isEqualTo("Unrecognized servable version label: gamma");
 
     JsonObject labels = new JsonObject(call(gateway, "GET", "/v1/models/echo/labels", null, null, null).body());
-    assertThat(labels.getJsonObject("labels").getMap()).containsEntry("stable", 3).containsEntry("canary", 2);
-    assertThat(labels.getJsonObject("policy").getString("mode")).isEqualTo("canary");
+    assertThat(labels.getJsonObject("labels").getMap()).isEqualTo(Map.of("stable", 3, "beta", 2));
+    assertThat(labels.getJsonObject("policy").getString("mode")).isEqualTo("manual");
     assertThat(labels.getLong("revision")).isEqualTo(7);
-    JsonObject status = new JsonObject(call(gateway, "GET", "/v1/models/echo/labels/canary", null, null, null).body());
+    // TF Serving's version status of the labelled version, and the model as our API describes it
+    JsonObject status = new JsonObject(call(gateway, "GET", "/v1/models/echo/labels/beta", null, null, null).body());
+    assertThat(status.getJsonArray("model_version_status").encode())
+        .isEqualTo("[{\"version\":\"2\",\"state\":\"END\",\"status\":{\"error_code\":\"OK\",\"error_message\":\"\"}}]");
     assertThat(status.getJsonArray("versions")).hasSize(1);
-    assertThat(status.getJsonArray("versions").getJsonObject(0).getJsonArray("versionLabels")).containsExactly("canary");
-    assertThat(status.getJsonObject("versionLabels").getMap()).containsEntry("canary", 2);
-    assertThat(status.getJsonObject("canary").getMap()).containsEntry("version", 2).containsEntry("stable", 3)
-        .containsEntry("share", 0.25);
+    assertThat(status.getJsonArray("versions").getJsonObject(0).getJsonArray("versionLabels")).containsExactly("beta");
+    assertThat(status.getJsonObject("versionLabels").getMap()).isEqualTo(Map.of("stable", 3, "beta", 2));
+    assertThat(status.containsKey("canary")).isFalse();
   }
 }

@@ -1,6 +1,8 @@
 package io.convnet.worker;
 
 import io.convnet.kit.ServiceException;
+import io.convnet.kit.config.Settings;
+import io.convnet.kit.kafka.Deadline;
 import io.convnet.proto.ClassScore;
 import io.convnet.proto.ClassifyReply;
 import io.convnet.proto.ClassifyRequest;
@@ -11,24 +13,30 @@ import io.convnet.proto.Timing;
 import io.convnet.serving.batch.Scored;
 import io.convnet.serving.cache.Lease;
 import io.convnet.worker.metrics.InferenceMetrics;
-import io.convnet.worker.model.CanaryShadow;
 import io.convnet.worker.model.ServedModel;
 import io.convnet.worker.model.WorkerModels;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 /**
  * The classify exchange: resolve the model (holding a reference until the answer), decode and
- * preprocess every image on the decode pool, queue them for dynamic batching, answer once all
- * are scored. A bad image fails only its own request (INVALID_ARGUMENT with the decoder's reason).
- * A canary's answers may then be scored by stable too ({@link CanaryShadow}), after the reply.
+ * preprocess every image (or take the rows of the request's float tensor) on the decode pool,
+ * queue them for dynamic batching, answer once all are scored. A bad image fails only its own
+ * request (INVALID_ARGUMENT with the decoder's reason). Work is bounded: more than
+ * {@code maxImages} images (or tensor rows) are refused before anything is decoded
+ * (PAYLOAD_TOO_LARGE), and once the asker's deadline has passed or an image of the request has
+ * failed, its remaining images are neither decoded nor computed. A canary's answers may then be scored
+ * by stable too ({@link CanaryShadow}), after the reply.
  */
 final class ClassifyHandler {
   private final WorkerModels models;
@@ -36,65 +44,92 @@ final class ClassifyHandler {
   private final InferenceMetrics metrics;
   private final CanaryShadow shadow;
   private final String instanceId;
+  private final int maxImages;
 
   ClassifyHandler(WorkerModels models, Executor decodePool, InferenceMetrics metrics, CanaryShadow shadow,
-                  String instanceId) {
+                  String instanceId, int maxImages) {
     this.models = models;
     this.decodePool = decodePool;
     this.metrics = metrics;
     this.shadow = shadow;
     this.instanceId = instanceId;
+    this.maxImages = maxImages;
   }
 
   /** Runs on the responder's context; the answer completes there too. */
-  Future<ClassifyReply> classify(ClassifyRequest request) {
+  Future<ClassifyReply> classify(ClassifyRequest request, Deadline deadline) {
     Context context = io.vertx.core.Vertx.currentContext();
     Executor onContext = r -> context.runOnContext(v -> r.run());
     Promise<ClassifyReply> promise = Promise.promise();
-    int n = request.getImagesCount();
-    if (n == 0) {
-      metrics.failure("(unknown)", "", ErrorCode.INVALID_ARGUMENT.name());
-      return Future.failedFuture(new ServiceException(ErrorCode.INVALID_ARGUMENT, "the request has no image"));
+    int n = 0;
+    ServiceException refused;
+    try {
+      n = ClassifyInputs.count(request);
+      refused = n > maxImages ? new ServiceException(ErrorCode.PAYLOAD_TOO_LARGE, "the request has " + n
+          + " images, more than the limit of " + maxImages + " per request ("
+          + Settings.MAX_IMAGES_PER_REQUEST.name() + "); send them in several requests")
+          : deadline.passed() ? expired(0, n) : null;
+    } catch (ServiceException e) {
+      refused = e;
     }
+    if (refused != null) {
+      metrics.failure("(unknown)", "", refused.code().name());
+      return Future.failedFuture(refused);
+    }
+    int images = n;
     long t0 = System.nanoTime();
     models.acquire(request.getModel()).whenComplete((lease, error) -> {
       if (error != null) {
-        ServiceException e = ServiceException.of(error instanceof java.util.concurrent.CompletionException
+        ServiceException e = ServiceException.of(error instanceof CompletionException
             && error.getCause() != null ? error.getCause() : error);
         metrics.failure("(unknown)", "", e.code().name());
         onContext.execute(() -> promise.fail(e));
         return;
       }
-      lease.model().meters().request(n);
-      new Gather(request, lease, onContext, promise, t0).start();
+      lease.model().meters().request(images);
+      new Gather(request, deadline, lease, onContext, promise, t0).start();
     });
     return promise.future();
+  }
+
+  private static ServiceException expired(int done, int images) {
+    return new ServiceException(ErrorCode.DEADLINE_EXCEEDED, "the asker's deadline passed with " + done + " of "
+        + images + " images scored; the rest were dropped");
   }
 
   /** One request's images on their way through decoding and batching; its callbacks run on the context. */
   private final class Gather {
     private final ClassifyRequest request;
+    private final Deadline deadline;
     private final Lease<ServedModel> lease;
     private final ServedModel model;
     private final Executor onContext;
     private final Promise<ClassifyReply> promise;
     private final long t0;
     private final Scored[] scored;
-    private final ServiceException[] failures;
     private long decodeNanos;
     private int pending;
+    /** The first failure of one of the images, in time (the reply's); null while none failed. */
+    private ServiceException failure;
+    /** Set (on the context) with {@link #failure}, read by the decode and batching threads. */
+    private volatile boolean failed;
 
-    Gather(ClassifyRequest request, Lease<ServedModel> lease, Executor onContext, Promise<ClassifyReply> promise,
-           long t0) {
+    Gather(ClassifyRequest request, Deadline deadline, Lease<ServedModel> lease, Executor onContext,
+           Promise<ClassifyReply> promise, long t0) {
       this.request = request;
+      this.deadline = deadline;
       this.lease = lease;
       this.model = lease.model();
       this.onContext = onContext;
       this.promise = promise;
       this.t0 = t0;
-      this.pending = request.getImagesCount();
+      this.pending = ClassifyInputs.count(request);
       this.scored = new Scored[pending];
-      this.failures = new ServiceException[pending];
+    }
+
+    /** Nobody will use this request's remaining results: the asker stopped waiting, or an image failed. */
+    boolean abandoned() {
+      return failed || deadline.passed();
     }
 
     void start() {
@@ -102,11 +137,16 @@ final class ClassifyHandler {
       for (int i = 0; i < scored.length; i++) {
         int index = i;
         decodePool.execute(() -> {
-          String what = WorkerModels.describe(request.getImages(index), index);
+          if (abandoned()) {
+            model.batcher().unexpect();
+            onContext.execute(() -> done(index, null, null, 0));
+            return;
+          }
+          String what = ClassifyInputs.describe(request, index);
           long t0 = System.nanoTime();
           float[] pixels;
           try {
-            pixels = models.input(model, request.getImages(index), what);
+            pixels = ClassifyInputs.input(request, index, model.input(), image -> models.input(model, image, what));
           } catch (RuntimeException e) {
             model.batcher().unexpect();
             onContext.execute(() -> done(index, null, ServiceException.of(e), 0));
@@ -114,35 +154,38 @@ final class ClassifyHandler {
           }
           long took = System.nanoTime() - t0;
           model.meters().decoded(took);
-          model.batcher().submit(pixels, onContext, (s, e) -> done(index, s, e == null ? null
-              : new ServiceException(ErrorCode.INTERNAL, "inference failed: " + e.getMessage(), e), took));
+          model.batcher().submit(pixels, this::abandoned, onContext, (s, e) -> done(index, s,
+              e == null || e instanceof CancellationException ? null
+                  : new ServiceException(ErrorCode.INTERNAL, "inference failed: " + e.getMessage(), e), took));
         });
       }
     }
 
-    private void done(int index, Scored s, ServiceException failure, long decode) {
+    /** One image's end: scored, failed, or (neither) dropped because the request was abandoned. */
+    private void done(int index, Scored s, ServiceException error, long decode) {
       scored[index] = s;
-      failures[index] = failure;
       decodeNanos = Math.max(decodeNanos, decode);
+      if (error != null && failure == null) {
+        failure = error;
+        failed = true;
+      }
       if (--pending > 0) {
         return;
       }
       lease.close();
-      for (ServiceException f : failures) {
-        if (f != null) {
-          metrics.failure(lease.name(), Integer.toString(lease.version()), f.code().name());
-          model.meters().answered(System.nanoTime() - t0, true);
-          promise.fail(f);
-          return;
-        }
+      long scoredImages = Arrays.stream(scored).filter(Objects::nonNull).count();
+      ServiceException f = failure != null ? failure
+          : scoredImages < scored.length ? expired((int) scoredImages, scored.length) : null;
+      model.meters().answered(System.nanoTime() - t0, f != null);
+      if (f != null) {
+        metrics.failure(lease.name(), Integer.toString(lease.version()), f.code().name());
+        promise.fail(f);
+        return;
       }
       promise.complete(reply());
-      model.meters().answered(System.nanoTime() - t0, false);
-      List<float[]> probabilities = new ArrayList<>(scored.length);
-      for (Scored each : scored) {
-        probabilities.add(each.probabilities());
-      }
-      shadow.afterAnswer(lease, request.getImagesList(), probabilities);
+      shadow.afterAnswer(lease, (stable, i) -> ClassifyInputs.input(request, i, stable.input(),
+          image -> models.input(stable, image, ClassifyInputs.describe(request, i))),
+          Arrays.stream(scored).map(Scored::probabilities).toList());
     }
 
     private ClassifyReply reply() {

@@ -48,7 +48,8 @@ public final class InferenceWorkerVerticle extends VerticleBase {
     models = new WorkerModels(config, metrics, training, this::publishStatus);
     decodePool = decodePool(config.decodeThreads());
     CanaryShadow shadow = new CanaryShadow(models, decodePool);
-    ClassifyHandler classify = new ClassifyHandler(models, decodePool, metrics, shadow, config.instanceId());
+    ClassifyHandler classify = new ClassifyHandler(models, decodePool, metrics, shadow, config.instanceId(),
+        config.maxImagesPerRequest());
 
     kit.statusDetails().put("models", "loading");
     kit.health().register("models", () -> {
@@ -58,7 +59,7 @@ public final class InferenceWorkerVerticle extends VerticleBase {
     Gauge.builder("convnet.inference.models.loaded", models, r -> r.servedVersions().size())
         .description("models served").register(kit.registry());
     models.start();
-    events = new ModelEvents(kit.clients(), models, training);
+    events = new ModelEvents(context, kit.clients(), models, training);
     events.start();
 
     Future<Void> serving = kit.responder().serve(Exchanges.CLASSIFY, classify::classify)
@@ -69,7 +70,7 @@ public final class InferenceWorkerVerticle extends VerticleBase {
       return serving;
     }
     return serving.compose(v -> kit.vertx().executeBlocking(() -> {
-      scoring = new ScoreLoop(kit, config, models, decodePool, metrics, shadow);
+      scoring = new ScoreLoop(context, kit, config, models, decodePool, metrics, shadow);
       scoring.start();
       return null;
     }));
@@ -103,13 +104,8 @@ public final class InferenceWorkerVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return kit.vertx().executeBlocking(() -> {
-      if (scoring != null) {
-        scoring.close();
-      }
-      if (events != null) {
-        events.close();
-      }
+    return Future.join(scoring == null ? Future.succeededFuture() : scoring.close(),
+        events == null ? Future.succeededFuture() : events.close()).transform(v -> kit.vertx().executeBlocking(() -> {
       if (models != null) {
         models.close();
       }
@@ -117,6 +113,6 @@ public final class InferenceWorkerVerticle extends VerticleBase {
         decodePool.shutdown();
       }
       return null;
-    });
+    }));
   }
 }

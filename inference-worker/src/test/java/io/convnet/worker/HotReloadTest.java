@@ -22,18 +22,24 @@ import io.convnet.worker.config.WorkerSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Twenty switches of the tutorial CNN (22 MB of weights per version) under steady requests: not
- * one request fails, and the process does not keep the old versions (a leaked version would
- * cost tens of MB each; the bound is generous for a shared, noisy machine; the benchmark
- * measures precisely in a process of its own).
+ * Twenty switches of the tutorial CNN (22 MB of weights per version) under steady requests, while
+ * another client keeps asking for old versions in turn (each one loaded into the cache of two old
+ * versions, the least recently used one unloaded): not one request fails, and the process keeps
+ * neither the switched-from nor the evicted versions (a leaked version would cost tens of MB each;
+ * the bound is generous for a shared, noisy machine; {@code ./bench-serving.sh memory} and {@code
+ * versions} measure precisely in a process of its own).
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class HotReloadTest {
@@ -44,7 +50,7 @@ class HotReloadTest {
   Path tmp;
 
   @Test
-  void twentySwitchesUnderLoadFailNoRequestAndLeaveNoMemoryBehind() throws Exception {
+  void twentySwitchesAndOldVersionsUnderLoadFailNoRequestAndLeaveNoMemoryBehind() throws Exception {
     Path store = Files.createDirectories(tmp.resolve("models"));
     try (Model m = Architectures.get("tutorial-cnn").define(150, 2).name("cats-vs-dogs").build(1)) {
       new BundleStore(store).publish("cats-vs-dogs", m, BundleTestSupport.manifest("cats-vs-dogs", List.of("cat", "dog")));
@@ -52,12 +58,23 @@ class HotReloadTest {
     RunningService worker = TestServices.start(InferenceWorkerMain.DEFINITION, Map.of(
         Settings.MODEL_STORE.name(), store.toString(),
         WorkerSettings.MODEL_POLL_MS.name(), "0",
+        WorkerSettings.MODEL_CACHE_VERSIONS.name(), "2",
         WorkerSettings.SCORE_ENABLED.name(), "false"));
-    RunningService asker = TestServices.start(Idle.definition("reload-asker", true), Map.of());
+    // an old version's request waits for its load, behind others on the one loader thread: minutes on a busy machine
+    RunningService asker = TestServices.start(Idle.definition("reload-asker", true),
+        Map.of(Settings.REQUEST_TIMEOUT_MS.name(), "120000"));
     byte[] jpeg = TestImages.jpeg(TestImages.stripes(180, 1, 2));
     ClassifyRequest request = ClassifyRequest.newBuilder().setModel(ModelRef.newBuilder().setName("cats-vs-dogs"))
         .addImages(Image.newBuilder().setData(ByteString.copyFrom(jpeg))).build();
-    try (SteadyLoad load = new SteadyLoad(3, () -> asker.kit().requester().request(Exchanges.CLASSIFY, request))) {
+    Set<Long> oldVersionsAnswered = ConcurrentHashMap.newKeySet();
+    AtomicLong asked = new AtomicLong();
+    try (SteadyLoad load = new SteadyLoad(3, () -> asker.kit().requester().request(Exchanges.CLASSIFY, request));
+         SteadyLoad old = new SteadyLoad(1, () -> {  // old versions in turn, 1, 2, ... below the served one: the LRU loads and unloads
+           long version = 1 + asked.getAndIncrement() % Math.max(1, load.highestVersion() - 1);
+           return asker.kit().requester().request(Exchanges.CLASSIFY, request.toBuilder()
+               .setModel(request.getModel().toBuilder().setVersion(version)).build())
+               .onSuccess(reply -> oldVersionsAnswered.add(reply.getModel().getVersion()));
+         })) {
       long before = 0;
       for (int v = 2; v <= 1 + WARM_UP + SWITCHES; v++) {
         if (v == 2 + WARM_UP) {
@@ -75,10 +92,14 @@ class HotReloadTest {
       long after = settledRssKb();
       load.close();
       long growthMb = (after - before) / 1024;
-      System.out.printf("%d switches, %d requests answered, RSS outside the heap %d MB -> %d MB (%+d MB), failures %s%n", SWITCHES,
-          load.answered.get(), before / 1024, after / 1024, growthMb, load.failures);
+      old.close();
+      System.out.printf("%d switches, %d requests answered, %d old versions asked for, RSS outside the heap %d MB -> %d MB"
+          + " (%+d MB), failures %s %s%n", SWITCHES, load.answered.get(), oldVersionsAnswered.size(), before / 1024,
+          after / 1024, growthMb, load.failures, old.failures);
       assertThat(load.failures).as("failed requests during the switches").isEmpty();
+      assertThat(old.failures).as("failed requests for old versions").isEmpty();
       assertThat(load.answered.get()).isGreaterThan(SWITCHES);
+      assertThat(oldVersionsAnswered).as("old versions served (a cache of 2: the others unloaded)").hasSizeGreaterThan(4);
       assertThat(growthMb).as("RSS growth over %d switches (a leaked version costs tens of MB)", SWITCHES).isLessThan(150);
     } finally {
       TestServices.stop(asker, worker);

@@ -62,10 +62,15 @@ public final class TestBundles {
     return TestImages.jpeg(TestImages.stripes(40, label, variant));
   }
 
-  /**
-   * What the model in {@code dir} says about {@code jpeg} in this JVM, the image loaded as training loads it
-   * ({@link Preprocessing#load}): the reference for the worker's answers.
-   */
+  /** The model input {@code jpeg} is, loaded as training loads it ({@link Preprocessing#load}): what a float-tensor client sends. */
+  public static float[] preprocessed(byte[] jpeg) {
+    Preprocessing prep = Preprocessing.rescale(SIZE, SIZE);
+    float[] x = new float[prep.floatsPerImage()];
+    prep.toFloats(prep.load(ImageDecoder.standard(), jpeg, "test"), x, 0);
+    return x;
+  }
+
+  /** What the model in {@code dir} says about {@code jpeg} in this JVM: the reference for the worker's answers. */
   public static float[] inProcess(Path dir, byte[] jpeg) {
     return inProcess(dir, List.of(jpeg)).get(0);
   }

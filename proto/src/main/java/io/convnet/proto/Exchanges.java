@@ -8,14 +8,15 @@ public final class Exchanges {
   }
 
   public static final Exchange<ClassifyRequest, ClassifyReply> CLASSIFY =
-      new Exchange<>("classify", Topics.CLASSIFY_REQUESTS, ClassifyReply.parser(), false);
+      new Exchange<>("classify", Topics.CLASSIFY_REQUESTS, ClassifyReply.parser(), false, true);
 
+  /** Not idempotent: a request may start an asynchronous job. */
   public static final Exchange<VisualizeRequest, VisualizeReply> VISUALIZE =
       new Exchange<>("visualize", Topics.VISUALIZE_REQUESTS, VisualizeReply.parser(), false);
 
   /** Which models are served, their versions and metadata: any one inference worker answers. */
   public static final Exchange<ModelsRequest, ModelsReply> MODELS =
-      new Exchange<>("models", Topics.MODEL_QUERIES, ModelsReply.parser(), false);
+      new Exchange<>("models", Topics.MODEL_QUERIES, ModelsReply.parser(), false, true);
 
   /**
    * A change of a model's labels or promotion policy: one trainer (it owns the model store) writes

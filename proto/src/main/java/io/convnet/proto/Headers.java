@@ -22,6 +22,11 @@ public final class Headers {
   public static final String ERROR_CODE = "convnet-error-code";
   /** Replies: what went wrong, for a person. */
   public static final String ERROR_MESSAGE = "convnet-error-message";
+  /**
+   * Replies: the instance that answered. A requester re-sends an unanswered idempotent request
+   * only to a partition another instance answers.
+   */
+  public static final String RESPONDER = "convnet-responder";
 
   /**
    * Score requests: the model to use when the value is a bare image or JSON without a model,

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import io.convnet.gateway.GatewayMain;
 import io.convnet.gateway.access.AccessSettings;
+import io.convnet.gateway.grpc.GrpcEndpoint;
+import io.convnet.gateway.visualize.VisualizeRoutes;
 import io.convnet.kit.config.Setting;
 import io.convnet.kit.config.Settings;
 import io.convnet.kit.launch.ServiceDefinition;
@@ -85,8 +87,9 @@ class KubernetesManifestsTest {
 
   @Test
   void everyEnvironmentVariableIsASettingTheServicesRead() {
-    Set<String> known = Stream.of(Settings.ALL, WorkerSettings.ALL, AccessSettings.ALL).flatMap(List::stream)
-        .map(Setting::name).collect(Collectors.toSet());
+    Set<String> known = Stream.of(Settings.ALL, WorkerSettings.ALL, AccessSettings.ALL,
+            List.of(GrpcEndpoint.PORT, VisualizeRoutes.TIMEOUT_MS))
+        .flatMap(List::stream).map(Setting::name).collect(Collectors.toSet());
     // Read by the JVM and glibc, not by us: the workers' malloc settings (see docs/models.md).
     known.addAll(Set.of("JAVA_TOOL_OPTIONS", "MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_"));
     Set<String> used = new HashSet<>();

@@ -141,7 +141,7 @@ class ModelLifecycleE2ETest {
   static HttpResponse<String> classify(String path) {
     try {
       return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port + "/v1/models/" + path
-          + ":classify")).timeout(Duration.ofSeconds(60)).header("content-type", "image/png")
+          + "/classify")).timeout(Duration.ofSeconds(60)).header("content-type", "image/png")
           .POST(HttpRequest.BodyPublishers.ofByteArray(image)).build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException | InterruptedException e) {
       throw new IllegalStateException(e);

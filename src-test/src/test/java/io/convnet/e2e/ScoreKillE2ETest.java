@@ -3,18 +3,14 @@ package io.convnet.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
-import io.convnet.bundle.BundleStore;
-import io.convnet.bundle.BundleTestSupport;
 import io.convnet.image.TestImages;
 import io.convnet.kafka.local.KafkaBrokerExtension;
-import io.convnet.nn.Model;
 import io.convnet.proto.DeadLetter;
 import io.convnet.proto.Image;
 import io.convnet.proto.ModelRef;
 import io.convnet.proto.ScoreRequest;
 import io.convnet.proto.ScoreResult;
 import io.convnet.proto.Topics;
-import io.convnet.testing.TinyModels;
 import io.convnet.worker.InferenceWorkerMain;
 import io.convnet.worker.score.ScoreLoop;
 import java.nio.charset.StandardCharsets;
@@ -56,10 +52,7 @@ class ScoreKillE2ETest {
 
   @Test
   void sigkillingOneOfTwoWorkersMidwayLosesAndDuplicatesNothing() throws Exception {
-    Path store = tmp.resolve("models");
-    try (Model m = TinyModels.cnn(16, 2).build(7)) {
-      new BundleStore(store).publish("cats-vs-dogs", m, BundleTestSupport.manifest("cats-vs-dogs", List.of("cat", "dog")));
-    }
+    Path store = TinyStore.catsVsDogs(tmp);
     Map<String, String> env = Map.of(
         "CONVNET_MODEL_STORE", store.toString(),
         "CONVNET_MODEL_POLL_MS", "0",

@@ -29,6 +29,9 @@ final class ServiceProcess implements AutoCloseable {
   final Process process;
   final Path log;
 
+  /** Small service JVMs: many start in one test run on a shared machine. */
+  static final List<String> TEST_JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
   private ServiceProcess(String instanceId, int port, Process process, Path log) {
     this.instanceId = instanceId;
     this.port = port;
@@ -37,11 +40,21 @@ final class ServiceProcess implements AutoCloseable {
   }
 
   static ServiceProcess start(Class<?> main, String instanceId, Map<String, String> env) {
-    return start(main, instanceId, env, List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    return start(main, instanceId, env, TEST_JVM_OPTIONS);
   }
 
   /** With these JVM options instead of the tests' small ones (run.sh's {@code -Xmx512m}, say). */
   static ServiceProcess start(Class<?> main, String instanceId, Map<String, String> env, List<String> jvmOptions) {
+    return start(main, instanceId, KafkaBrokerExtension.bootstrapServers(), env, jvmOptions);
+  }
+
+  /** With the broker at {@code bootstrap}: programs that run outside JUnit (fault benchmarks) bring their own. */
+  static ServiceProcess start(Class<?> main, String instanceId, String bootstrap, Map<String, String> env) {
+    return start(main, instanceId, bootstrap, env, TEST_JVM_OPTIONS);
+  }
+
+  private static ServiceProcess start(Class<?> main, String instanceId, String bootstrap, Map<String, String> env,
+                                      List<String> jvmOptions) {
     try {
       int port = LocalKafkaBroker.freePort();
       Path logDir = Files.createDirectories(Path.of("target", "e2e-logs"));
@@ -58,9 +71,10 @@ final class ServiceProcess implements AutoCloseable {
       }
       command.addAll(List.of("-cp", classPath, main.getName()));
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-      builder.environment().put("CONVNET_KAFKA_BOOTSTRAP_SERVERS", KafkaBrokerExtension.bootstrapServers());
+      builder.environment().put("CONVNET_KAFKA_BOOTSTRAP_SERVERS", bootstrap);
       builder.environment().put("CONVNET_HTTP_HOST", "127.0.0.1");
       builder.environment().put("CONVNET_HTTP_PORT", String.valueOf(port));
+      builder.environment().put("CONVNET_GRPC_PORT", "0");  // the gateway's gRPC API: a free port, never 8500
       builder.environment().put("CONVNET_INSTANCE_ID", instanceId);
       builder.environment().putAll(env);
       return new ServiceProcess(instanceId, port, builder.start(), log);

@@ -193,11 +193,12 @@ class TrainingE2ETest {
     List<JsonObject> records = new ArrayList<>();
     long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     while (records.size() < 5 && System.nanoTime() < until) {
-      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri("/v1/audit?limit=10"))
+      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri("/v1/audit?limit=100"))
           .header("authorization", TestTokens.bearer(tokens.admin())).build(), HttpResponse.BodyHandlers.ofString());
       records.clear();
-      if (r.statusCode() == 200) {
-        new JsonObject(r.body()).getJsonArray("records").forEach(o -> records.add((JsonObject) o));
+      if (r.statusCode() == 200) {  // this gateway's records: other tests' gateways share the broker's audit topic
+        new JsonObject(r.body()).getJsonArray("records").stream().map(o -> (JsonObject) o)
+            .filter(o -> "gateway-training-e2e".equals(o.getString("instance"))).forEach(records::add);
       }
       Thread.sleep(100);
     }
@@ -207,7 +208,6 @@ class TrainingE2ETest {
         "POST 201 trainer", "POST 201 trainer");
     assertThat(records.get(3).getJsonObject("details").getString("model")).isEqualTo("e2e-cancelled");
     assertThat(records.get(4).getJsonObject("details").getString("model")).isEqualTo("e2e-pets");
-    assertThat(records).allSatisfy(r -> assertThat(r.getString("instance")).isEqualTo("gateway-training-e2e"));
   }
 
   static ModelPublished modelRecord(String name) throws Exception {

@@ -2,6 +2,7 @@ package io.convnet.trainer;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.convnet.kit.kafka.KafkaClients;
+import io.convnet.kit.kafka.PollLoop;
 import io.convnet.proto.Error;
 import io.convnet.proto.ErrorCode;
 import io.convnet.proto.Topics;
@@ -9,7 +10,6 @@ import io.convnet.proto.TrainEvent;
 import io.convnet.proto.TrainJob;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * resumes it from its last epoch checkpoint. When partitions move away or the instance stops,
  * the running job is let go (not committed) for the next owner to resume.
  */
-final class JobLoop {
+final class JobLoop extends PollLoop {
   private static final Logger LOG = LoggerFactory.getLogger(JobLoop.class);
   static final String GROUP = "trainer-service";
   /** Stopping a job waits for its current step (or validation pass) and checkpoint. */
@@ -50,78 +50,42 @@ final class JobLoop {
                          AtomicReference<String> letGo) {
   }
 
-  private final Context context;
   private final TrainerEnvironment env;
-  private final KafkaConsumer<String, byte[]> consumer;
   private final ExecutorService trainingThread;
-  private final Promise<Void> subscribed = Promise.promise();
-  private final Promise<Void> stopped = Promise.promise();
-  private final Thread thread;
-  private volatile boolean closing;
-  private volatile Throwable failure;
   private Current current;
 
   JobLoop(Context context, KafkaClients clients, TrainerEnvironment env) {
-    this.context = context;
-    this.env = env;
-    this.consumer = clients.consumer("train-jobs", GROUP, Map.of(
+    super(context, "train-jobs", clients.consumer("train-jobs", GROUP, Map.of(
         ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1,
         // Jobs submitted before any trainer ran are still run.
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
         // Polling goes on while a job runs; only letting a job go (inside a rebalance) takes long.
-        ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) TimeUnit.SECONDS.toMillis(LET_GO_TIMEOUT_S + 60)));
+        ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) TimeUnit.SECONDS.toMillis(LET_GO_TIMEOUT_S + 60))));
+    this.env = env;
     this.trainingThread = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "convnet-training");
       t.setDaemon(true);
       return t;
     });
-    this.thread = new Thread(this::run, "convnet-train-jobs");
-    this.thread.setDaemon(true);
   }
 
-  Future<Void> start() {
-    thread.start();
-    return subscribed.future();
+  @Override
+  protected void open() {
+    consumer.subscribe(List.of(Topics.TRAIN_JOBS.name()), new OneJobAtATime());
   }
 
-  Future<Void> check() {
-    return failure == null ? Future.succeededFuture() : Future.failedFuture("taking jobs stopped: " + failure);
-  }
-
-  /** Lets the running job go (it resumes elsewhere), leaves the group. */
-  Future<Void> close() {
-    closing = true;
-    consumer.wakeup();
-    return stopped.future();
-  }
-
-  private void run() {
-    try {
-      consumer.subscribe(List.of(Topics.TRAIN_JOBS.name()), new OneJobAtATime());
-      context.runOnContext(v -> subscribed.tryComplete());
-      while (!closing) {
-        if (current != null && current.result().isDone()) {
-          finish();
-        }
-        if (current != null) {
-          consumer.pause(consumer.assignment());
-        } else {
-          consumer.resume(consumer.paused());
-        }
-        try {
-          for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(current != null ? 200 : 500))) {
-            accept(record);
-          }
-        } catch (WakeupException e) {
-          // close() asked us to look at the closing flag
-        }
-      }
-    } catch (RuntimeException e) {
-      LOG.error("taking training jobs failed", e);
-      failure = e;
-      context.runOnContext(v -> subscribed.tryFail(e));
-    } finally {
-      shutDown();
+  @Override
+  protected void turn() {
+    if (current != null && current.result().isDone()) {
+      finish();
+    }
+    if (current != null) {
+      consumer.pause(consumer.assignment());
+    } else {
+      consumer.resume(consumer.paused());
+    }
+    for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(current != null ? 200 : 500))) {
+      accept(record);
     }
   }
 
@@ -134,7 +98,7 @@ final class JobLoop {
     }
     TrainJob job;
     try {
-      job = TrainJob.parseFrom(record.value() == null ? new byte[0] : record.value());
+      job = Topics.TRAIN_JOBS.parse(record.value() == null ? new byte[0] : record.value());
     } catch (InvalidProtocolBufferException e) {
       LOG.warn("train job on partition {} offset {} is not a valid TrainJob ({}): skipped", record.partition(),
           record.offset(), e.getMessage());
@@ -211,7 +175,8 @@ final class JobLoop {
     }
   }
 
-  private void shutDown() {
+  @Override
+  protected void shutDown() {
     try {
       letGo("stopping");
       if (current != null) {
@@ -221,16 +186,9 @@ final class JobLoop {
           commit(c.tp(), c.offset());
         }
       }
-    } catch (RuntimeException e) {
-      LOG.warn("stopping the running job: {}", e.toString());
+    } finally {
+      trainingThread.shutdown();
     }
-    try {
-      consumer.close(Duration.ofSeconds(5));  // leaves the group: the job's partition moves at once
-    } catch (RuntimeException e) {
-      LOG.warn("closing the jobs consumer: {}", e.toString());
-    }
-    trainingThread.shutdown();
-    context.runOnContext(v -> stopped.tryComplete());
   }
 
   private static void sleepQuietly(long ms) {

@@ -1,5 +1,6 @@
 package io.convnet.trainer;
 
+import io.convnet.kit.kafka.Publish;
 import io.convnet.proto.ModelPublished;
 import io.convnet.proto.Topics;
 import io.convnet.proto.TrainEvent;
@@ -59,12 +60,12 @@ final class TrainEvents {
 
   /** The newest version of a model, on the compacted models topic (key = model name). */
   void publishModel(ModelPublished model) {
-    await(producer.send(new ProducerRecord<>(Topics.MODELS.name(), model.getName(), model.toByteArray()))
-        , "model record " + model.getName() + " v" + model.getVersion());
+    await(producer.send(Publish.record(Topics.MODELS, model.getName(), model)),
+        "model record " + model.getName() + " v" + model.getVersion());
   }
 
   private static ProducerRecord<String, byte[]> record(TrainEvent event) {
-    return new ProducerRecord<>(Topics.TRAIN_EVENTS.name(), event.getJobId(), event.toByteArray());
+    return Publish.record(Topics.TRAIN_EVENTS, event.getJobId(), event);
   }
 
   private static void await(java.util.concurrent.Future<?> sent, String what) {

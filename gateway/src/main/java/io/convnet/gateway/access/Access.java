@@ -1,5 +1,6 @@
 package io.convnet.gateway.access;
 
+import io.convnet.kit.ServiceException;
 import io.convnet.kit.config.KitConfig;
 import io.convnet.kit.http.HttpErrors;
 import io.convnet.proto.ErrorCode;
@@ -17,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -96,14 +99,22 @@ public final class Access {
           audit.record(ctx, route, role, requestId, startNs);
         }
       });
-      check(ctx, role);
+      check(ctx, role, HttpErrors::respond);
     }));
   }
 
   /** Reading and classifying: open, or a reader token when {@code CONVNET_AUTH_READ=reader}. */
   public Route read(Route route) {
+    return read(route, HttpErrors::respond);
+  }
+
+  /**
+   * As {@link #read(Route)}, a refusal written by {@code refuse}: the routes of the standard protocols
+   * answer in their own error shape.
+   */
+  public Route read(Route route, BiConsumer<RoutingContext, Throwable> refuse) {
     route.putMetadata(RULE, "read");
-    return readersOnly ? route.handler(guard(ctx -> check(ctx, Role.READER))) : route;
+    return readersOnly ? route.handler(guard(ctx -> check(ctx, Role.READER, refuse))) : route;
   }
 
   /** Never asks for a token: the web page (it is where a token is entered), liveness. */
@@ -160,45 +171,77 @@ public final class Access {
 
   // ---- checking a call
 
-  private void check(RoutingContext ctx, Role needed) {
-    Future<Identity> identified = authenticate(ctx);
+  /**
+   * A call outside the router (the gRPC services, all reads) as {@link #read} rules it, from the
+   * value of its {@code authorization} metadata: succeeds, or fails with UNAUTHENTICATED or
+   * PERMISSION_DENIED saying why.
+   */
+  public Future<Void> checkRead(String authorization) {
+    return readersOnly ? admit(authorization, Role.READER, tried -> { }).mapEmpty() : Future.succeededFuture();
+  }
+
+  private void check(RoutingContext ctx, Role needed, BiConsumer<RoutingContext, Throwable> refuse) {
+    Future<Identity> admitted = admit(ctx.request().getHeader("authorization"), needed,
+        identity -> ctx.put(IDENTITY, identity));
     // While a JWT waits for the issuer's keys the body must wait too (for the body handler after us).
-    boolean paused = !identified.isComplete() && !ctx.request().isEnded();
+    boolean paused = !admitted.isComplete() && !ctx.request().isEnded();
     if (paused) {
       ctx.request().pause();
     }
-    identified.onComplete(ar -> {
+    admitted.onComplete(ar -> {
       if (paused && !ctx.request().isEnded()) {
         ctx.request().resume();  // delivers on a later turn of the event loop, after the next handler is in place
       }
-      if (ar.failed()) {
-        refuseUnauthenticated(ctx, "the bearer token is not valid: " + ar.cause().getMessage(), true);
+      if (ar.succeeded()) {
+        ctx.next();
         return;
       }
-      Identity identity = ar.result();
-      ctx.put(IDENTITY, identity);
-      if (identity.may(needed)) {
-        ctx.next();
-      } else if (identity.role() == null && identity.via().equals(Identity.ANONYMOUS.via())) {
-        refuseUnauthenticated(ctx, "this call needs a bearer token with role " + needed.id()
-            + " (send 'Authorization: Bearer <token>')" + (authenticator.hasCredentials() ? "" : "; this gateway has no "
-            + "tokens configured: set " + AccessSettings.TOKENS_FILE.name() + " (./run.sh writes run/admin.token) or "
-            + AccessSettings.JWKS_URL.name() + ", or " + AccessSettings.AUTH.name() + "=off for development"), false);
-      } else {
-        denied.increment();
-        ctx.response().putHeader("www-authenticate", "Bearer realm=\"" + REALM + "\", error=\"insufficient_scope\"");
-        HttpErrors.respond(ctx, ErrorCode.PERMISSION_DENIED, "this call needs role " + needed.id() + "; "
-            + identity.subject() + " (" + identity.via() + ") has " + (identity.role() == null
-            ? "no role" : "role " + identity.role().id()));
-      }
+      Refusal refusal = (Refusal) ar.cause();
+      ctx.response().putHeader("www-authenticate", refusal.challenge);
+      refuse.accept(ctx, refusal);
     });
   }
 
-  private void refuseUnauthenticated(RoutingContext ctx, String message, boolean tokenSent) {
-    unauthenticated.increment();
-    ctx.response().putHeader("www-authenticate", "Bearer realm=\"" + REALM + "\""
-        + (tokenSent ? ", error=\"invalid_token\"" : ""));
-    HttpErrors.respond(ctx, ErrorCode.UNAUTHENTICATED, message);
+  /**
+   * The identity behind {@code authorization} when it has {@code needed}'s role; else a failed
+   * {@link Refusal} (counted). {@code seen} is told who tried: the identity, or what was tried.
+   */
+  private Future<Identity> admit(String authorization, Role needed, Consumer<Identity> seen) {
+    return authenticator.authenticate(authorization, seen).transform(ar -> {
+      if (ar.failed()) {
+        unauthenticated.increment();
+        return Future.failedFuture(new Refusal(ErrorCode.UNAUTHENTICATED, "the bearer token is not valid: "
+            + ar.cause().getMessage(), ", error=\"invalid_token\""));
+      }
+      Identity identity = ar.result();
+      seen.accept(identity);
+      if (identity.may(needed)) {
+        return Future.succeededFuture(identity);
+      }
+      if (identity.role() == null && identity.via().equals(Identity.ANONYMOUS.via())) {
+        unauthenticated.increment();
+        return Future.failedFuture(new Refusal(ErrorCode.UNAUTHENTICATED, "this call needs a bearer token with role "
+            + needed.id() + " (send 'Authorization: Bearer <token>')" + (authenticator.hasCredentials() ? ""
+            : "; this gateway has no tokens configured: set " + AccessSettings.TOKENS_FILE.name() + " (./run.sh "
+            + "writes run/admin.token) or " + AccessSettings.JWKS_URL.name() + ", or " + AccessSettings.AUTH.name()
+            + "=off for development"), ""));
+      }
+      denied.increment();
+      return Future.failedFuture(new Refusal(ErrorCode.PERMISSION_DENIED, "this call needs role " + needed.id() + "; "
+          + identity.subject() + " (" + identity.via() + ") has " + (identity.role() == null
+          ? "no role" : "role " + identity.role().id()), ", error=\"insufficient_scope\""));
+    });
+  }
+
+  /** A refused call: UNAUTHENTICATED or PERMISSION_DENIED, and the {@code WWW-Authenticate} challenge HTTP sends. */
+  private static final class Refusal extends ServiceException {
+    private static final long serialVersionUID = 1L;
+    private final String challenge;
+
+    Refusal(ErrorCode code, String message, String error) {
+      super(code, message);
+      this.challenge = "Bearer realm=\"" + REALM + "\"" + error;
+    }
   }
 
   /** Who made the request (see {@link Authenticator#authenticate}). */

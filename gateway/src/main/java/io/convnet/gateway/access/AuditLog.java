@@ -1,6 +1,7 @@
 package io.convnet.gateway.access;
 
 import io.convnet.kit.http.HttpErrors;
+import io.convnet.kit.kafka.Publish;
 import io.convnet.proto.AuditRecord;
 import io.convnet.proto.Topics;
 import io.vertx.ext.web.Route;
@@ -9,7 +10,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,23 +72,15 @@ public final class AuditLog {
     write(record);
   }
 
+  /** Without waiting (the kit's producer never blocks): a record Kafka does not take is logged instead. */
   private void write(AuditRecord record) {
-    try {
-      producer.send(new ProducerRecord<>(Topics.AUDIT.name(), record.getRequestId(), record.toByteArray()),
-          (metadata, e) -> {
-            if (e == null) {
-              trail.add(metadata.partition(), metadata.offset(), record);
-            } else {
-              lost(record, e);
-            }
-          });
-    } catch (RuntimeException e) {
-      lost(record, e);
-    }
+    Publish.send(producer, Topics.AUDIT, record.getRequestId(), record)
+        .onSuccess(metadata -> trail.add(metadata.partition(), metadata.offset(), record))
+        .onFailure(e -> lost(record, e));
   }
 
   /** The log keeps what the topic could not: who did what, so an operator can still tell. */
-  private static void lost(AuditRecord r, Exception e) {
+  private static void lost(AuditRecord r, Throwable e) {
     LOG.error("audit record not written to {} ({}): {} {} {} by {} ({}) -> {}", Topics.AUDIT.name(), e.toString(),
         r.getRequestId(), r.getMethod(), r.getPath(), r.getSubject(), r.getVia(), r.getStatus());
   }

@@ -7,6 +7,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,31 +84,35 @@ final class Authenticator {
     return tokens != null || jwt != null;
   }
 
-  /**
-   * The identity behind the request's bearer token: {@link Identity#ANONYMOUS} without one;
-   * failed (with a reason for the client) for a malformed header or a token that is not valid, the
-   * routing context then naming what was tried ({@link Access#IDENTITY}) for the audit log.
-   * Completes on the caller's context.
-   */
+  /** As {@link #authenticate(String, Consumer)} for an HTTP request, what was tried noted on its context. */
   Future<Identity> authenticate(RoutingContext ctx) {
+    return authenticate(ctx.request().getHeader("authorization"), tried -> ctx.put(Access.IDENTITY, tried));
+  }
+
+  /**
+   * The identity behind a bearer token ({@code authorization}: the value of the HTTP header or of the
+   * gRPC metadata): {@link Identity#ANONYMOUS} without one; failed (with a reason for the client) for
+   * a malformed value or a token that is not valid, {@code tried} then told what was tried (for the
+   * audit log). Completes on the caller's context.
+   */
+  Future<Identity> authenticate(String authorization, Consumer<Identity> tried) {
     if (off) {
       return Future.succeededFuture(Identity.AUTH_OFF);
     }
-    String header = ctx.request().getHeader("authorization");
-    if (header == null || header.isBlank()) {
+    if (authorization == null || authorization.isBlank()) {
       return Future.succeededFuture(Identity.ANONYMOUS);
     }
-    String[] parts = header.trim().split("\\s+", 2);
+    String[] parts = authorization.trim().split("\\s+", 2);
     if (parts.length != 2 || !parts[0].equalsIgnoreCase("bearer")) {
-      ctx.put(Access.IDENTITY, new Identity("(malformed Authorization header)", null, "none"));
+      tried.accept(new Identity("(malformed Authorization header)", null, "none"));
       return Future.failedFuture("the Authorization header must be 'Bearer <token>'");
     }
     String token = parts[1];
     if (jwt != null && token.chars().filter(c -> c == '.').count() == 2) {
-      ctx.put(Access.IDENTITY, new Identity("(invalid JWT)", null, "jwt"));
+      tried.accept(new Identity("(invalid JWT)", null, "jwt"));
       return onCallersContext(jwt.verify(token));
     }
-    ctx.put(Access.IDENTITY, new Identity("(invalid token)", null, "token"));
+    tried.accept(new Identity("(invalid token)", null, "token"));
     if (tokens == null) {
       return Future.failedFuture("this gateway has no token file (" + AccessSettings.TOKENS_FILE.name() + ")");
     }

@@ -2,19 +2,21 @@ package io.convnet.gateway.serving;
 
 import io.convnet.gateway.http.RequestBody;
 import io.convnet.proto.ClassScore;
+import io.convnet.proto.Image;
 import io.convnet.proto.ClassifyReply;
-import io.convnet.proto.ModelRef;
 import io.convnet.proto.Prediction;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 
 /**
- * Our own classify API, {@code POST /v1/models/{name}[/versions/{v}|/labels/{l}]:classify} (and the
- * slash form {@code .../classify}): one or more images in, for each the classes ranked by probability,
+ * Our own classify API, {@code POST /v1/models/{name}[/versions/{v}|/labels/{l}]/classify} (and, deprecated,
+ * the colon form {@code :classify}, which TF Serving's classify shares: see {@code TfServingRoutes}):
+ * one or more images in, for each the classes ranked by probability,
  * plus the model version that answered and where the time went.
  */
-final class ClassifyRoute {
+public final class ClassifyRoute {
   private final Workers workers;
   private final RequestImages inputs;
   private final long maxBodyBytes;
@@ -27,37 +29,38 @@ final class ClassifyRoute {
     this.maxImageBytes = maxImageBytes;
   }
 
-  void handle(RoutingContext ctx) {
+  /** Reads the body and answers (also TF Serving's {@code :classify} path for bodies that are not TF Serving's). */
+  public void handle(RoutingContext ctx, String model, long version) {
     long t0 = System.nanoTime();
-    ModelRef model = Workers.refOrFail(ctx);
-    if (model == null) {
-      return;
-    }
     boolean image = RequestImages.isImageType(RequestBody.mediaType(ctx.request()));
-    long[] uploaded = new long[1];
     RequestBody.read(ctx.request(), image ? maxImageBytes : maxBodyBytes, maxImageBytes)
-        .compose(body -> {
-          uploaded[0] = System.nanoTime();
-          return body.convert(ctx.vertx(), inputs::own);
-        })
-        .compose(images -> workers.classify(model, images)
-            .map(reply -> toJson(reply, images, t0, uploaded[0])))
-        .onSuccess(json -> Workers.json(ctx, json))
-        .onFailure(e -> Workers.fail(ctx, e));
+        .onSuccess(body -> answer(ctx, model, version, body, t0))
+        .onFailure(e -> HttpAnswers.fail(ctx, e));
+  }
+
+  /** Answers for a body already read; {@code t0} when the request's head arrived. */
+  public void answer(RoutingContext ctx, String model, long version, RequestBody body, long t0) {
+    long uploaded = System.nanoTime();
+    body.convert(ctx.vertx(), inputs::own)
+        .recover(e -> workers.rejected(model, version, e))  // images it cannot read count as a failed request
+        .compose(images -> workers.classify(model, version, ClassifyInput.images(images))
+            .map(reply -> toJson(reply, images, t0, uploaded)))
+        .onSuccess(json -> HttpAnswers.json(ctx, json))
+        .onFailure(e -> HttpAnswers.fail(ctx, e));
   }
 
   /** The reply as JSON; {@code t0} when the request's head arrived, {@code uploaded} when its body had. */
-  static JsonObject toJson(ClassifyReply reply, java.util.List<io.convnet.proto.Image> images, long t0, long uploaded) {
+  static JsonObject toJson(ClassifyReply reply, List<Image> images, long t0, long uploaded) {
     JsonArray predictions = new JsonArray();
     for (int i = 0; i < reply.getPredictionsCount(); i++) {
       Prediction p = reply.getPredictions(i);
       JsonArray classes = new JsonArray();
       for (ClassScore c : p.getRankedList()) {
-        classes.add(new JsonObject().put("label", c.getLabel()).put("probability", Workers.number(c.getProbability())));
+        classes.add(new JsonObject().put("label", c.getLabel()).put("probability", HttpAnswers.number(c.getProbability())));
       }
       JsonObject prediction = new JsonObject()
           .put("label", p.getRanked(0).getLabel())
-          .put("probability", Workers.number(p.getRanked(0).getProbability()))
+          .put("probability", HttpAnswers.number(p.getRanked(0).getProbability()))
           .put("classes", classes);
       String name = i < images.size() ? images.get(i).getName() : "";
       if (!name.isEmpty()) {

@@ -50,8 +50,8 @@ final class LabelRoutes {
   /** GET labels and GET policy: the model's state as a worker has it. */
   void get(RoutingContext ctx) {
     String name = ModelPaths.name(ctx);
-    workers.models(name, 0).onSuccess(reply -> Workers.json(ctx, json(reply.getModels(0))))
-        .onFailure(e -> Workers.fail(ctx, e));
+    workers.models(name, 0).onSuccess(reply -> HttpAnswers.json(ctx, json(reply.getModels(0))))
+        .onFailure(e -> HttpAnswers.fail(ctx, e));
   }
 
   void put(RoutingContext ctx) {
@@ -108,11 +108,11 @@ final class LabelRoutes {
       r = request.get().setModel(name).setActor(Access.subject(ctx)).setRequestId(UUID.randomUUID().toString())
           .build();
     } catch (ServiceException e) {
-      Workers.fail(ctx, e);
+      HttpAnswers.fail(ctx, e);
       return;
     }
     Future<LabelsReply> reply = requester.request(Exchanges.LABELS, r);
-    reply.onSuccess(state -> Workers.json(ctx, json(state))).onFailure(e -> Workers.fail(ctx, e));
+    reply.onSuccess(state -> HttpAnswers.json(ctx, json(state))).onFailure(e -> HttpAnswers.fail(ctx, e));
   }
 
   private static JsonObject body(RoutingContext ctx) {
@@ -143,13 +143,13 @@ final class LabelRoutes {
   static JsonObject json(LabelsReply r) {
     return new JsonObject().put("model", r.getModel())
         .put("labels", new JsonObject(new TreeMap<String, Object>(r.getVersionLabelsMap())))
-        .put("policy", ModelsRoute.policy(r.getPolicy())).put("revision", r.getRevision())
+        .put("policy", ModelDetails.policy(r.getPolicy())).put("revision", r.getRevision())
         .put("updatedBy", r.getUpdatedBy()).put("updatedAt", r.getUpdatedAt());
   }
 
   private static JsonObject json(ModelInfo m) {
     return new JsonObject().put("model", m.getName())
         .put("labels", new JsonObject(new TreeMap<String, Object>(m.getVersionLabelsMap())))
-        .put("policy", ModelsRoute.policy(m.getPolicy())).put("revision", m.getLabelsRevision());
+        .put("policy", ModelDetails.policy(m.getPolicy())).put("revision", m.getLabelsRevision());
   }
 }

@@ -1,5 +1,6 @@
 package io.convnet.gateway.serving;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import io.convnet.gateway.http.RequestBody;
 import io.convnet.image.ImageFormat;
@@ -26,7 +27,7 @@ import java.util.Set;
  * than {@code maxImages}, PAYLOAD_TOO_LARGE. Whether bytes are an image is the library's
  * {@link ImageFormat} call; the workers decode them (and answer a HEIC photo 415 with how to convert it).
  */
-final class RequestImages {
+public final class RequestImages {
   /** Enough of a body to tell an image: magic numbers, and the brands of an ISO media file's ftyp box. */
   private static final int SNIFF_BYTES = 4096;
   private static final String ACCEPTED = "send a JPEG, PNG, WebP or GIF image as the body (any Content-Type), "
@@ -40,7 +41,7 @@ final class RequestImages {
   private final long maxImageBytes;
   private final int maxImages;
 
-  RequestImages(long maxImageBytes, int maxImages) {
+  public RequestImages(long maxImageBytes, int maxImages) {
     this.maxImageBytes = maxImageBytes;
     this.maxImages = maxImages;
   }
@@ -86,7 +87,7 @@ final class RequestImages {
   }
 
   /** PAYLOAD_TOO_LARGE when a request carries more images than one request may. */
-  void checkCount(int images) {
+  public void checkCount(int images) {
     if (images > maxImages) {
       throw new ServiceException(ErrorCode.PAYLOAD_TOO_LARGE, "the request has " + images + " images, more than the "
           + "limit of " + maxImages + " per request (" + Settings.MAX_IMAGES_PER_REQUEST.name()
@@ -112,7 +113,7 @@ final class RequestImages {
   }
 
   /** Base64 (standard or URL-safe, with or without padding, or a {@code data:...;base64,} URL) to an image. */
-  Image base64(String text, String where, String name) {
+  public Image base64(String text, String where, String name) {
     String b64 = text.startsWith("data:") && text.contains(",") ? text.substring(text.indexOf(',') + 1) : text;
     byte[] bytes;
     try {
@@ -122,6 +123,14 @@ final class RequestImages {
       throw new ServiceException(ErrorCode.INVALID_ARGUMENT, where + " is not valid base64: " + e.getMessage());
     }
     return image(bytes, "", name.isEmpty() ? where : name);
+  }
+
+  /** Encoded image bytes as they came in a tensor (gRPC, the binary tensor extension); {@code name} says where. */
+  public Image bytes(ByteString data, String name) {
+    if (data.size() > maxImageBytes) {
+      throw RequestBody.tooLarge("image '" + name + "' of " + data.size() + " bytes", maxImageBytes);
+    }
+    return Image.newBuilder().setData(data).setName(name).build();
   }
 
   /**
@@ -155,7 +164,7 @@ final class RequestImages {
     return out;
   }
 
-  static JsonObject json(Buffer raw) {
+  public static JsonObject json(Buffer raw) {
     try {
       return new JsonObject(raw);
     } catch (DecodeException | ClassCastException e) {

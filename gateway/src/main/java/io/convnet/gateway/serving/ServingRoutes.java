@@ -1,114 +1,82 @@
 package io.convnet.gateway.serving;
 
 import static io.convnet.gateway.http.ModelPaths.NAME;
-import static io.convnet.gateway.http.ModelPaths.V1_SERVED;
-import static io.convnet.gateway.http.ModelPaths.V2_MODEL;
+import static io.convnet.gateway.http.ModelPaths.V1_MODEL_SPEC;
 
 import io.convnet.gateway.access.Access;
 import io.convnet.gateway.access.Role;
+import io.convnet.gateway.http.ModelPaths;
 import io.convnet.gateway.http.RequestBody;
 import io.convnet.gateway.http.RouteGroup;
-import io.convnet.kit.http.Health;
 import io.convnet.kit.kafka.KafkaRequester;
+import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
-import java.time.Duration;
+import io.vertx.ext.web.RoutingContext;
 
 /**
- * The serving API of the gateway, all over Kafka to the inference workers:
+ * Our own serving API, over Kafka to the inference workers (a version label may stand for the version
+ * wherever the path takes one, {@code [/versions/{v}|/labels/{l}]}):
  * <pre>
- * POST /v1/models/{name}[/versions/{v}|/labels/{l}]:classify   raw image, multipart, or JSON base64 (also .../classify)
- * POST /v1/models/{name}[/versions/{v}|/labels/{l}]:predict    TF Serving {"instances": [{"b64": ...}]}
+ * POST /v1/models/{name}[/versions/{v}|/labels/{l}]/classify   raw image, multipart, or JSON base64
  * GET  /v1/models                                    every model, its versions and labels, which is served
- * GET  /v1/models/{name}[/versions/{v}|/labels/{l}]  TF Serving version status, labels, policy, traffic per version
  * GET  /v1/models/{name}[/versions/{v}|/labels/{l}]/learning-curves.png, .../history   a version's training
  * GET, PUT, DELETE /v1/models/{name}/labels[/{l}], GET, PUT /v1/models/{name}/policy   labels and policy (LabelRoutes)
- * GET  /v2, /v2/health/live, /v2/health/ready        Open Inference Protocol
- * GET  /v2/models/{name}[/versions/{v}][/ready]
- * POST /v2/models/{name}[/versions/{v}]/infer
  * </pre>
+ * The colon form {@code :classify} (deprecated) is shared with TF Serving's classify and mounted
+ * with the TF Serving routes, as is {@code GET /v1/models/{name}[...]} (TF Serving's version status, with
+ * {@link ModelDetails}); TF Serving's and the Open Inference Protocol's routes are their own groups
+ * ({@code io.convnet.gateway.tfserving}, {@code io.convnet.gateway.openinference}).
  */
 public final class ServingRoutes implements RouteGroup {
-  /** How the served routes' paths read in route names (metrics, the audit log). */
-  private static final String SERVED = "/v1/models/{name}[/versions/{v}|/labels/{l}]";
-  /** How long readiness probes wait for a worker's answer. */
-  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
-  /** Room for the rest of a Kafka record besides the images. */
-  private static final int RECORD_HEADROOM = 64 * 1024;
+  private final ClassifyRoute classify;
+  private final ModelDetails details;
+  private final VersionLabels labels;
+  private final LabelRoutes labelRoutes;
 
-  private final KafkaRequester requester;
-  private final Health health;
-  private final String serverVersion;
-  private final long maxImageBytes;
-  private final long maxMessageBytes;
-  private final Duration trafficWindow;
-  private final int maxImagesPerRequest;
-
-  /**
-   * @param health          the gateway's own readiness, part of {@code /v2/health/ready}
-   * @param serverVersion   the version {@code GET /v2} reports
-   * @param maxImageBytes   largest image, alone or in a body of several
-   * @param maxMessageBytes largest Kafka record, which bounds a body of several images
-   * @param maxImagesPerRequest most images one request may carry
-   * @param trafficWindow   how long {@code GET /v1/models/{name}} gathers the workers' figures
-   */
-  public ServingRoutes(KafkaRequester requester, Health health, String serverVersion, long maxImageBytes,
-                       long maxMessageBytes, int maxImagesPerRequest, Duration trafficWindow) {
-    this.requester = requester;
-    this.health = health;
-    this.serverVersion = serverVersion;
-    this.maxImageBytes = maxImageBytes;
-    this.maxMessageBytes = maxMessageBytes;
-    this.maxImagesPerRequest = maxImagesPerRequest;
-    this.trafficWindow = trafficWindow;
+  /** @param requester asks a trainer to change labels and policies (it owns the model store) */
+  public ServingRoutes(Workers workers, RequestImages images, ServingLimits limits, VersionLabels labels,
+                       ModelDetails details, KafkaRequester requester) {
+    this.classify = new ClassifyRoute(workers, images, limits.maxBodyBytes(), limits.maxImageBytes());
+    this.details = details;
+    this.labels = labels;
+    this.labelRoutes = new LabelRoutes(requester, workers);
   }
 
-  /** The largest body a serving route takes: JSON and multipart may carry several images, as one Kafka record holds. */
-  public static long maxBodyBytes(long maxImageBytes, long maxMessageBytes) {
-    return Math.max(maxImageBytes, maxMessageBytes - RECORD_HEADROOM);
+  /** Our classify API, which TF Serving's {@code :classify} falls back to for bodies that are not TF Serving's. */
+  public ClassifyRoute classify() {
+    return classify;
   }
 
   @Override
   public void mount(Router router, Access access) {
-    long maxBody = maxBodyBytes(maxImageBytes, maxMessageBytes);
-    Workers workers = new Workers(requester, PROBE_TIMEOUT);
-    RequestImages inputs = new RequestImages(maxImageBytes, maxImagesPerRequest);
+    String spec = "/v1/models/{name}[/versions/{v}|/labels/{l}]";
+    access.read(router.postWithRegex(V1_MODEL_SPEC + "/classify")).setName(spec + "/classify")
+        .handler(ctx -> version(ctx).onSuccess(v -> classify.handle(ctx, ModelPaths.name(ctx), v))
+            .onFailure(e -> HttpAnswers.fail(ctx, e)));
+    access.read(router.get("/v1/models")).handler(details::list);
+    access.read(router.getWithRegex(V1_MODEL_SPEC + "/learning-curves\\.png")).setName(spec + "/learning-curves.png")
+        .handler(ctx -> details.file(ctx, version(ctx), "learning-curves.png", "image/png"));
+    access.read(router.getWithRegex(V1_MODEL_SPEC + "/history")).setName(spec + "/history")
+        .handler(ctx -> details.file(ctx, version(ctx), "history.json", "application/json"));
 
-    ClassifyRoute classify = new ClassifyRoute(workers, inputs, maxBody, maxImageBytes);
-    access.read(router.postWithRegex(V1_SERVED + ":classify")).setName(SERVED + ":classify").handler(classify::handle);
-    access.read(router.postWithRegex(V1_SERVED + "/classify")).setName(SERVED + "/classify").handler(classify::handle);
-
-    TfServingRoutes tfServing = new TfServingRoutes(workers, inputs, maxBody);
-    access.read(router.postWithRegex(V1_SERVED + ":predict")).setName(SERVED + ":predict").handler(tfServing::predict);
-    ModelsRoute models = new ModelsRoute(workers, trafficWindow);
-    access.read(router.getWithRegex(V1_SERVED)).setName(SERVED).handler(models::one);
-    access.read(router.getWithRegex(V1_SERVED + "/learning-curves\\.png")).setName(SERVED + "/learning-curves.png")
-        .handler(ctx -> models.file(ctx, "learning-curves.png", "image/png"));
-    access.read(router.getWithRegex(V1_SERVED + "/history")).setName(SERVED + "/history")
-        .handler(ctx -> models.file(ctx, "history.json", "application/json"));
-    access.read(router.get("/v1/models")).handler(models::handle);
-
-    LabelRoutes labels = new LabelRoutes(requester, workers);
     String model = "/v1/models/" + NAME;
-    access.read(router.getWithRegex(model + "/labels")).setName("/v1/models/{name}/labels").handler(labels::get);
-    access.require(Role.ADMIN, router.putWithRegex(model + "/labels/(?<label>[^/:]+)"))
-        .setName("/v1/models/{name}/labels/{label}")
-        .handler(RequestBody.handler(LabelRoutes.BODY_LIMIT)).handler(labels::put);
-    access.require(Role.ADMIN, router.deleteWithRegex(model + "/labels/(?<label>[^/:]+)"))
-        .setName("/v1/models/{name}/labels/{label}").handler(labels::delete);
-    access.read(router.getWithRegex(model + "/policy")).setName("/v1/models/{name}/policy").handler(labels::get);
+    String label = model + "/labels/(?<label>[^/:]+)";
+    access.read(router.getWithRegex(model + "/labels")).setName("/v1/models/{name}/labels").handler(labelRoutes::get);
+    access.require(Role.ADMIN, router.putWithRegex(label)).setName("/v1/models/{name}/labels/{label}")
+        .handler(RequestBody.handler(LabelRoutes.BODY_LIMIT)).handler(labelRoutes::put);
+    access.require(Role.ADMIN, router.deleteWithRegex(label)).setName("/v1/models/{name}/labels/{label}")
+        .handler(labelRoutes::delete);
+    access.read(router.getWithRegex(model + "/policy")).setName("/v1/models/{name}/policy").handler(labelRoutes::get);
     access.require(Role.ADMIN, router.putWithRegex(model + "/policy")).setName("/v1/models/{name}/policy")
-        .handler(RequestBody.handler(LabelRoutes.BODY_LIMIT)).handler(labels::putPolicy);
+        .handler(RequestBody.handler(LabelRoutes.BODY_LIMIT)).handler(labelRoutes::putPolicy);
+  }
 
-    OpenInferenceRoutes v2 = new OpenInferenceRoutes(health, serverVersion, workers, inputs, maxBody);
-    access.read(router.get("/v2")).handler(v2::serverMetadata);
-    // Probes, as /health/live and /health/ready: open even when reading needs a token.
-    access.open(router.get("/v2/health/live")).handler(v2::live);
-    access.open(router.get("/v2/health/ready")).handler(v2::ready);
-    access.read(router.getWithRegex(V2_MODEL)).setName("/v2/models/{name}[/versions/{v}]")
-        .handler(v2::modelMetadata);
-    access.read(router.getWithRegex(V2_MODEL + "/ready")).setName("/v2/models/{name}[/versions/{v}]/ready")
-        .handler(v2::modelReady);
-    access.read(router.postWithRegex(V2_MODEL + "/infer")).setName("/v2/models/{name}[/versions/{v}]/infer")
-        .handler(v2::infer);
+  /** The version the path names: {@code /versions/{v}}, {@code /labels/{l}} resolved, or 0 (the served one). */
+  private Future<Long> version(RoutingContext ctx) {
+    try {
+      return labels.version(ModelPaths.name(ctx), ModelPaths.version(ctx), ModelPaths.versionLabel(ctx));
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
   }
 }

@@ -1,99 +1,93 @@
 package io.convnet.gateway.serving;
 
-import io.convnet.gateway.http.ModelPaths;
 import io.convnet.kit.ServiceException;
-import io.convnet.kit.http.HttpErrors;
 import io.convnet.kit.kafka.KafkaRequester;
 import io.convnet.proto.ClassifyReply;
 import io.convnet.proto.ClassifyRequest;
-import io.convnet.proto.ErrorCode;
 import io.convnet.proto.Exchanges;
-import io.convnet.proto.Image;
 import io.convnet.proto.ModelRef;
 import io.convnet.proto.ModelTrafficReply;
 import io.convnet.proto.ModelTrafficRequest;
 import io.convnet.proto.ModelsReply;
 import io.convnet.proto.ModelsRequest;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.List;
 
-/** The inference workers as the serving routes see them: classify and models over Kafka, and the HTTP answers. */
-final class Workers {
-  /** Seconds a client should wait before retrying a 503 (a model loading or being trained, workers busy). */
-  static final String RETRY_AFTER_SECONDS = "10";
-
+/**
+ * The inference workers as every serving protocol sees them: classify and models over Kafka.
+ * Every protocol's request becomes a {@link ClassifyInput} and goes through {@link #classify} (which
+ * also keeps the {@link InferStats}); its answer is the worker's {@link ClassifyReply}.
+ */
+public final class Workers {
   private final KafkaRequester requester;
+  private final Duration requestTimeout;
   private final Duration probeTimeout;
+  private final InferStats stats = new InferStats();
 
-  Workers(KafkaRequester requester, Duration probeTimeout) {
+  /**
+   * @param requestTimeout the longest a request waits for its reply (CONVNET_REQUEST_TIMEOUT_MS)
+   * @param probeTimeout   how long readiness probes wait
+   */
+  public Workers(KafkaRequester requester, Duration requestTimeout, Duration probeTimeout) {
     this.requester = requester;
+    this.requestTimeout = requestTimeout;
     this.probeTimeout = probeTimeout;
   }
 
-  Future<ClassifyReply> classify(String model, long version, List<Image> images) {
-    return classify(ModelRef.newBuilder().setName(model).setVersion(version).build(), images);
+  /** Classifies within the request timeout. */
+  public Future<ClassifyReply> classify(String model, long version, ClassifyInput input) {
+    return classify(model, version, input, requestTimeout);
   }
 
-  /** {@code model} by name and version, or by label (a worker resolves it). */
-  Future<ClassifyReply> classify(ModelRef model, List<Image> images) {
-    return requester.request(Exchanges.CLASSIFY, ClassifyRequest.newBuilder().setModel(model).addAllImages(images)
-        .build());
+  /** Classifies; {@code timeout} (a client's deadline) bounds the wait, never beyond the request timeout. */
+  public Future<ClassifyReply> classify(String model, long version, ClassifyInput input, Duration timeout) {
+    ClassifyRequest.Builder request = ClassifyRequest.newBuilder()
+        .setModel(ModelRef.newBuilder().setName(model).setVersion(version));
+    input.addTo(request);
+    long t0 = System.nanoTime();
+    return requester.request(Exchanges.CLASSIFY, request.build(), bounded(timeout))
+        .onSuccess(reply -> stats.success(model, input.count(), reply, System.nanoTime() - t0))
+        .onFailure(e -> stats.failure(model, version, ServiceException.of(e).code(), System.nanoTime() - t0));
   }
 
-  Future<ModelsReply> models(String model, long version) {
-    return models(ModelsRequest.newBuilder().setName(model).setVersion(version).build());
+  /** A request for {@code model} that failed before it could be sent (bad input): it counts as failed. */
+  public <T> Future<T> rejected(String model, long version, Throwable failure) {
+    stats.failure(model, version, ServiceException.of(failure).code(), 0);
+    return Future.failedFuture(failure);
   }
 
-  Future<ModelsReply> models(ModelsRequest request) {
-    return requester.request(Exchanges.MODELS, request);
+  public Future<ModelsReply> models(String model, long version) {
+    return models(model, version, requestTimeout);
+  }
+
+  public Future<ModelsReply> models(String model, long version, Duration timeout) {
+    return requester.request(Exchanges.MODELS, ModelsRequest.newBuilder().setName(model).setVersion(version).build(),
+        bounded(timeout));
+  }
+
+  /** Any models request, e.g. one asking for a version's file. */
+  public Future<ModelsReply> models(ModelsRequest request) {
+    return requester.request(Exchanges.MODELS, request, requestTimeout);
   }
 
   /** What every worker served per version of {@code model} (all models when empty), as many as answer in {@code window}. */
-  Future<List<ModelTrafficReply>> traffic(String model, Duration window) {
+  public Future<List<ModelTrafficReply>> traffic(String model, Duration window) {
     return requester.gather(Exchanges.MODEL_TRAFFIC, ModelTrafficRequest.newBuilder().setName(model).build(), window);
   }
 
-  /** For health and readiness probes: answers within {@code probeTimeout} or fails. */
-  Future<ModelsReply> probe(String model, long version) {
-    return requester.request(Exchanges.MODELS, ModelsRequest.newBuilder().setName(model).setVersion(version).build(),
-        probeTimeout);
+  /** For health and readiness probes: answers within the probe timeout or fails. */
+  public Future<ModelsReply> probe(String model, long version) {
+    return models(model, version, probeTimeout);
   }
 
-  static void json(RoutingContext ctx, JsonObject body) {
-    ctx.response().putHeader("content-type", "application/json").end(body.encode());
+  public InferStats stats() {
+    return stats;
   }
 
-  /** The path's version (0 without one), or null once a 400 has been sent for a bad one. */
-  static Long versionOrFail(RoutingContext ctx) {
-    ModelRef ref = refOrFail(ctx);
-    return ref == null ? null : ref.getVersion();
-  }
-
-  /** The path's model, version or label ({@link ModelPaths#ref}), or null once a 400 has been sent. */
-  static ModelRef refOrFail(RoutingContext ctx) {
-    try {
-      return ModelPaths.ref(ctx);
-    } catch (RuntimeException e) {
-      fail(ctx, e);
-      return null;
-    }
-  }
-
-  /** The JSON error body everyone uses; 503 says when to retry. */
-  static void fail(RoutingContext ctx, Throwable failure) {
-    ServiceException e = ServiceException.of(failure instanceof java.util.concurrent.CompletionException c
-        && c.getCause() != null ? c.getCause() : failure);
-    if (!ctx.response().headWritten() && HttpErrors.status(e.code()) == 503) {
-      ctx.response().putHeader("retry-after", RETRY_AFTER_SECONDS);
-    }
-    HttpErrors.respond(ctx, e);
-  }
-
-  /** A float as JSON shows it: 0.97, not 0.9700000286102295. */
-  static double number(float f) {
-    return Double.parseDouble(Float.toString(f));
+  /** {@code timeout}, at least 1 ms, at most the request timeout. */
+  public Duration bounded(Duration timeout) {
+    return timeout.compareTo(requestTimeout) > 0 ? requestTimeout
+        : timeout.toMillis() < 1 ? Duration.ofMillis(1) : timeout;
   }
 }

@@ -1,5 +1,6 @@
 package io.convnet.gateway.training;
 
+import com.google.protobuf.MessageLite;
 import io.convnet.gateway.access.Access;
 import io.convnet.gateway.access.Role;
 import io.convnet.gateway.http.RequestBody;
@@ -7,15 +8,16 @@ import io.convnet.gateway.http.RouteGroup;
 import io.convnet.kit.ServiceException;
 import io.convnet.kit.http.HttpErrors;
 import io.convnet.kit.http.ListLimit;
+import io.convnet.kit.kafka.Publish;
 import io.convnet.limits.TrainingLimits;
 import io.convnet.proto.ErrorCode;
 import io.convnet.proto.Error;
+import io.convnet.proto.Topic;
 import io.convnet.proto.Topics;
 import io.convnet.proto.TrainControl;
 import io.convnet.proto.TrainEvent;
 import io.convnet.proto.TrainJob;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -25,7 +27,6 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
@@ -102,10 +103,10 @@ final class TrainingRoutes implements RouteGroup {
     TrainEvent submitted = TrainEvent.newBuilder().setJobId(job.getJobId()).setTimestampMs(job.getSubmittedMs())
         .setInstance(instance).setSubmitted(TrainEvent.Submitted.newBuilder().setJob(job)).build();
     // Submitted first: the job's history exists before any trainer can report on it.
-    send(Topics.TRAIN_EVENTS.name(), job.getJobId(), submitted.toByteArray())
+    send(Topics.TRAIN_EVENTS, job.getJobId(), submitted)
         .compose(metadata -> {
           registry.apply(metadata.offset(), submitted);  // read-your-writes; the follower skips it later
-          return send(Topics.TRAIN_JOBS.name(), job.getJobId(), job.toByteArray()).recover(e -> {
+          return send(Topics.TRAIN_JOBS, job.getJobId(), job).recover(e -> {
             failUnqueued(job.getJobId(), e);
             return Future.failedFuture(e);
           });
@@ -141,7 +142,7 @@ final class TrainingRoutes implements RouteGroup {
     TrainEvent failed = TrainEvent.newBuilder().setJobId(jobId).setTimestampMs(System.currentTimeMillis())
         .setInstance(instance).setFailed(TrainEvent.Failed.newBuilder().setError(Error.newBuilder()
             .setCode(ErrorCode.UNAVAILABLE).setMessage("the job could not be queued: " + cause.getMessage()))).build();
-    send(Topics.TRAIN_EVENTS.name(), jobId, failed.toByteArray())
+    send(Topics.TRAIN_EVENTS, jobId, failed)
         .onSuccess(metadata -> registry.apply(metadata.offset(), failed));
   }
 
@@ -204,7 +205,7 @@ final class TrainingRoutes implements RouteGroup {
     }
     TrainControl cancel = TrainControl.newBuilder().setJobId(id).setAction(TrainControl.Action.CANCEL)
         .setTimestampMs(System.currentTimeMillis()).build();
-    send(Topics.TRAIN_CONTROL.name(), id, cancel.toByteArray())
+    send(Topics.TRAIN_CONTROL, id, cancel)
         .onSuccess(v -> {
           registry.cancelRequested(id);
           ctx.response().setStatusCode(202).putHeader("content-type", "application/json")
@@ -237,21 +238,8 @@ final class TrainingRoutes implements RouteGroup {
     HttpErrors.respond(ctx, ErrorCode.NOT_FOUND, "no training job '" + id + "'");
   }
 
-  /** Sends a record; the outcome comes back on the caller's context. Kafka unreachable: UNAVAILABLE. */
-  private Future<RecordMetadata> send(String topic, String key, byte[] value) {
-    var context = vertx.getOrCreateContext();
-    Promise<RecordMetadata> promise = Promise.promise();
-    try {
-      producer.send(new ProducerRecord<>(topic, key, value), (metadata, e) -> context.runOnContext(v -> {
-        if (e != null) {
-          promise.fail(new ServiceException(ErrorCode.UNAVAILABLE, "could not write to " + topic + ": " + e.getMessage(), e));
-        } else {
-          promise.complete(metadata);
-        }
-      }));
-    } catch (RuntimeException e) {
-      promise.fail(new ServiceException(ErrorCode.UNAVAILABLE, "could not write to " + topic + ": " + e.getMessage(), e));
-    }
-    return promise.future();
+  /** Writes a record without waiting on the event loop; Kafka unreachable: UNAVAILABLE. */
+  private <T extends MessageLite> Future<RecordMetadata> send(Topic<T> topic, String key, T message) {
+    return Publish.send(producer, topic, key, message);
   }
 }

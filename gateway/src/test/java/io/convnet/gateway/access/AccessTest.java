@@ -1,12 +1,24 @@
 package io.convnet.gateway.access;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import inference.GRPCInferenceServiceGrpc;
+import inference.GrpcPredictV2.ServerLiveRequest;
+import inference.GrpcPredictV2.ServerMetadataRequest;
+import inference.GrpcPredictV2.ServerReadyRequest;
 import io.convnet.gateway.GatewayMain;
 import io.convnet.gateway.LabelsStandIn;
 import io.convnet.kafka.local.KafkaBrokerExtension;
 import io.convnet.kit.launch.RunningService;
 import io.convnet.kit.testing.TestServices;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.AbstractStub;
+import io.grpc.stub.MetadataUtils;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
@@ -23,6 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -32,6 +45,9 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
+import tensorflow.serving.Model.ModelSpec;
+import tensorflow.serving.Predict.PredictRequest;
+import tensorflow.serving.PredictionServiceGrpc;
 
 /**
  * Bearer tokens and roles on a real gateway against the test broker: every route that needs a
@@ -284,7 +300,6 @@ public class AccessTest {
         "UNAUTHENTICATED");
     error(call(readers, "GET", "/v1/models", null, null, null), 401, "UNAUTHENTICATED");
     error(call(readers, "GET", "/v1/cluster", null, null, null), 401, "UNAUTHENTICATED");
-    error(call(readers, "GET", "/v2", null, null, null), 401, "UNAUTHENTICATED");
     // The page (where a token is entered) and the probes stay open.
     for (String open : List.of("/", "/assets/app.js", "/v2/health/live", "/health/live", "/health/ready")) {
       assertThat(call(readers, "GET", open, null, null, null).statusCode()).as(open).isEqualTo(200);
@@ -302,6 +317,79 @@ public class AccessTest {
     assertThat(trainer.getString("via")).isEqualTo("token");
     assertThat(trainer.getString("read")).isEqualTo("open");
     error(call(gateway, "GET", "/v1/whoami", null, "cnv_nope", null), 401, "UNAUTHENTICATED");
+  }
+
+  /** A refusal in the standard protocols' shape, {@code {"error": "<message>"}}: the message. */
+  static String specError(HttpResponse<String> r, int status) {
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+    assertThat(r.headers().firstValue("www-authenticate")).hasValueSatisfying(v -> v.startsWith("Bearer realm="));
+    return new JsonObject(r.body()).getString("error");
+  }
+
+  static Status.Code grpcCode(Runnable call) {
+    return catchThrowableOfType(StatusRuntimeException.class, call::run).getStatus().getCode();
+  }
+
+  @Test
+  @Order(3)
+  void theStandardProtocolsAskForTheSameTokenOverRestAndInTheGrpcAuthorizationMetadata() throws Exception {
+    // REST: refused in the specs' error shape; the v2 probes stay open
+    assertThat(specError(call(readers, "GET", "/v2", null, null, null), 401)).contains("role reader");
+    assertThat(specError(call(readers, "POST", "/v2/models/cats-vs-dogs/infer", "{\"inputs\": []}", "cnv_nope", null),
+        401)).contains("not valid");
+    assertThat(specError(call(readers, "POST", "/v1/models/cats-vs-dogs:predict", "{\"instances\": []}", null, null),
+        401)).contains("role reader");
+    assertThat(specError(call(readers, "GET", "/v1/models/cats-vs-dogs/metadata", null, null, null), 401))
+        .contains("role reader");
+    assertThat(call(readers, "GET", "/v2", null, tokens.reader(), null).statusCode()).isEqualTo(200);
+    assertThat(call(readers, "GET", "/v2/health/ready", null, null, null).statusCode()).isNotEqualTo(401);
+
+    // gRPC, through grpc-java's stock stubs: the token in the authorization metadata
+    int port = Integer.parseInt(readers.kit().statusDetails().get("grpcPort"));
+    ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    try {
+      var v2 = GRPCInferenceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS);
+      var tf = PredictionServiceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS);
+      ServerMetadataRequest server = ServerMetadataRequest.getDefaultInstance();
+      assertThat(grpcCode(() -> v2.serverMetadata(server))).isEqualTo(Status.Code.UNAUTHENTICATED);
+      assertThat(catchThrowableOfType(StatusRuntimeException.class, () -> v2.serverMetadata(server)).getStatus()
+          .getDescription()).contains("role reader");
+      PredictRequest predict = PredictRequest.newBuilder().setModelSpec(ModelSpec.newBuilder().setName("cats-vs-dogs"))
+          .build();
+      assertThat(grpcCode(() -> tf.predict(predict))).isEqualTo(Status.Code.UNAUTHENTICATED);
+      assertThat(grpcCode(() -> bearing(v2, "Bearer cnv_nope").serverMetadata(server)))
+          .isEqualTo(Status.Code.UNAUTHENTICATED);
+      assertThat(grpcCode(() -> bearing(v2, "Basic dXNlcjpwYXNz").serverMetadata(server)))
+          .isEqualTo(Status.Code.UNAUTHENTICATED);
+      for (Role role : Role.values()) {
+        assertThat(bearing(v2, TestTokens.bearer(tokens.token(role.id()))).serverMetadata(server).getName())
+            .as(role.id()).isEqualTo("convnet-cluster");
+      }
+      // past access, the call goes its way (no worker here: the model is not found or not ready, never 401)
+      assertThat(grpcCode(() -> bearing(tf, TestTokens.bearer(tokens.reader())).predict(predict)))
+          .isNotIn(Status.Code.UNAUTHENTICATED, Status.Code.PERMISSION_DENIED);
+      // the probes stay open
+      assertThat(v2.serverLive(ServerLiveRequest.getDefaultInstance()).getLive()).isTrue();
+      v2.serverReady(ServerReadyRequest.getDefaultInstance());
+      // reading open (the default): no token needed
+      int openPort = Integer.parseInt(gateway.kit().statusDetails().get("grpcPort"));
+      ManagedChannel open = ManagedChannelBuilder.forAddress("127.0.0.1", openPort).usePlaintext().build();
+      try {
+        assertThat(GRPCInferenceServiceGrpc.newBlockingStub(open).withDeadlineAfter(20, TimeUnit.SECONDS)
+            .serverMetadata(server).getName()).isEqualTo("convnet-cluster");
+      } finally {
+        open.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  /** {@code stub} sending {@code authorization} as its calls' metadata. */
+  static <S extends AbstractStub<S>> S bearing(S stub, String authorization) {
+    Metadata headers = new Metadata();
+    headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), authorization);
+    return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
   }
 
   @Test

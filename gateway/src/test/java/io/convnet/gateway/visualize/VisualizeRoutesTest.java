@@ -123,7 +123,9 @@ class VisualizeRoutesTest {
     assertThat(error(TestServices.get(gateway.httpPort(), "/v1/visualizations/nope"), 404))
         .contains("no visualization job 'nope'");
     // the serving routes still answer these (asking for a worker there is none of), not the visualization routes
-    assertThat(error(TestServices.get(gateway.httpPort(), "/v1/models/m"), 504)).contains("no reply to models");
+    var status = TestServices.get(gateway.httpPort(), "/v1/models/m");  // TF Serving's model status: its error shape
+    assertThat(status.statusCode()).isEqualTo(504);
+    assertThat(new JsonObject(status.body()).getString("error")).contains("no reply to models");
     assertThat(error(post("/v1/models/m:classify", "image/jpeg", new byte[] {1}), 504)).contains("no reply to classify");
   }
 

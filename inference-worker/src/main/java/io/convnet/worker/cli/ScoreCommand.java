@@ -6,6 +6,7 @@ import io.convnet.data.DataException;
 import io.convnet.data.DataRoot;
 import io.convnet.data.ImageFolder;
 import io.convnet.data.LabelledFile;
+import io.convnet.kit.kafka.Publish;
 import io.convnet.proto.DeadLetter;
 import io.convnet.proto.Image;
 import io.convnet.proto.ModelRef;
@@ -29,7 +30,6 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -113,7 +113,7 @@ public final class ScoreCommand implements Callable<Integer> {
         }
         ScoreRequest request = ScoreRequest.newBuilder().setModel(ModelRef.newBuilder().setName(model).setVersion(version))
             .setImage(image).setId(file.getFileName().toString()).build();
-        producer.send(new ProducerRecord<>(Topics.SCORE_REQUESTS.name(), key, request.toByteArray()), (md, e) -> {
+        producer.send(Publish.record(Topics.SCORE_REQUESTS, key, request), (md, e) -> {
           if (e != null) {
             err.println("\nnot sent: " + file + ": " + e);
           }

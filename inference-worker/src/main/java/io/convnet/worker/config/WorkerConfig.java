@@ -2,6 +2,7 @@ package io.convnet.worker.config;
 
 import io.convnet.kit.config.KitConfig;
 import io.convnet.kit.config.Setting;
+import io.convnet.kit.config.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -13,10 +14,12 @@ public record WorkerConfig(
     int maxBatch,
     Duration maxBatchWait,
     int decodeThreads,
+    int maxImagesPerRequest,
     long maxImageBytes,
     long maxImagePixels,
     Duration modelPoll,
     int cachedVersions,
+    boolean unloadTrim,
     String defaultModel,
     boolean scoreEnabled,
     int scoreMaxRecords,
@@ -33,10 +36,12 @@ public record WorkerConfig(
         atLeast(kit, WorkerSettings.MAX_BATCH, 1),
         Duration.ofMillis(atLeast(kit, WorkerSettings.MAX_BATCH_WAIT_MS, 0)),
         decode.equals(WorkerSettings.DECODE_THREADS.defaultValue()) ? cores : atLeast(kit, WorkerSettings.DECODE_THREADS, 1),
-        atLeast(kit, io.convnet.kit.config.Settings.MAX_IMAGE_BYTES, 1),
+        atLeast(kit, Settings.MAX_IMAGES_PER_REQUEST, 1),
+        atLeast(kit, Settings.MAX_IMAGE_BYTES, 1),
         atLeast(kit, WorkerSettings.MAX_IMAGE_PIXELS, 1),
         Duration.ofMillis(atLeast(kit, WorkerSettings.MODEL_POLL_MS, 0)),
         atLeast(kit, WorkerSettings.MODEL_CACHE_VERSIONS, 0),
+        Boolean.parseBoolean(kit.get(WorkerSettings.MODEL_UNLOAD_TRIM)),
         kit.get(WorkerSettings.DEFAULT_MODEL),
         Boolean.parseBoolean(kit.get(WorkerSettings.SCORE_ENABLED)),
         atLeast(kit, WorkerSettings.SCORE_MAX_RECORDS, 1),

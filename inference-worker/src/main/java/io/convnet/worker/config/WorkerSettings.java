@@ -20,6 +20,8 @@ public final class WorkerSettings {
       "5000", "how often the model store is scanned for new versions besides convnet.models events (0: never)");
   public static final Setting MODEL_CACHE_VERSIONS = new Setting("CONVNET_MODEL_CACHE_VERSIONS",
       "2", "older versions asked for explicitly (/versions/{v}) kept loaded, least recently used first out");
+  public static final Setting MODEL_UNLOAD_TRIM = new Setting("CONVNET_MODEL_UNLOAD_TRIM",
+      "true", "after model versions are unloaded, give the native memory they freed back to the system (malloc_trim); false: malloc keeps it");
   public static final Setting DEFAULT_MODEL = new Setting("CONVNET_DEFAULT_MODEL",
       "cats-vs-dogs", "model of score records that name none");
   public static final Setting SCORE_ENABLED = new Setting("CONVNET_SCORE_ENABLED",
@@ -32,6 +34,6 @@ public final class WorkerSettings {
       "10000", "session.timeout.ms of the scoring consumer: how soon a killed worker's partitions move (broker minimum 6000)");
 
   public static final List<Setting> ALL = List.of(MAX_BATCH, MAX_BATCH_WAIT_MS, DECODE_THREADS, MAX_IMAGE_PIXELS,
-      MODEL_POLL_MS, MODEL_CACHE_VERSIONS, DEFAULT_MODEL, SCORE_ENABLED, SCORE_MAX_RECORDS,
+      MODEL_POLL_MS, MODEL_CACHE_VERSIONS, MODEL_UNLOAD_TRIM, DEFAULT_MODEL, SCORE_ENABLED, SCORE_MAX_RECORDS,
       SCORE_TRANSACTION_TIMEOUT_MS, SCORE_SESSION_TIMEOUT_MS);
 }

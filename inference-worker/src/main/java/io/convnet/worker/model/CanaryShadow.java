@@ -1,7 +1,6 @@
 package io.convnet.worker.model;
 
 import io.convnet.nn.Tensors;
-import io.convnet.proto.Image;
 import io.convnet.serving.cache.Lease;
 import io.convnet.worker.metrics.InferenceMetrics;
 import java.util.List;
@@ -26,11 +25,18 @@ public final class CanaryShadow {
     this.decodePool = decodePool;
   }
 
-  /** {@code answered} scored {@code images} as {@code probabilities} (one per image): compare with stable, maybe. */
-  public void afterAnswer(Lease<ServedModel> answered, List<Image> images, List<float[]> probabilities) {
-    if (images.isEmpty() || !models.shadowed(answered)) {
+  /** A request's items as a model takes them (its images decoded for that model, or its tensor rows). */
+  @FunctionalInterface
+  public interface Inputs {
+    float[] of(ServedModel model, int index);
+  }
+
+  /** {@code answered} scored a request's items as {@code probabilities} (one per item): compare with stable, maybe. */
+  public void afterAnswer(Lease<ServedModel> answered, Inputs inputs, List<float[]> probabilities) {
+    if (probabilities.isEmpty() || !models.shadowed(answered)) {
       return;
     }
+    int items = probabilities.size();
     InferenceMetrics.Meters canary = answered.model().meters();
     int canaryVersion = answered.version();
     models.stable(answered.name()).whenComplete((stable, error) -> {
@@ -42,21 +48,21 @@ public final class CanaryShadow {
         stable.close();
         return;
       }
-      AtomicInteger pending = new AtomicInteger(images.size());
+      AtomicInteger pending = new AtomicInteger(items);
       Runnable done = () -> {
         if (pending.decrementAndGet() == 0) {
           stable.close();
         }
       };
       ServedModel model = stable.model();
-      model.batcher().expect(images.size());
-      for (int i = 0; i < images.size(); i++) {
+      model.batcher().expect(items);
+      for (int i = 0; i < items; i++) {
         int index = i;
         decodePool.execute(() -> {
           float[] pixels;
           try {
-            pixels = models.input(model, images.get(index), WorkerModels.describe(images.get(index), index));
-          } catch (RuntimeException e) {  // the canary decoded it; stable's input may differ: not comparable
+            pixels = inputs.of(model, index);
+          } catch (RuntimeException e) {  // the canary took it; stable's input may differ: not comparable
             model.batcher().unexpect();
             done.run();
             return;

@@ -11,6 +11,8 @@ import io.convnet.proto.ModelVersionStatus;
 import io.convnet.proto.ModelsReply;
 import io.convnet.proto.ModelsRequest;
 import io.convnet.serving.cache.LabelPolicy;
+import io.convnet.proto.SignatureSpec;
+import io.convnet.proto.TensorSpec;
 import io.convnet.serving.cache.ModelCache;
 import io.convnet.serving.cache.VersionStates;
 import io.convnet.train.HistoryFiles;
@@ -64,7 +66,7 @@ final class ModelCatalog {
     ModelsReply.Builder reply = ModelsReply.newBuilder().setWorker(instanceId).setStore(store.root().toString());
     List<String> names = name.isEmpty() ? cache.knownModels() : List.of(name);
     for (String n : names) {
-      ModelInfo info = describeOne(n);
+      ModelInfo info = describeOne(n, (int) version);
       if (info == null) {
         throw cache.notServed(n);
       }
@@ -93,7 +95,8 @@ final class ModelCatalog {
     return v != 0 ? v : cache.states(name).served();
   }
 
-  private ModelInfo describeOne(String name) {
+  /** {@code name}'s versions; labels, input and signatures those of {@code version} if it has it (0: served, else newest). */
+  private ModelInfo describeOne(String name, int version) {
     List<Integer> versions = cache.published(name);
     VersionStates states = cache.states(name);
     if (versions.isEmpty() && states.served() == 0) {
@@ -137,7 +140,7 @@ final class ModelCatalog {
       }
       info.addVersions(status);
     }
-    Manifest m = manifest(name, states.served() != 0 ? states.served() : all.last());
+    Manifest m = manifest(name, all.contains(version) ? version : states.served() != 0 ? states.served() : all.last());
     if (m != null) {
       if (m.labels() != null) {
         info.addAllLabels(m.labels());
@@ -156,6 +159,13 @@ final class ModelCatalog {
       }
       if (m.layers() != null) {
         info.addAllConvLayers(m.convLayers());
+      }
+      if (m.signatures() != null) {
+        m.signatures().forEach((key, entry) -> {
+          if (entry.methodName() != null) {
+            info.addSignatures(signature(key, entry));
+          }
+        });
       }
     }
     return info.build();
@@ -181,6 +191,30 @@ final class ModelCatalog {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file + " of " + name + " v" + v, e);
     }
+  }
+
+  /** A signature the manifest records with its method and types (older bundles record names only). */
+  static SignatureSpec signature(String key, Manifest.SignatureEntry entry) {
+    SignatureSpec.Builder s = SignatureSpec.newBuilder().setKey(key).setMethodName(entry.methodName());
+    entry.inputs().forEach((k, tensor) -> s.addInputs(tensor(k, tensor, entry.inputSpecs())));
+    entry.outputs().forEach((k, tensor) -> s.addOutputs(tensor(k, tensor, entry.outputSpecs())));
+    return s.build();
+  }
+
+  private static TensorSpec tensor(String key, String tensorName, Map<String, Manifest.TensorSpec> specs) {
+    TensorSpec.Builder t = TensorSpec.newBuilder().setKey(key).setTensorName(tensorName);
+    Manifest.TensorSpec spec = specs == null ? null : specs.get(key);
+    if (spec == null || spec.shape() == null) {
+      t.setUnknownRank(true);
+    } else {
+      for (long d : spec.shape()) {
+        t.addShape(d);
+      }
+    }
+    if (spec != null && spec.dtype() != null) {
+      t.setDtype(spec.dtype());
+    }
+    return t.build();
   }
 
   private Manifest manifest(String name, int version) {

@@ -53,7 +53,8 @@ public final class WorkerModels implements AutoCloseable {
     this.classifiers = new ClassifierLoader(config.maxBatch(), config.maxBatchWait());
     CacheOptions options = CacheOptions.preloading(config.cachedVersions(), config.modelPoll(), config.instanceId())
         .withUpcoming(model -> training.describe(model).map(job -> "being trained (" + job + ")"))
-        .withOnChange(onChange);
+        .withOnChange(onChange)
+        .withUnloadTrim(config.unloadTrim());
     BundleStore store = new BundleStore(config.modelStore());
     this.labels = new LabelPolicy(new LifecycleStore(store), LABELS_REREAD);
     this.cache = new ModelCache<>(store, (dir, name, version) -> {

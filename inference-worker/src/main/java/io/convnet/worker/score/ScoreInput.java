@@ -24,17 +24,28 @@ import org.apache.kafka.common.header.Header;
  *       {@link Headers#MODEL} header ({@code name} or {@code name:version}), else the default model;
  *   <li>JSON {@code {"model": "...", "version": 3, "reference": "dir/file.jpg" | "image": "<base64>", "id": "..."}}.
  * </ul>
- * The {@link Headers#CONTENT_TYPE} header decides when present, else the value is sniffed.
+ * The {@link Headers#CONTENT_TYPE} header decides when present, else the value is sniffed. A record
+ * carries one image: a value larger than one image of the inline limit can need (as base64 in JSON,
+ * with room for the rest) is refused before it is parsed (PAYLOAD_TOO_LARGE), and JSON naming more
+ * than one image ({@code "images"}, or both {@code "image"} and {@code "reference"}) is INVALID_ARGUMENT.
  *
  * @param model   empty: the default model
  * @param version 0: the served one
  */
 record ScoreInput(String model, long version, Image image, String id) {
+  /** Room in a record's value besides the image: the JSON or protobuf fields around it. */
+  private static final int ENVELOPE_BYTES = 64 * 1024;
 
-  static ScoreInput parse(ConsumerRecord<String, byte[]> record) {
+  /** What {@code record} asks for; {@code maxImageBytes} is the largest image that travels inline. */
+  static ScoreInput parse(ConsumerRecord<String, byte[]> record, long maxImageBytes) {
     byte[] value = record.value();
     if (value == null || value.length == 0) {
       throw new ServiceException(ErrorCode.INVALID_ARGUMENT, "the record has no value");
+    }
+    long maxValue = maxValueBytes(maxImageBytes);
+    if (value.length > maxValue) {
+      throw new ServiceException(ErrorCode.PAYLOAD_TOO_LARGE, "the record's value has " + value.length
+          + " bytes, more than the limit of " + maxValue + " for one image of at most " + maxImageBytes + " bytes");
     }
     String contentType = header(record, Headers.CONTENT_TYPE);
     String type = contentType == null ? sniff(value) : contentType.toLowerCase(Locale.ROOT).split(";")[0].trim();
@@ -45,6 +56,11 @@ record ScoreInput(String model, long version, Image image, String id) {
       default -> throw new ServiceException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "content type '" + contentType
           + "' is not one of application/x-protobuf, application/json, image/jpeg, image/png");
     };
+  }
+
+  /** One image of {@code maxImageBytes} as base64 with line breaks (4/3 and a little more), and the fields around it. */
+  static long maxValueBytes(long maxImageBytes) {
+    return maxImageBytes / 2 * 3 + ENVELOPE_BYTES;
   }
 
   private static String sniff(byte[] value) {
@@ -83,6 +99,10 @@ record ScoreInput(String model, long version, Image image, String id) {
     }
     Object v = json.getValue("version");
     long version = v == null ? 0 : version(String.valueOf(v), "\"version\"");
+    if (json.containsKey("images") || json.containsKey("image") && json.containsKey("reference")) {
+      throw new ServiceException(ErrorCode.INVALID_ARGUMENT, "a score record carries one image, in \"image\" "
+          + "(base64) or \"reference\" (a path under the data root): send one record per image");
+    }
     Image.Builder image = Image.newBuilder();
     if (json.getValue("reference") instanceof String reference && !reference.isBlank()) {
       image.setReference(reference).setName(reference);

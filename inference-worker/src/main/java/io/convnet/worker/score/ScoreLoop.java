@@ -2,6 +2,8 @@ package io.convnet.worker.score;
 
 import io.convnet.kit.ServiceException;
 import io.convnet.kit.config.Settings;
+import io.convnet.kit.kafka.PollLoop;
+import io.convnet.kit.kafka.Publish;
 import io.convnet.kit.launch.ServiceKit;
 import io.convnet.proto.DeadLetter;
 import io.convnet.proto.ErrorCode;
@@ -20,6 +22,7 @@ import io.convnet.worker.model.ServedModel;
 import io.convnet.worker.model.WorkerModels;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,7 +41,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -63,10 +65,12 @@ import org.slf4j.LoggerFactory;
  * The transaction is opened only after scoring, so a killed worker leaves it open for
  * milliseconds, not for the whole batch.
  *
+ * <p>{@link #close()} stops after the current batch (its transaction committed or aborted) and leaves the group.
+ *
  * <p>Records for a model that is being trained or loaded wait: their partition is rewound to
  * them and paused for a few seconds, keeping the partition's order.
  */
-public final class ScoreLoop implements AutoCloseable {
+public final class ScoreLoop extends PollLoop {
   private static final Logger LOG = LoggerFactory.getLogger(ScoreLoop.class);
   public static final String GROUP = "inference-worker-score";
   private static final Duration DEFER = Duration.ofSeconds(5);
@@ -78,10 +82,8 @@ public final class ScoreLoop implements AutoCloseable {
   private final WorkerModels registry;
   private final Executor decodePool;
   private final CanaryShadow shadow;
-  private final KafkaConsumer<String, byte[]> consumer;
   private final int maxOriginalValue;
   private final Map<TopicPartition, Long> pausedUntil = new HashMap<>();
-  private final Thread thread;
   private final Counter results;
   private final Counter deadLetters;
   private final Counter committed;
@@ -89,22 +91,21 @@ public final class ScoreLoop implements AutoCloseable {
   private KafkaProducer<String, byte[]> producer;
   private int resultPartitions;
   private int deadLetterPartitions;
-  private volatile boolean running = true;
 
-  public ScoreLoop(ServiceKit kit, WorkerConfig config, WorkerModels registry, Executor decodePool,
+  public ScoreLoop(Context context, ServiceKit kit, WorkerConfig config, WorkerModels registry, Executor decodePool,
                    InferenceMetrics metrics, CanaryShadow shadow) {
+    super(context, "score", kit.clients().consumer("score", GROUP, Map.of(
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.scoreMaxRecords(),
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+        ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, config.scoreSessionTimeoutMs(),
+        ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.min(500, config.scoreSessionTimeoutMs() / 3))));
     this.kit = kit;
     this.config = config;
     this.registry = registry;
     this.decodePool = decodePool;
     this.shadow = shadow;
     this.maxOriginalValue = kit.config().getInt(Settings.MAX_MESSAGE_BYTES) - VALUE_HEADROOM;
-    this.consumer = kit.clients().consumer("score", GROUP, Map.of(
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.scoreMaxRecords(),
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-        ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, config.scoreSessionTimeoutMs(),
-        ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.min(500, config.scoreSessionTimeoutMs() / 3)));
     MeterRegistry meters = kit.registry();
     results = Counter.builder("convnet.score.records").tag("outcome", "result")
         .description("score records answered, by outcome").register(meters);
@@ -114,12 +115,6 @@ public final class ScoreLoop implements AutoCloseable {
         .description("scoring transactions, by outcome").register(meters);
     aborted = Counter.builder("convnet.score.transactions").tag("outcome", "aborted")
         .description("scoring transactions, by outcome").register(meters);
-    this.thread = new Thread(this::run, "convnet-score");
-    this.thread.setDaemon(true);
-  }
-
-  public void start() {
-    thread.start();
   }
 
   private KafkaProducer<String, byte[]> newProducer() {
@@ -135,36 +130,30 @@ public final class ScoreLoop implements AutoCloseable {
     return p;
   }
 
-  private void run() {
-    try {
-      producer = newProducer();
-      resultPartitions = producer.partitionsFor(Topics.SCORE_RESULTS.name()).size();
-      deadLetterPartitions = producer.partitionsFor(Topics.SCORE_DEAD_LETTERS.name()).size();
-      consumer.subscribe(List.of(Topics.SCORE_REQUESTS.name()), new Rebalance());
-      LOG.info("scoring {} -> {} / {} (group {}, transactional id {}-score)", Topics.SCORE_REQUESTS,
-          Topics.SCORE_RESULTS, Topics.SCORE_DEAD_LETTERS, GROUP, config.instanceId());
-      while (running) {
-        resumeDue();
-        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
-        if (!records.isEmpty()) {
-          cycle(records);
-        }
-      }
-    } catch (WakeupException e) {
-      // close()
-    } catch (RuntimeException e) {
-      if (running) {
-        LOG.error("batch scoring stopped", e);
-      }
-    } finally {
-      try {
-        consumer.close(Duration.ofSeconds(5));  // leaves the group: the partitions move at once
-      } catch (RuntimeException e) {
-        LOG.warn("closing the score consumer: {}", e.toString());
-      }
-      if (producer != null) {
-        producer.close(Duration.ofSeconds(5));
-      }
+  @Override
+  protected void open() {
+    producer = newProducer();
+    resultPartitions = producer.partitionsFor(Topics.SCORE_RESULTS.name()).size();
+    deadLetterPartitions = producer.partitionsFor(Topics.SCORE_DEAD_LETTERS.name()).size();
+    consumer.subscribe(List.of(Topics.SCORE_REQUESTS.name()), new Rebalance());
+    LOG.info("scoring {} -> {} / {} (group {}, transactional id {}-score)", Topics.SCORE_REQUESTS,
+        Topics.SCORE_RESULTS, Topics.SCORE_DEAD_LETTERS, GROUP, config.instanceId());
+  }
+
+  @Override
+  protected void turn() {
+    resumeDue();
+    ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
+    if (!records.isEmpty()) {
+      cycle(records);
+    }
+  }
+
+  /** The consumer leaves the group next (its partitions move at once); no transaction is open between turns. */
+  @Override
+  protected void shutDown() {
+    if (producer != null) {
+      producer.close(Duration.ofSeconds(5));
     }
   }
 
@@ -230,7 +219,7 @@ public final class ScoreLoop implements AutoCloseable {
     ScoreInput input;
     Lease<ServedModel> lease;
     try {
-      input = ScoreInput.parse(record);
+      input = ScoreInput.parse(record, config.maxImageBytes());
       lease = acquire(input);
     } catch (ModelNotReadyException e) {
       LOG.info("{} waits: {}", what, e.getMessage());
@@ -263,7 +252,8 @@ public final class ScoreLoop implements AutoCloseable {
           w.scored.completeExceptionally(new ServiceException(ErrorCode.INTERNAL, "inference failed: " + error, error));
         } else {
           w.scored.complete(scored);
-          shadow.afterAnswer(lease, List.of(input.image()), List.of(scored.probabilities()));
+          shadow.afterAnswer(lease, (stable, i) -> registry.input(stable, input.image(), what),
+              List.of(scored.probabilities()));
         }
       });
     });
@@ -392,8 +382,7 @@ public final class ScoreLoop implements AutoCloseable {
       headers.add(Headers.RESULT_LABEL, utf8(result.getLabel()));
       headers.add(Headers.RESULT_PROBABILITY, utf8(Float.toString(result.getProbability())));
       headers.add(Headers.RESULT_MODEL, utf8(model + ":" + version));
-      return new ProducerRecord<>(Topics.SCORE_RESULTS.name(), partition(resultPartitions), record.key(),
-          result.toByteArray(), headers);
+      return Publish.record(Topics.SCORE_RESULTS, partition(resultPartitions), record.key(), result, headers);
     }
 
     private ProducerRecord<String, byte[]> deadLetter(Throwable failure) {
@@ -419,8 +408,8 @@ public final class ScoreLoop implements AutoCloseable {
       headers.add(Headers.DLQ_SOURCE_PARTITION, utf8(Integer.toString(record.partition())));
       headers.add(Headers.DLQ_SOURCE_OFFSET, utf8(Long.toString(record.offset())));
       headers.add(Headers.ERROR_CODE, utf8(e.code().name()));
-      return new ProducerRecord<>(Topics.SCORE_DEAD_LETTERS.name(), partition(deadLetterPartitions), record.key(),
-          dl.build().toByteArray(), headers);
+      return Publish.record(Topics.SCORE_DEAD_LETTERS, partition(deadLetterPartitions), record.key(), dl.build(),
+          headers);
     }
 
     /** The input's partition number when the output topic has it (its order kept there), else by key. */
@@ -456,15 +445,4 @@ public final class ScoreLoop implements AutoCloseable {
     }
   }
 
-  /** Stops after the current batch (its transaction committed or aborted) and leaves the group. */
-  @Override
-  public void close() {
-    running = false;
-    consumer.wakeup();
-    try {
-      thread.join(30_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
 }

@@ -26,6 +26,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Batch scoring in this JVM: every value format, bad records to the dead letters, one output per key. */
 @ExtendWith(KafkaBrokerExtension.class)
 class ScoreTest {
+  static final int MAX_IMAGE_BYTES = 200_000;
   @TempDir
   static Path tmp;
   static Path data;
@@ -52,6 +54,7 @@ class ScoreTest {
     worker = TestServices.start(InferenceWorkerMain.DEFINITION, Map.of(
         Settings.MODEL_STORE.name(), store.toString(),
         Settings.DATA_ROOT.name(), data.toString(),
+        Settings.MAX_IMAGE_BYTES.name(), Integer.toString(MAX_IMAGE_BYTES),
         WorkerSettings.MODEL_POLL_MS.name(), "0",
         WorkerSettings.SCORE_MAX_RECORDS.name(), "16"));
   }
@@ -91,36 +94,44 @@ class ScoreTest {
       String topic = Topics.SCORE_REQUESTS.name();
       Map<String, String> expected = new HashMap<>();  // key -> "result" or the dead letter's code
       List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+      BiConsumer<ProducerRecord<String, byte[]>, String> expect = (record, outcome) -> {
+        records.add(record);
+        expected.put(record.key(), outcome);
+      };
       for (int i = 0; i < 40; i++) {
         ScoreRequest request = ScoreRequest.newBuilder().setModel(ModelRef.newBuilder().setName("cats-vs-dogs"))
             .setImage(Image.newBuilder().setData(ByteString.copyFrom(TestBundles.jpeg(i % 2, i)))).setId("id-" + i).build();
-        records.add(new ProducerRecord<>(topic, i % 4, "proto-" + i, request.toByteArray()));
-        expected.put("proto-" + i, "result");
+        expect.accept(new ProducerRecord<>(topic, i % 4, "proto-" + i, request.toByteArray()), "result");
       }
       RecordHeaders bare = new RecordHeaders();
       bare.add(Headers.MODEL, "cats-vs-dogs:1".getBytes(StandardCharsets.UTF_8));
-      records.add(new ProducerRecord<>(topic, 0, "bare", TestBundles.jpeg(1, 1), bare));
-      expected.put("bare", "result");
-      records.add(new ProducerRecord<>(topic, 1, "json-ref", json("{\"reference\": \"cat.jpg\", \"id\": \"x\"}")));
-      expected.put("json-ref", "result");
-      records.add(new ProducerRecord<>(topic, 2, "json-b64", json("{\"model\": \"cats-vs-dogs\", \"image\": \""
-          + Base64.getEncoder().encodeToString(TestBundles.jpeg(0, 2)) + "\"}")));
-      expected.put("json-b64", "result");
-      records.add(new ProducerRecord<>(topic, 3, "escape", json("{\"reference\": \"../models/cats-vs-dogs/1/manifest.json\"}")));
-      expected.put("escape", "INVALID_ARGUMENT");
-      records.add(new ProducerRecord<>(topic, 0, "garbage", "not protobuf \u0000\u0001".getBytes(StandardCharsets.UTF_8)));
-      expected.put("garbage", "INVALID_ARGUMENT");
-      records.add(new ProducerRecord<>(topic, 1, "gif", "GIF89a.....".getBytes(StandardCharsets.UTF_8)));
-      expected.put("gif", "INVALID_ARGUMENT");
-      records.add(new ProducerRecord<>(topic, 2, "tombstone", null));
-      expected.put("tombstone", "INVALID_ARGUMENT");
-      records.add(new ProducerRecord<>(topic, 3, "unknown-model", ScoreRequest.newBuilder()
+      expect.accept(new ProducerRecord<>(topic, 0, "bare", TestBundles.jpeg(1, 1), bare), "result");
+      expect.accept(new ProducerRecord<>(topic, 1, "json-ref", json("{\"reference\": \"cat.jpg\", \"id\": \"x\"}")),
+          "result");
+      expect.accept(new ProducerRecord<>(topic, 2, "json-b64", json("{\"model\": \"cats-vs-dogs\", \"image\": \""
+          + Base64.getEncoder().encodeToString(TestBundles.jpeg(0, 2)) + "\"}")), "result");
+      expect.accept(new ProducerRecord<>(topic, 3, "escape", json("{\"reference\": \"../models/cats-vs-dogs/1/manifest.json\"}")),
+          "INVALID_ARGUMENT");
+      expect.accept(new ProducerRecord<>(topic, 0, "garbage", "not protobuf \u0000\u0001".getBytes(StandardCharsets.UTF_8)),
+          "INVALID_ARGUMENT");
+      expect.accept(new ProducerRecord<>(topic, 1, "gif", "GIF89a.....".getBytes(StandardCharsets.UTF_8)),
+          "INVALID_ARGUMENT");
+      expect.accept(new ProducerRecord<>(topic, 2, "tombstone", null), "INVALID_ARGUMENT");
+      expect.accept(new ProducerRecord<>(topic, 3, "unknown-model", ScoreRequest.newBuilder()
           .setModel(ModelRef.newBuilder().setName("horses"))
-          .setImage(Image.newBuilder().setData(ByteString.copyFrom(TestBundles.jpeg(0, 0)))).build().toByteArray()));
-      expected.put("unknown-model", "NOT_FOUND");
+          .setImage(Image.newBuilder().setData(ByteString.copyFrom(TestBundles.jpeg(0, 0)))).build().toByteArray()),
+          "NOT_FOUND");
       byte[] jpeg = TestBundles.jpeg(1, 7);
-      records.add(new ProducerRecord<>(topic, 0, "truncated", java.util.Arrays.copyOf(jpeg, jpeg.length / 2)));
-      expected.put("truncated", "INVALID_ARGUMENT");
+      expect.accept(new ProducerRecord<>(topic, 0, "truncated", java.util.Arrays.copyOf(jpeg, jpeg.length / 2)),
+          "INVALID_ARGUMENT");
+      // a record carries one image, and no more bytes than one image can need
+      long maxValue = ScoreInput.maxValueBytes(MAX_IMAGE_BYTES);
+      expect.accept(new ProducerRecord<>(topic, 1, "oversized", json("{\"image\": \"" + "A".repeat((int) maxValue) + "\"}")),
+          "PAYLOAD_TOO_LARGE");
+      expect.accept(new ProducerRecord<>(topic, 2, "two-images", json("{\"reference\": \"cat.jpg\", \"image\": \""
+          + Base64.getEncoder().encodeToString(TestBundles.jpeg(0, 2)) + "\"}")), "INVALID_ARGUMENT");
+      expect.accept(new ProducerRecord<>(topic, 3, "image-list", json("{\"images\": [\"cat.jpg\", \"cat.jpg\"]}")),
+          "INVALID_ARGUMENT");
       records.forEach(topics::send);
       topics.flush();
 
@@ -163,9 +174,17 @@ class ScoreTest {
       assertThat(truncated.getReason()).contains("truncated JPEG");
       assertThat(truncated.getExceptionClass()).isEqualTo("io.convnet.image.ImageDecodeException");
       assertThat(truncated.getOriginalValue().size()).isEqualTo(jpeg.length / 2);
+      assertThat(reason(topics, "oversized")).isEqualTo("the record's value has " + (maxValue + 13)
+          + " bytes, more than the limit of " + maxValue + " for one image of at most " + MAX_IMAGE_BYTES + " bytes");
+      assertThat(reason(topics, "image-list")).contains("a score record carries one image");
       assertThat(TestServices.get(worker.httpPort(), "/metrics").body()).contains(
           "convnet_score_records_total{outcome=\"dead_letter\"", "convnet_score_transactions_total{outcome=\"committed\"");
     }
+  }
+
+  private static String reason(ScoreTopics topics, String key) throws Exception {
+    return DeadLetter.parseFrom(topics.deadLetters.stream().filter(r -> r.key().equals(key)).findFirst().orElseThrow()
+        .value()).getReason();
   }
 
   private static byte[] json(String s) {

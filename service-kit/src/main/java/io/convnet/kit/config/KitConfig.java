@@ -36,6 +36,12 @@ public final class KitConfig {
     return v == null || v.isBlank() ? setting.defaultValue() : v.trim();
   }
 
+  /** Whether the environment sets {@code setting} (else its default applies). */
+  public boolean isSet(Setting setting) {
+    String v = env.get(setting.name());
+    return v != null && !v.isBlank();
+  }
+
   public int getInt(Setting setting) {
     long v = getLong(setting);
     if (v != (int) v) {

@@ -31,7 +31,12 @@ public final class Settings {
   public static final Setting REPLY_GROUP = new Setting("CONVNET_REPLY_GROUP",
       "<service>-replies", "consumer group sharing the replies topic among a service's instances");
   public static final Setting KAFKA_CHECK_TIMEOUT_MS = new Setting("CONVNET_KAFKA_CHECK_TIMEOUT_MS",
-      "2000", "timeout of the Kafka reachability check behind /health/ready");
+      "500", "timeout of the Kafka reachability probe behind /health/ready and the fast 503s while Kafka is down");
+  public static final Setting KAFKA_CHECK_INTERVAL_MS = new Setting("CONVNET_KAFKA_CHECK_INTERVAL_MS",
+      "250", "pause between Kafka reachability probes; while Kafka is down, requests over it get 503 at once");
+  public static final Setting REQUEST_RESEND_MS = new Setting("CONVNET_REQUEST_RESEND_MS",
+      "1000", "a classify or models request unanswered this long, while no reply came from its partition, is sent "
+      + "again to another partition, i.e. another instance (0: never)");
   public static final Setting STARTUP_TIMEOUT_MS = new Setting("CONVNET_STARTUP_TIMEOUT_MS",
       "60000", "how long a service waits at start for Kafka, its topics and its reply partitions");
   public static final Setting REPLICATION_FACTOR = new Setting("CONVNET_REPLICATION_FACTOR",
@@ -104,9 +109,9 @@ public final class Settings {
 
   private static List<Setting> all() {
     List<Setting> all = new ArrayList<>(List.of(KAFKA_BOOTSTRAP_SERVERS, HTTP_HOST, HTTP_PORT, INSTANCE_ID,
-        REQUEST_TIMEOUT_MS, STATUS_WINDOW_MS, MAX_IN_FLIGHT, RESPONDER_CONCURRENCY, REPLY_GROUP,
-        KAFKA_CHECK_TIMEOUT_MS, STARTUP_TIMEOUT_MS, REPLICATION_FACTOR, KAFKA_CREATE_TOPICS, MAX_MESSAGE_BYTES,
-        MAX_IMAGE_BYTES, MAX_IMAGES_PER_REQUEST, HTTP_HEADER_TIMEOUT_MS, HTTP_IDLE_TIMEOUT_MS, SHUTDOWN_GRACE_MS,
+        REQUEST_TIMEOUT_MS, REQUEST_RESEND_MS, STATUS_WINDOW_MS, MAX_IN_FLIGHT, RESPONDER_CONCURRENCY, REPLY_GROUP,
+        KAFKA_CHECK_TIMEOUT_MS, KAFKA_CHECK_INTERVAL_MS, STARTUP_TIMEOUT_MS, REPLICATION_FACTOR, KAFKA_CREATE_TOPICS,
+        MAX_MESSAGE_BYTES, MAX_IMAGE_BYTES, MAX_IMAGES_PER_REQUEST, HTTP_HEADER_TIMEOUT_MS, HTTP_IDLE_TIMEOUT_MS, SHUTDOWN_GRACE_MS,
         MODEL_STORE, DATA_ROOT, TRAIN_PROGRESS_INTERVAL_MS, SSE_HEARTBEAT_MS, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD));
     all.addAll(KAFKA_CLIENT_SECURITY);
     Topics.ALL.forEach(t -> all.add(partitions(t)));

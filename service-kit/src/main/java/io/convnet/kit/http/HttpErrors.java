@@ -10,10 +10,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one place that maps {@link ErrorCode} to an HTTP status and writes the error body
- * {@code {"error": {"status": 404, "code": "NOT_FOUND", "message": "..."}}}.
+ * {@code {"error": {"status": 404, "code": "NOT_FOUND", "message": "..."}}}; a 503 carries
+ * {@code Retry-After}.
  */
 public final class HttpErrors {
   private static final Logger LOG = LoggerFactory.getLogger(HttpErrors.class);
+  /** A 503 says when to try again unless the route said so itself. */
+  static final String RETRY_AFTER_SECONDS = "1";
   /** Routing-context key of the {@link ErrorCode} name a request was answered with (for the audit log). */
   public static final String CODE = "convnet.error.code";
 
@@ -58,8 +61,12 @@ public final class HttpErrors {
       ctx.response().reset();
       return;
     }
+    int status = status(code);
+    if (status == 503 && !ctx.response().headers().contains("retry-after")) {
+      ctx.response().putHeader("retry-after", RETRY_AFTER_SECONDS);  // busy or Kafka down: soon better
+    }
     ctx.put(CODE, code.name());
-    ctx.response().setStatusCode(status(code))
+    ctx.response().setStatusCode(status)
         .putHeader("content-type", "application/json")
         .end(body(code, message).encode());
   }

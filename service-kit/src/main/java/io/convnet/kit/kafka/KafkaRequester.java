@@ -7,7 +7,6 @@ import io.convnet.kit.config.KitConfig;
 import io.convnet.kit.config.Settings;
 import io.convnet.proto.ErrorCode;
 import io.convnet.proto.Exchange;
-import io.convnet.proto.Exchanges;
 import io.convnet.proto.Headers;
 import io.convnet.proto.Topics;
 import io.micrometer.core.instrument.Counter;
@@ -35,7 +34,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
@@ -47,21 +45,40 @@ import org.slf4j.LoggerFactory;
  * names one in each request's {@link Headers#REPLY_PARTITION}, so replies come back to it
  * alone. A request ends with its reply, a {@link ServiceException} the responder sent,
  * {@code DEADLINE_EXCEEDED} after its timeout, {@code BUSY} at once when too many are in
- * flight, or {@code UNAVAILABLE} while no reply partition is owned.
+ * flight, or {@code UNAVAILABLE} at once while no reply partition is owned or Kafka is down
+ * ({@link KafkaWatch}; what is in flight when Kafka goes down ends so too). Nothing here
+ * waits for Kafka: the kit's producer never blocks ({@code max.block.ms} 0).
+ *
+ * <p>A request of an idempotent exchange (classify, models) goes to a partition picked round
+ * robin among those whose instance seems alive ({@link RequestPartitions}); when it stays
+ * unanswered for {@code CONVNET_REQUEST_RESEND_MS} while no reply came from its partition for
+ * as long, it is sent again to another partition under the same correlation id: the first reply wins,
+ * later ones are counted ({@code convnet.replies.duplicate}) and dropped. So a killed worker
+ * costs a request about that delay, not the group's session timeout.
  *
  * <p>The reply consumer runs on its own thread; results complete on the caller's Vert.x
  * context (or this requester's, for callers off any context).
  */
 public final class KafkaRequester {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaRequester.class);
+  /** Sends of one request at most: the first and two re-sends. */
+  private static final int MAX_SENDS = 3;
+  /** How long a partition that left a request unanswered is avoided (unless a reply clears it). */
+  private static final long SUSPECT_NANOS = Duration.ofSeconds(5).toNanos();
+  private static final long SWEEP_MS = 100;
 
   private final Vertx vertx;
   private final Context ownContext;
   private final Producer<String, byte[]> producer;
-  private final KafkaConsumer<String, byte[]> consumer;
+  private final KafkaWatch kafka;
+  private final ReplyLoop replies;
   private final Duration defaultTimeout;
+  private final long resendNanos;
   private final int maxInFlight;
-  private final Map<String, Pending<?>> pending = new ConcurrentHashMap<>();
+  private final Map<String, PendingRequest<?>> pending = new ConcurrentHashMap<>();
+  private final Map<String, RequestPartitions> requestPartitions = new ConcurrentHashMap<>();
+  /** Ids of ended requests that were sent more than once, until their deadline: their late replies are duplicates. */
+  private final Map<String, Long> resentUntilNanos = new ConcurrentHashMap<>();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger roundRobin = new AtomicInteger();
   /** Correlation ids: unique per instance (random prefix), cheap per request (counter). */
@@ -71,29 +88,33 @@ public final class KafkaRequester {
   private final Set<Integer> owned = new java.util.TreeSet<>();
   private volatile int[] ownedSnapshot = new int[0];
   private final Promise<Void> positioned = Promise.promise();
-  private final Promise<Void> stopped = Promise.promise();
-  private final Thread pollThread;
   /** Poll thread only: completions gathered while handling one poll's replies. */
   private final Map<Context, List<Runnable>> completions = new java.util.HashMap<>();
-  private volatile boolean running = true;
   private volatile boolean acceptingRequests = true;
+  private volatile long sweepTimer = -1;
 
   private final MeterRegistry registry;
   private final Map<String, Timer> timers = new ConcurrentHashMap<>();
   private final Counter unmatched;
+  private final Counter duplicates;
   private final Counter busy;
 
-  public KafkaRequester(Vertx vertx, KafkaClients clients, Producer<String, byte[]> producer, MeterRegistry registry) {
+  public KafkaRequester(Vertx vertx, KafkaClients clients, Producer<String, byte[]> producer, KafkaWatch kafka,
+                        MeterRegistry registry) {
     KitConfig config = clients.config();
     this.vertx = vertx;
     this.ownContext = vertx.getOrCreateContext();
     this.producer = producer;
+    this.kafka = kafka;
     this.registry = registry;
     this.defaultTimeout = config.millis(Settings.REQUEST_TIMEOUT_MS);
+    this.resendNanos = config.millis(Settings.REQUEST_RESEND_MS).toNanos();
     this.maxInFlight = config.getInt(Settings.MAX_IN_FLIGHT);
-    this.consumer = clients.consumer("replies", config.replyGroup(), Map.of("fetch.max.wait.ms", 100));
     this.unmatched = Counter.builder("convnet.replies.unmatched")
         .description("replies whose request had already ended (timed out, or routed here after a rebalance)")
+        .register(registry);
+    this.duplicates = Counter.builder("convnet.replies.duplicate")
+        .description("replies to a request sent more than once that came after the first (dropped)")
         .register(registry);
     this.busy = Counter.builder("convnet.requests.rejected.busy")
         .description("requests refused at once because too many were in flight").register(registry);
@@ -101,9 +122,11 @@ public final class KafkaRequester {
         .description("requests over Kafka waiting for their reply").register(registry);
     Gauge.builder("convnet.replies.partitions.owned", this, r -> r.ownedSnapshot.length)
         .description("partitions of the replies topic this instance owns").register(registry);
-    this.pollThread = new Thread(this::pollLoop, "convnet-replies-" + config.service());
-    this.pollThread.setDaemon(true);
-    this.pollThread.start();
+    this.replies = new ReplyLoop(clients.consumer("replies", config.replyGroup(), Map.of("fetch.max.wait.ms", 100)),
+        config.service());
+    this.replies.start().onFailure(positioned::tryFail);
+    kafka.onDown(this::failEverythingInFlight);
+    ownContext.runOnContext(v -> sweepTimer = vertx.setPeriodic(SWEEP_MS, t -> sweep()));
   }
 
   /** Completes once this instance owns at least one reply partition, positioned at its end. */
@@ -141,15 +164,19 @@ public final class KafkaRequester {
   public <Q extends MessageLite, R extends MessageLite> Future<R> request(Exchange<Q, R> exchange, String key, Q request,
       Duration timeout) {
     Promise<R> promise = Promise.promise();
-    send(exchange, key, request, timeout, new Pending<>(exchange, promise, null, callerContext()));
+    send(exchange, key, request, timeout, new PendingRequest<>(nextId(), exchange, promise, null, callerContext()));
     return promise.future();
   }
 
   /** Every reply that arrives within {@code window} (broadcast exchanges: one per instance). */
   public <Q extends MessageLite, R extends MessageLite> Future<List<R>> gather(Exchange<Q, R> exchange, Q request, Duration window) {
     Promise<List<R>> promise = Promise.promise();
-    send(exchange, null, request, window, new Pending<>(exchange, null, promise, callerContext()));
+    send(exchange, null, request, window, new PendingRequest<>(nextId(), exchange, null, promise, callerContext()));
     return promise.future();
+  }
+
+  private String nextId() {
+    return idPrefix + ids.incrementAndGet();
   }
 
   private Context callerContext() {
@@ -158,10 +185,14 @@ public final class KafkaRequester {
   }
 
   private <Q extends MessageLite, R extends MessageLite> void send(Exchange<Q, R> exchange, String key, Q request, Duration timeout,
-      Pending<R> p) {
+      PendingRequest<R> p) {
     int[] partitions = ownedSnapshot;
     if (!acceptingRequests) {
       refuse(p, new ServiceException(ErrorCode.UNAVAILABLE, "shutting down"));
+      return;
+    }
+    if (!kafka.up()) {
+      refuse(p, new ServiceException(ErrorCode.UNAVAILABLE, "Kafka is unreachable; retry shortly"));
       return;
     }
     if (partitions.length == 0) {
@@ -174,7 +205,7 @@ public final class KafkaRequester {
       refuse(p, new ServiceException(ErrorCode.BUSY, maxInFlight + " requests are already in flight; retry later"));
       return;
     }
-    String id = idPrefix + ids.incrementAndGet();
+    String id = p.id;
     int replyPartition = partitions[Math.floorMod(roundRobin.getAndIncrement(), partitions.length)];
     long now = System.currentTimeMillis();
     RecordHeaders headers = new RecordHeaders();
@@ -186,34 +217,109 @@ public final class KafkaRequester {
 
     pending.put(id, p);
     p.timerId = vertx.setTimer(Math.max(1, timeout.toMillis()), t -> expire(id, timeout));
+    Integer partition = null;
+    if (key == null && exchange.idempotent()) {
+      RequestPartitions topic = partitionsOf(exchange);
+      partition = topic == null ? null : topic.pick();
+    }
+    ProducerRecord<String, byte[]> record = Publish.record(exchange.requests(), partition, key == null ? id : key,
+        request, headers);
+    if (partition != null && resendNanos > 0) {
+      p.resendable = record;
+    }
+    send(p, record, partition);
+  }
+
+  /** Sends (again) without waiting: a failure ends the request with UNAVAILABLE. */
+  private void send(PendingRequest<?> p, ProducerRecord<String, byte[]> record, Integer partition) {
+    p.partition = partition == null ? -1 : partition;
+    p.sentNanos = System.nanoTime();
+    p.sends++;
     try {
-      producer.send(new ProducerRecord<>(exchange.requests().name(), null, key == null ? id : key, request.toByteArray(),
-              headers),
+      producer.send(partition == null ? record : Publish.toPartition(record, partition),
           (metadata, error) -> {
             if (error != null) {
-              sendFailed(id, exchange, error);
+              sendFailed(p.id, error);
+            } else {
+              kafka.alive();
             }
           });
-    } catch (RuntimeException e) {  // e.g. no metadata within max.block.ms, or the producer closed
-      sendFailed(id, exchange, e);
+    } catch (RuntimeException e) {  // e.g. no metadata (max.block.ms 0: Kafka unreachable), or the producer closed
+      kafka.suspect(e);
+      sendFailed(p.id, e);
     }
   }
 
-  private void sendFailed(String id, Exchange<?, ?> exchange, Exception error) {
-    Pending<?> p = pending.remove(id);
+  /** The request topic's partitions (null when even their number is unknown: the send fails then). */
+  private RequestPartitions partitionsOf(Exchange<?, ?> exchange) {
+    RequestPartitions known = requestPartitions.get(exchange.requests().name());
+    if (known != null) {
+      return known;
+    }
+    try {
+      int count = producer.partitionsFor(exchange.requests().name()).size();
+      return count == 0 ? null : requestPartitions.computeIfAbsent(exchange.requests().name(),
+          t -> new RequestPartitions(count, SUSPECT_NANOS));
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Re-sends each idempotent request unanswered for the re-send delay, while its partition has
+   * been silent as long, to another partition; the silent partition is avoided for a while.
+   */
+  private void sweep() {
+    long now = System.nanoTime();
+    for (PendingRequest<?> p : pending.values()) {
+      ProducerRecord<String, byte[]> record = p.resendable;
+      int partition = p.partition;
+      if (record == null || partition < 0 || resendNanos <= 0 || now - p.sentNanos < resendNanos) {
+        continue;
+      }
+      int to = requestPartitions.get(record.topic()).alternativeTo(partition, p.sentNanos, resendNanos);
+      if (to >= 0 && p.sends < MAX_SENDS && pending.containsKey(p.id)) {
+        LOG.info("{} request {} unanswered on partition {} for {} ms: sent again to partition {}", p.exchange.name(),
+            p.id, partition, (now - p.sentNanos) / 1_000_000, to);
+        resent(p.exchange).increment();
+        send(p, record, to);
+      }
+    }
+    resentUntilNanos.values().removeIf(until -> until - now < 0);
+  }
+
+  private Counter resent(Exchange<?, ?> exchange) {
+    return Counter.builder("convnet.requests.resent")
+        .description("idempotent requests sent again to another partition because their partition fell silent")
+        .tag("exchange", exchange.name()).register(registry);
+  }
+
+  private void sendFailed(String id, Exception error) {
+    PendingRequest<?> p = pending.remove(id);
     if (p != null) {
-      end(p, new ServiceException(ErrorCode.UNAVAILABLE, "could not send to " + exchange.requests() + ": " + error.getMessage()));
+      end(p, new ServiceException(ErrorCode.UNAVAILABLE, "could not send to " + p.exchange.requests() + ": "
+          + error.getMessage()));
+    }
+  }
+
+  /** Kafka went down: what is in flight cannot be answered now; gathers end with what they have. */
+  private void failEverythingInFlight(String reason) {
+    for (String id : pending.keySet()) {
+      PendingRequest<?> p = pending.remove(id);
+      if (p != null) {
+        end(p, p.isGather() ? null : new ServiceException(ErrorCode.UNAVAILABLE, "Kafka became unreachable; retry shortly"));
+      }
     }
   }
 
   /** Fails at once, without touching Kafka. */
-  private void refuse(Pending<?> p, ServiceException failure) {
+  private void refuse(PendingRequest<?> p, ServiceException failure) {
     record(p, failure);
     p.fail(failure);
   }
 
   private void expire(String id, Duration timeout) {
-    Pending<?> p = pending.remove(id);
+    PendingRequest<?> p = pending.remove(id);
     if (p == null) {
       return;
     }
@@ -226,8 +332,11 @@ public final class KafkaRequester {
   }
 
   /** Ends a request on its caller's context, exactly once (whoever removed it from {@code pending}). */
-  private void end(Pending<?> p, Throwable failure) {
+  private void end(PendingRequest<?> p, Throwable failure) {
     inFlight.decrementAndGet();
+    if (p.sends > 1) {
+      resentUntilNanos.put(p.id, System.nanoTime() + defaultTimeout.toNanos());
+    }
     Runnable completion = () -> {
       vertx.cancelTimer(p.timerId);  // here, not from the poll thread: one hop onto the event loop, not two
       record(p, failure);
@@ -237,7 +346,7 @@ public final class KafkaRequester {
         p.succeed();
       }
     };
-    if (Thread.currentThread() == pollThread) {
+    if (replies.onLoopThread()) {
       completions.computeIfAbsent(p.context, c -> new ArrayList<>()).add(completion);
     } else {
       p.context.runOnContext(v -> completion.run());
@@ -250,7 +359,7 @@ public final class KafkaRequester {
     completions.clear();
   }
 
-  private void record(Pending<?> p, Throwable failure) {
+  private void record(PendingRequest<?> p, Throwable failure) {
     String outcome = failure == null ? "OK" : ServiceException.of(failure).code().name();
     timers.computeIfAbsent(p.exchange.name() + '/' + outcome, k -> Timer.builder("convnet.requests")
             .description("requests over Kafka, by exchange and outcome")
@@ -260,42 +369,15 @@ public final class KafkaRequester {
         .record(System.nanoTime() - p.startNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
-  private void pollLoop() {
-    try {
-      // Topic metadata now, so that the first send() does not wait for it on an event loop.
-      Exchanges.ALL.forEach(e -> producer.partitionsFor(e.requests().name()));
-      consumer.subscribe(List.of(Topics.REPLIES.name()), new OwnedPartitions());
-      while (running) {
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          onReply(record);
-        }
-        flushCompletions();
-      }
-    } catch (WakeupException e) {
-      // close() woke us up
-    } catch (RuntimeException e) {
-      LOG.error("reply consumer failed", e);
-      ownContext.runOnContext(v -> positioned.tryFail(e));
-    } finally {
-      try {
-        consumer.close(Duration.ofSeconds(5));
-      } catch (RuntimeException e) {
-        LOG.warn("closing the reply consumer: {}", e.toString());
-      }
-      ownedSnapshot = new int[0];
-      ownContext.runOnContext(v -> stopped.tryComplete());
-    }
-  }
-
   private void onReply(ConsumerRecord<String, byte[]> record) {
     String id = header(record, Headers.CORRELATION_ID);
-    Pending<?> p = id == null ? null : pending.get(id);
-    if (p == null) {
-      unmatched.increment();
-      return;
+    kafka.alive();
+    PendingRequest<?> p = id == null ? null : pending.get(id);
+    if (p != null && p.partition >= 0 && p.resendable != null && p.sends == 1) {  // sent once: from that partition
+      requestPartitions.get(p.resendable.topic()).answered(p.partition, header(record, Headers.RESPONDER));
     }
-    if (p.gathered == null && pending.remove(id) == null) {
-      unmatched.increment();  // timed out a moment ago
+    if (p == null || (p.gathered == null && pending.remove(id) == null)) {
+      (id != null && resentUntilNanos.containsKey(id) ? duplicates : unmatched).increment();
       return;
     }
     String errorCode = header(record, Headers.ERROR_CODE);
@@ -337,9 +419,8 @@ public final class KafkaRequester {
     Promise<Void> drained = Promise.promise();
     waitUntilDrained(until, drained);
     return drained.future().compose(v -> {
-      running = false;
-      consumer.wakeup();
-      return stopped.future();
+      vertx.cancelTimer(sweepTimer);
+      return replies.close();
     });
   }
 
@@ -360,86 +441,62 @@ public final class KafkaRequester {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
-  /** Cooperative assignment hands over changes only: keep the whole owned set here (notes pitfall 5). */
-  private final class OwnedPartitions implements ConsumerRebalanceListener {
-    @Override
-    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-      if (partitions.isEmpty()) {
-        return;
-      }
-      // Replies sent before we owned a partition are for someone else: start at the end,
-      // and resolve the position now, before any request names the partition.
-      consumer.seekToEnd(partitions);
-      partitions.forEach(consumer::position);
-      partitions.forEach(tp -> owned.add(tp.partition()));
-      publish();
+  /** The reply consumer: joins the reply group, tracks the partitions it owns, hands replies to their requests. */
+  private final class ReplyLoop extends PollLoop {
+    ReplyLoop(KafkaConsumer<String, byte[]> consumer, String service) {
+      super(ownContext, "replies-" + service, consumer);
     }
 
     @Override
-    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-      partitions.forEach(tp -> owned.remove(tp.partition()));
-      publish();
+    protected void open() {
+      consumer.subscribe(List.of(Topics.REPLIES.name()), new OwnedPartitions());
     }
 
     @Override
-    public void onPartitionsLost(Collection<TopicPartition> partitions) {
-      onPartitionsRevoked(partitions);
-    }
-
-    private void publish() {
-      ownedSnapshot = owned.stream().mapToInt(Integer::intValue).toArray();
-      LOG.info("owns reply partitions {}", owned);
-      if (!owned.isEmpty()) {
-        ownContext.runOnContext(v -> positioned.tryComplete());
+    protected void turn() {
+      for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+        onReply(record);
       }
-    }
-  }
-
-  /** One request waiting: a single reply ({@code promise}) or all replies of a window ({@code gathered}). */
-  private static final class Pending<R extends MessageLite> {
-    final Exchange<?, R> exchange;
-    final Promise<R> promise;
-    final Promise<List<R>> gatherPromise;
-    final List<R> gathered;
-    final Context context;
-    volatile long timerId;
-    final long startNanos = System.nanoTime();
-    private volatile R single;
-
-    Pending(Exchange<?, R> exchange, Promise<R> promise, Promise<List<R>> gatherPromise, Context context) {
-      this.exchange = exchange;
-      this.promise = promise;
-      this.gatherPromise = gatherPromise;
-      this.gathered = gatherPromise == null ? null : new ArrayList<>();
-      this.context = context;
+      flushCompletions();
     }
 
-    void accept(byte[] value) throws InvalidProtocolBufferException {
-      R reply = exchange.replyParser().parseFrom(value);
-      if (gathered == null) {
-        single = reply;
-        return;
-      }
-      synchronized (gathered) {
-        gathered.add(reply);
-      }
+    @Override
+    protected void shutDown() {
+      ownedSnapshot = new int[0];
     }
 
-    void succeed() {
-      if (promise != null) {
-        promise.tryComplete(single);
-      } else {
-        synchronized (gathered) {
-          gatherPromise.tryComplete(List.copyOf(gathered));
+    /** Cooperative assignment hands over changes only: keep the whole owned set here (notes pitfall 5). */
+    private final class OwnedPartitions implements ConsumerRebalanceListener {
+      @Override
+      public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+        if (partitions.isEmpty()) {
+          return;
         }
+        // Replies sent before we owned a partition are for someone else: start at the end,
+        // and resolve the position now, before any request names the partition.
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position);
+        partitions.forEach(tp -> owned.add(tp.partition()));
+        publish();
       }
-    }
 
-    void fail(Throwable t) {
-      if (promise != null) {
-        promise.tryFail(t);
-      } else {
-        gatherPromise.tryFail(t);
+      @Override
+      public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+        partitions.forEach(tp -> owned.remove(tp.partition()));
+        publish();
+      }
+
+      @Override
+      public void onPartitionsLost(Collection<TopicPartition> partitions) {
+        onPartitionsRevoked(partitions);
+      }
+
+      private void publish() {
+        ownedSnapshot = owned.stream().mapToInt(Integer::intValue).toArray();
+        LOG.info("owns reply partitions {}", owned);
+        if (!owned.isEmpty()) {
+          ownContext.runOnContext(v -> positioned.tryComplete());
+        }
       }
     }
   }

@@ -39,9 +39,20 @@ public final class KafkaResponder {
    * (broadcast).
    */
   public <Q extends MessageLite, R extends MessageLite> Future<Void> serve(Exchange<Q, R> exchange, Function<Q, Future<R>> handler) {
+    return serve(exchange, (Handler<Q, R>) (request, deadline) -> handler.apply(request));
+  }
+
+  /** {@link #serve(Exchange, Function)} for a handler that drops work once the request's {@link Deadline} has passed. */
+  public <Q extends MessageLite, R extends MessageLite> Future<Void> serve(Exchange<Q, R> exchange, Handler<Q, R> handler) {
     ServeLoop<Q, R> loop = new ServeLoop<>(vertx.getOrCreateContext(), clients, producer, registry, exchange, handler);
     loops.add(loop);
     return loop.start();
+  }
+
+  /** Answers one request, knowing until when the asker waits for the answer ({@link Deadline#NONE}: no limit). */
+  @FunctionalInterface
+  public interface Handler<Q, R> {
+    Future<R> handle(Q request, Deadline deadline);
   }
 
   /** A readiness check: fails when a consumer stopped serving on its own (it logged why). */

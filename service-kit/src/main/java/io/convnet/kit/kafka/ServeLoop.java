@@ -3,6 +3,7 @@ package io.convnet.kit.kafka;
 import static io.convnet.kit.kafka.KafkaRequester.header;
 import static io.convnet.kit.kafka.KafkaRequester.utf8;
 
+import com.google.protobuf.Empty;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
 import io.convnet.kit.ServiceException;
@@ -11,6 +12,7 @@ import io.convnet.kit.config.Settings;
 import io.convnet.proto.ErrorCode;
 import io.convnet.proto.Exchange;
 import io.convnet.proto.Headers;
+import io.convnet.proto.Topics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,7 +20,6 @@ import io.micrometer.core.instrument.Timer;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -28,7 +29,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -38,6 +38,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
@@ -49,133 +50,107 @@ import org.slf4j.LoggerFactory;
  * partitions pause); offsets are committed only up to the oldest request whose reply is
  * not yet sent, so a request is never lost when partitions move.
  */
-final class ServeLoop<Q extends MessageLite, R extends MessageLite> {
+final class ServeLoop<Q extends MessageLite, R extends MessageLite> extends PollLoop {
   private static final Logger LOG = LoggerFactory.getLogger(ServeLoop.class);
   private static final long COMMIT_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+  /** How soon a reply the producer refused for want of metadata is sent again. */
+  private static final long METADATA_RETRY_MS = 50;
 
   private record Finished(TopicPartition tp, long offset) {
   }
 
-  private final Context context;
   private final Producer<String, byte[]> producer;
   private final MeterRegistry registry;
   private final Exchange<Q, R> exchange;
-  private final Function<Q, Future<R>> handler;
-  private final KafkaConsumer<String, byte[]> consumer;
-  private final String topic;
+  private final KafkaResponder.Handler<Q, R> handler;
   private final int concurrency;
+  private final byte[] instanceId;
   private final OffsetTracker offsets = new OffsetTracker();
   private final ConcurrentLinkedQueue<Finished> finished = new ConcurrentLinkedQueue<>();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final Map<String, Timer> timers = new ConcurrentHashMap<>();
-  private final Promise<Void> started = Promise.promise();
-  private final Promise<Void> stopped = Promise.promise();
-  private final Thread thread;
-  private volatile boolean closing;
-  private volatile Throwable failure;
   private volatile long closeDeadlineNanos;
   private boolean paused;
   private long lastCommitNanos;
 
   ServeLoop(Context context, KafkaClients clients, Producer<String, byte[]> producer, MeterRegistry registry,
-            Exchange<Q, R> exchange, Function<Q, Future<R>> handler) {
-    KitConfig config = clients.config();
-    this.context = context;
+            Exchange<Q, R> exchange, KafkaResponder.Handler<Q, R> handler) {
+    super(context, "serve-" + exchange.name(), consumer(clients, exchange));
     this.producer = producer;
     this.registry = registry;
     this.exchange = exchange;
     this.handler = handler;
-    this.topic = exchange.requests().name();
-    this.concurrency = config.getInt(Settings.RESPONDER_CONCURRENCY);
-    String group = exchange.broadcast() ? null : config.service();
-    this.consumer = clients.consumer(exchange.name(), group, Map.of(
-        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, concurrency,
-        // Requests sent before a group's very first member joined are still served (or skipped as expired).
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, exchange.broadcast() ? "latest" : "earliest"));
+    this.concurrency = clients.config().getInt(Settings.RESPONDER_CONCURRENCY);
+    this.instanceId = utf8(clients.config().instanceId());
     Gauge.builder("convnet.responder.in.flight", inFlight, AtomicInteger::get)
         .description("requests being handled").tag("exchange", exchange.name()).register(registry);
-    this.thread = new Thread(this::run, "convnet-serve-" + exchange.name());
-    this.thread.setDaemon(true);
   }
 
-  Future<Void> start() {
-    thread.start();
-    return started.future();
-  }
-
-  /** Null while serving (or stopped on purpose); why the loop died otherwise. */
-  Throwable failure() {
-    return failure;
+  private static KafkaConsumer<String, byte[]> consumer(KafkaClients clients, Exchange<?, ?> exchange) {
+    KitConfig config = clients.config();
+    String group = exchange.broadcast() ? null : config.service();
+    return clients.consumer(exchange.name(), group, Map.of(
+        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.getInt(Settings.RESPONDER_CONCURRENCY),
+        // Requests sent before a group's very first member joined are still served (or skipped as expired).
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, exchange.broadcast() ? "latest" : "earliest"));
   }
 
   String exchangeName() {
     return exchange.name();
   }
 
+  /** Handles nothing new, lets what is in flight finish up to {@code grace}, commits, leaves the group. */
   Future<Void> close(Duration grace) {
     closeDeadlineNanos = System.nanoTime() + grace.toNanos();
-    closing = true;
-    consumer.wakeup();
-    return stopped.future();
+    return super.close();
   }
 
-  private void run() {
-    try {
-      if (exchange.broadcast()) {
-        // Every instance reads every partition itself, from the end: no group.
-        List<TopicPartition> all = consumer.partitionsFor(topic).stream()
-            .map(p -> new TopicPartition(topic, p.partition())).toList();
-        consumer.assign(all);
-        consumer.seekToEnd(all);
-        all.forEach(consumer::position);
-      } else {
-        consumer.subscribe(List.of(topic), new CommitOnRevoke());
-      }
-      producer.partitionsFor(io.convnet.proto.Topics.REPLIES.name());  // metadata now, not on an event loop later
-      context.runOnContext(v -> started.tryComplete());
-      loop();
-    } catch (RuntimeException e) {
-      LOG.error("serving {} failed", exchange.name(), e);
-      failure = e;
-      context.runOnContext(v -> started.tryFail(e));
-    } finally {
-      shutDown();
+  @Override
+  public Future<Void> close() {
+    return close(Duration.ZERO);
+  }
+
+  @Override
+  protected void open() {
+    if (exchange.broadcast()) {
+      StartAt.end().assign(consumer, exchange.requests());  // every instance reads every partition itself: no group
+    } else {
+      consumer.subscribe(List.of(exchange.requests().name()), new CommitOnRevoke());
     }
   }
 
-  private void loop() {
-    while (true) {
-      drainFinished();
-      if (closing) {
-        if (inFlight.get() == 0 || System.nanoTime() > closeDeadlineNanos) {
-          if (inFlight.get() > 0) {
-            LOG.warn("{}: {} requests still in flight at the end of the grace period", exchange.name(), inFlight.get());
-          }
-          return;
+  @Override
+  protected boolean finished() {
+    drainFinished();
+    if (!closing()) {
+      return false;
+    }
+    if (inFlight.get() > 0 && System.nanoTime() > closeDeadlineNanos) {
+      LOG.warn("{}: {} requests still in flight at the end of the grace period", exchange.name(), inFlight.get());
+      return true;
+    }
+    return inFlight.get() == 0;
+  }
+
+  @Override
+  protected void turn() {
+    pause(closing() || inFlight.get() >= concurrency);
+    try {
+      var records = consumer.poll(Duration.ofMillis(closing() || paused ? 5 : 100));
+      List<Runnable> handle = new ArrayList<>(records.count());
+      for (ConsumerRecord<String, byte[]> record : records) {
+        if (closing()) {
+          break;  // not started, not committed: the partition's next owner handles it
         }
-        pause(true);
-      } else {
-        pause(inFlight.get() >= concurrency);
+        Runnable task = accept(record);
+        if (task != null) {
+          handle.add(task);
+        }
       }
-      try {
-        var records = consumer.poll(Duration.ofMillis(closing || paused ? 5 : 100));
-        List<Runnable> handle = new ArrayList<>(records.count());
-        for (ConsumerRecord<String, byte[]> record : records) {
-          if (closing) {
-            break;  // not started, not committed: the partition's next owner handles it
-          }
-          Runnable task = accept(record);
-          if (task != null) {
-            handle.add(task);
-          }
-        }
-        if (!handle.isEmpty()) {
-          // One hop onto the event loop per poll, not per record.
-          context.runOnContext(v -> handle.forEach(Runnable::run));
-        }
-      } catch (WakeupException e) {
-        // close() asked us to look at the closing flag
+      if (!handle.isEmpty()) {
+        onContext(() -> handle.forEach(Runnable::run));  // one hop onto the event loop per poll, not per record
       }
+    } finally {
       commit();
     }
   }
@@ -196,10 +171,13 @@ final class ServeLoop<Q extends MessageLite, R extends MessageLite> {
     TopicPartition tp = new TopicPartition(record.topic(), record.partition());
     offsets.started(tp, record.offset());
     String correlationId = header(record, Headers.CORRELATION_ID);
-    String replyTopic = header(record, Headers.REPLY_TOPIC);
     Integer replyPartition = parseInt(header(record, Headers.REPLY_PARTITION));
-    if (correlationId == null || replyTopic == null || replyPartition == null) {
+    if (correlationId == null || replyPartition == null) {
       skip(record, "no-reply-address", "lacks the reply headers");
+      return null;
+    }
+    if (!Topics.REPLIES.name().equals(header(record, Headers.REPLY_TOPIC))) {
+      skip(record, "no-reply-address", "names a reply topic other than " + Topics.REPLIES.name());
       return null;
     }
     Long deadline = parseLong(header(record, Headers.DEADLINE_MS));
@@ -213,16 +191,18 @@ final class ServeLoop<Q extends MessageLite, R extends MessageLite> {
     } catch (InvalidProtocolBufferException e) {
       skip(record, "malformed", "is not a valid " + exchange.name() + " request" + " (" + e.getMessage() + ")");
       // The asker gets a clear error instead of waiting for its timeout.
-      sendReply(replyTopic, replyPartition, correlationId, null,
-          new ServiceException(ErrorCode.INVALID_ARGUMENT, "malformed " + exchange.name() + " request" + ": " + e.getMessage()), null);
+      sendReply(replyPartition, correlationId, null,
+          new ServiceException(ErrorCode.INVALID_ARGUMENT, "malformed " + exchange.name() + " request" + ": " + e.getMessage()),
+          deadline, null);
       return null;
     }
     inFlight.incrementAndGet();
     long startNanos = System.nanoTime();
+    Deadline due = deadline == null ? Deadline.NONE : new Deadline(deadline);
     return () -> {
       Future<R> reply;
       try {
-        reply = handler.apply(request);
+        reply = handler.handle(request, due);
       } catch (RuntimeException e) {
         reply = Future.failedFuture(e);
       }
@@ -232,7 +212,7 @@ final class ServeLoop<Q extends MessageLite, R extends MessageLite> {
         if (error != null && error.code() == ErrorCode.INTERNAL) {
           LOG.error("{} handler failed", exchange.name(), ar.cause());
         }
-        sendReply(replyTopic, replyPartition, correlationId, ar.succeeded() ? ar.result() : null, error,
+        sendReply(replyPartition, correlationId, ar.succeeded() ? ar.result() : null, error, deadline,
             new Finished(tp, record.offset()));
       });
     };
@@ -246,27 +226,42 @@ final class ServeLoop<Q extends MessageLite, R extends MessageLite> {
     offsets.finished(new TopicPartition(record.topic(), record.partition()), record.offset());
   }
 
-  private void sendReply(String replyTopic, int replyPartition, String correlationId, R reply, ServiceException error,
+  private void sendReply(int replyPartition, String correlationId, R reply, ServiceException error, Long deadline,
                          Finished done) {
     RecordHeaders headers = new RecordHeaders();
     headers.add(Headers.CORRELATION_ID, utf8(correlationId));
     headers.add(Headers.EXCHANGE, utf8(exchange.name()));
+    headers.add(Headers.RESPONDER, instanceId);
     if (error != null) {
       headers.add(Headers.ERROR_CODE, utf8(error.code().name()));
       headers.add(Headers.ERROR_MESSAGE, utf8(String.valueOf(error.getMessage())));
     }
-    byte[] value = reply == null ? new byte[0] : reply.toByteArray();
+    MessageLite value = reply == null ? Empty.getDefaultInstance() : reply;  // an error reply has no value
+    send(Publish.record(Topics.REPLIES, replyPartition, correlationId, value, headers), deadline, done);
+  }
+
+  /**
+   * Sends a reply without waiting. Right after the broker is back the producer may not know the
+   * replies topic yet (it never waits for metadata): the reply is sent again shortly, until the
+   * request's deadline, rather than lost (its asker would wait for the deadline).
+   */
+  private void send(ProducerRecord<String, byte[]> reply, Long deadline, Finished done) {
     try {
-      producer.send(new ProducerRecord<>(replyTopic, replyPartition, correlationId, value, headers),
-          (metadata, e) -> replySent(replyTopic, replyPartition, e, done));
-    } catch (RuntimeException e) {  // e.g. no metadata within max.block.ms, or the producer closed
-      replySent(replyTopic, replyPartition, e, done);
+      producer.send(reply, (metadata, e) -> {
+        if (e instanceof TimeoutException && deadline != null && System.currentTimeMillis() < deadline) {
+          context.owner().setTimer(METADATA_RETRY_MS, t -> send(reply, deadline, done));
+        } else {
+          replySent(reply.partition(), e, done);
+        }
+      });
+    } catch (RuntimeException e) {  // the producer closed
+      replySent(reply.partition(), e, done);
     }
   }
 
-  private void replySent(String replyTopic, int replyPartition, Exception error, Finished done) {
+  private void replySent(int replyPartition, Exception error, Finished done) {
     if (error != null) {
-      LOG.warn("{} reply to {}-{} not sent: {}", exchange.name(), replyTopic, replyPartition, error.toString());
+      LOG.warn("{} reply to {}-{} not sent: {}", exchange.name(), Topics.REPLIES.name(), replyPartition, error.toString());
     }
     if (done != null) {
       finished.add(done);
@@ -309,21 +304,12 @@ final class ServeLoop<Q extends MessageLite, R extends MessageLite> {
     }
   }
 
-  private void shutDown() {
-    try {
-      drainFinished();
-      if (!exchange.broadcast()) {
-        commitSync(offsets.committable());
-      }
-    } catch (RuntimeException e) {
-      LOG.warn("{}: final commit failed: {}", exchange.name(), e.toString());
+  @Override
+  protected void shutDown() {
+    drainFinished();
+    if (!exchange.broadcast()) {
+      commitSync(offsets.committable());
     }
-    try {
-      consumer.close(Duration.ofSeconds(5));  // leaves the group: partitions move at once
-    } catch (RuntimeException e) {
-      LOG.warn("{}: closing the consumer: {}", exchange.name(), e.toString());
-    }
-    context.runOnContext(v -> stopped.tryComplete());
   }
 
   /** close() may have woken the consumer up: that wake-up must not cost the commit. */

@@ -48,6 +48,7 @@ public final class RunningService {
   private Future<Void> doClose(Duration grace) {
     LOG.info("{} stopping (grace {} ms)", kit.instanceId(), grace.toMillis());
     kit.health().stopping();
+    kit.kafka().close();
     List<Future<Void>> draining = new ArrayList<>();
     draining.add(kit.responder().close(grace));
     if (requester != null) {

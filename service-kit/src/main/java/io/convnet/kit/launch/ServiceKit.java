@@ -5,6 +5,7 @@ import io.convnet.kit.http.Health;
 import io.convnet.kit.kafka.KafkaClients;
 import io.convnet.kit.kafka.KafkaRequester;
 import io.convnet.kit.kafka.KafkaResponder;
+import io.convnet.kit.kafka.KafkaWatch;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
@@ -22,6 +23,7 @@ public final class ServiceKit {
   private final KafkaClients clients;
   private final Admin admin;
   private final Producer<String, byte[]> producer;
+  private final KafkaWatch kafka;
   private final Router router;
   private final Health health;
   private final KafkaResponder responder;
@@ -30,7 +32,8 @@ public final class ServiceKit {
   private final Map<String, String> statusDetails = new ConcurrentHashMap<>();
 
   ServiceKit(ServiceDefinition definition, KitConfig config, Vertx vertx, PrometheusMeterRegistry registry,
-             KafkaClients clients, Admin admin, Producer<String, byte[]> producer, Router router, Health health,
+             KafkaClients clients, Admin admin, Producer<String, byte[]> producer, KafkaWatch kafka, Router router,
+             Health health,
              KafkaResponder responder, KafkaRequester requester, long startedMs) {
     this.definition = definition;
     this.config = config;
@@ -39,6 +42,7 @@ public final class ServiceKit {
     this.clients = clients;
     this.admin = admin;
     this.producer = producer;
+    this.kafka = kafka;
     this.router = router;
     this.health = health;
     this.responder = responder;
@@ -83,9 +87,17 @@ public final class ServiceKit {
     return admin;
   }
 
-  /** The kit's shared producer ({@code linger.ms=0}); thread-safe. */
+  /**
+   * The kit's shared producer ({@code linger.ms=0}); thread-safe. It never blocks (also on an
+   * event loop): without a broker a send fails at once, see {@link io.convnet.kit.kafka.Publish#send}.
+   */
   public Producer<String, byte[]> producer() {
     return producer;
+  }
+
+  /** Whether Kafka is reachable, from cached state. */
+  public KafkaWatch kafka() {
+    return kafka;
   }
 
   /** Routes of this service's HTTP port (health and metrics are already there). */

@@ -12,6 +12,8 @@ import io.convnet.kit.kafka.KafkaClients;
 import io.convnet.kit.kafka.KafkaFutures;
 import io.convnet.kit.kafka.KafkaRequester;
 import io.convnet.kit.kafka.KafkaResponder;
+import io.convnet.kit.kafka.KafkaWatch;
+import io.convnet.kit.kafka.Publish;
 import io.convnet.kit.kafka.TopicSetup;
 import io.convnet.proto.ErrorCode;
 import io.convnet.proto.Exchanges;
@@ -30,8 +32,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.logging.log4j.LogManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,11 +99,14 @@ public final class ServiceLauncher {
     Vertx vertx = Metrics.vertx(registry);
     KafkaClients clients = new KafkaClients(config, registry);
     Admin admin = clients.admin();
-    Producer<String, byte[]> producer = clients.producer("out", Map.of());
+    Producer<String, byte[]> producer = clients.producer("out", EVENT_LOOP_PRODUCER);
     Context context = vertx.getOrCreateContext();
+    KafkaWatch kafka = new KafkaWatch(vertx, context, admin, producer, config);
     Future<RunningService> started = Future.<Void>future(p -> context.runOnContext(v -> p.complete()))
         .compose(v -> vertx.executeBlocking(() -> {
           ensureTopics(admin, config);
+          // The producer never waits for metadata on an event loop: it must know every topic before the first send.
+          Publish.awaitMetadata(producer, Topics.ALL, config.millis(Settings.STARTUP_TIMEOUT_MS));
           return null;
         }))
         .compose(v -> {
@@ -111,16 +117,17 @@ public final class ServiceLauncher {
           health.publish(registry);
           vertx.setPeriodic(READY_GAUGE_PERIOD_MS, t -> health.evaluate());
           router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
-          registerKafkaChecks(health, admin, config, context);
+          kafka.start();
+          registerKafkaChecks(health, kafka, admin, config, context);
           KafkaResponder responder = new KafkaResponder(vertx, clients, producer, registry);
           health.register("responders", responder::check);
           KafkaRequester requester = definition.requestsOverKafka()
-              ? new KafkaRequester(vertx, clients, producer, registry) : null;
+              ? new KafkaRequester(vertx, clients, producer, kafka, registry) : null;
           if (requester != null) {
             health.register("replies", () -> requester.ready() ? Future.succeededFuture()
                 : Future.failedFuture("owns no partition of " + Topics.REPLIES.name() + " yet"));
           }
-          ServiceKit kit = new ServiceKit(definition, config, vertx, registry, clients, admin, producer, router,
+          ServiceKit kit = new ServiceKit(definition, config, vertx, registry, clients, admin, producer, kafka, router,
               health, responder, requester, startedMs);
           return responder.serve(Exchanges.STATUS, ping -> health.evaluate()
                   .map(h -> pong(kit, "UP".equals(h.getString("status")))))
@@ -131,6 +138,7 @@ public final class ServiceLauncher {
               .map(server -> new RunningService(kit, requester, server));
         });
     return started.recover(e -> vertx.close().transform(x -> {
+      kafka.close();
       producer.close(Duration.ZERO);
       admin.close(Duration.ZERO);
       clients.close();
@@ -143,7 +151,7 @@ public final class ServiceLauncher {
     long until = System.currentTimeMillis() + config.getInt(Settings.STARTUP_TIMEOUT_MS);
     while (true) {
       try {
-        TopicSetup.ensureTopics(admin, config, config.getInt(Settings.KAFKA_CHECK_TIMEOUT_MS) * 2L);
+        TopicSetup.ensureTopics(admin, config, 2L * TOPICS_CHECK_TIMEOUT_MS);
         return;
       } catch (Exception e) {
         if (System.currentTimeMillis() > until) {
@@ -156,19 +164,35 @@ public final class ServiceLauncher {
     }
   }
 
-  private static void registerKafkaChecks(Health health, Admin admin, KitConfig config, Context context) {
-    int timeoutMs = config.getInt(Settings.KAFKA_CHECK_TIMEOUT_MS);
-    health.register("kafka", new CachedCheck(Duration.ofSeconds(1), () -> KafkaFutures.on(context,
-        admin.describeCluster(new DescribeClusterOptions().timeoutMs(timeoutMs)).clusterId())
-        .<Void>mapEmpty()
-        .recover(e -> Future.failedFuture("unreachable at " + config.bootstrapServers() + ": " + e.getMessage()))));
+  /** Readiness never waits for Kafka: the watch's state, and the last topic listing while the next one runs. */
+  private static void registerKafkaChecks(Health health, KafkaWatch kafka, Admin admin, KitConfig config,
+                                          Context context) {
+    health.register("kafka", kafka::check);
     List<String> expected = Topics.ALL.stream().map(Topic::name).toList();
-    health.register("topics", new CachedCheck(Duration.ofSeconds(5), () -> KafkaFutures.on(context, admin.listTopics().names())
+    ListTopicsOptions options = new ListTopicsOptions().timeoutMs(TOPICS_CHECK_TIMEOUT_MS);
+    CachedCheck topics = new CachedCheck(Duration.ofSeconds(5), () -> KafkaFutures.on(context,
+        admin.listTopics(options).names())
         .compose(names -> {
           List<String> missing = expected.stream().filter(t -> !names.contains(t)).toList();
           return missing.isEmpty() ? Future.<Void>succeededFuture() : Future.<Void>failedFuture("missing " + missing);
-        })));
+        }));
+    topics.get();  // the first listing now: no probe waits for it later
+    health.register("topics", topics);
   }
+
+  /**
+   * The kit's producer serves event loops: a send never waits (no metadata means Kafka is
+   * unreachable: refused at once; every topic's metadata is fetched at start and kept), and a
+   * record Kafka does not take in 10 s fails rather than waiting the default two minutes.
+   */
+  private static final Map<String, Object> EVENT_LOOP_PRODUCER = Map.of(
+      ProducerConfig.MAX_BLOCK_MS_CONFIG, 0,
+      ProducerConfig.METADATA_MAX_IDLE_CONFIG, Integer.MAX_VALUE,
+      ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
+      ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
+
+  /** Reachability is the watch's job: listing topics may take its time. */
+  private static final int TOPICS_CHECK_TIMEOUT_MS = 5_000;
 
   private static StatusPong pong(ServiceKit kit, boolean ready) {
     long now = System.currentTimeMillis();

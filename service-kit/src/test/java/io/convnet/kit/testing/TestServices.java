@@ -43,6 +43,25 @@ public final class TestServices {
     return await(ServiceLauncher.start(definition, config(definition.name(), overrides)));
   }
 
+  /** Waits, as ./run.sh does, until the service's /health/ready answers 200 (at most 60 s). */
+  public static RunningService awaitReady(RunningService service) {
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    int status = 0;
+    while (System.nanoTime() < until) {
+      status = get(service.httpPort(), "/health/ready").statusCode();
+      if (status == 200) {
+        return service;
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+    throw new IllegalStateException("/health/ready still answers " + status + " after 60 s");
+  }
+
   public static void stop(RunningService... services) {
     for (RunningService s : services) {
       if (s != null) {
@@ -75,9 +94,22 @@ public final class TestServices {
     return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET().build());
   }
 
+  /** POSTs {@code body} with {@code headers} to {@code path} on 127.0.0.1:{@code port}; the answer as bytes. */
+  public static HttpResponse<byte[]> post(int port, String path, Map<String, String> headers, byte[] body) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    headers.forEach(b::header);
+    return send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
   public static HttpResponse<String> send(HttpRequest request) {
+    return send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** {@code request}'s answer as {@code body} reads it (bytes, for binary answers). */
+  public static <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> body) {
     try {
-      return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+      return HTTP.send(request, body);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     } catch (InterruptedException e) {

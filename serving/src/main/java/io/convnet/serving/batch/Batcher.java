@@ -5,11 +5,13 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * call ran go together at once; beyond those, the call waits (at most {@code maxWait} after its
  * oldest image) only for images already announced ({@link #expect}) and still being decoded, so
  * a lone request never waits for company that is not coming. Completions are handed to the
- * executor each image named (a Vert.x context), one hand-over per executor per call.
+ * executor each image named (a Vert.x context), one hand-over per executor per call. An image
+ * whose request was abandoned (its client's deadline passed, another of its images failed) is
+ * not computed: it completes with a {@link CancellationException} when its turn comes.
  */
 public final class Batcher {
   private static final Logger LOG = LoggerFactory.getLogger(Batcher.class);
@@ -27,8 +31,11 @@ public final class Batcher {
   /** How often a waiting call looks whether the images it waits for are still being decoded. */
   private static final long WAIT_STEP_NANOS = 200_000;
 
-  private record Item(float[] pixels, long queuedNanos, Executor completeOn, Scored.Completion completion) {
+  private record Item(float[] pixels, BooleanSupplier abandoned, long queuedNanos, Executor completeOn,
+                      Scored.Completion completion) {
   }
+
+  private static final BooleanSupplier NEVER = () -> false;
 
   private final String name;
   private final Predictor predictor;
@@ -79,6 +86,15 @@ public final class Batcher {
    * runs on {@code completeOn} (or on the batching thread when null), exactly once.
    */
   public void submit(float[] pixels, Executor completeOn, Scored.Completion completion) {
+    submit(pixels, NEVER, completeOn, completion);
+  }
+
+  /**
+   * {@link #submit(float[], Executor, Scored.Completion)} for an image that is not computed once
+   * {@code abandoned} says so (checked on the batching thread when its call is put together): then
+   * it completes with a {@link CancellationException}.
+   */
+  public void submit(float[] pixels, BooleanSupplier abandoned, Executor completeOn, Scored.Completion completion) {
     if (pixels.length != imageFloats) {
       throw new IllegalArgumentException("expected " + imageFloats + " floats, got " + pixels.length);
     }
@@ -87,7 +103,7 @@ public final class Batcher {
       complete(completeOn, completion, null, new IllegalStateException("model " + name + " is unloaded"));
       return;
     }
-    queue.add(new Item(pixels, System.nanoTime(), completeOn, completion));
+    queue.add(new Item(pixels, abandoned, System.nanoTime(), completeOn, completion));
     expected.decrementAndGet();  // after queuing: a waiting call never sees it neither expected nor queued
   }
 
@@ -135,7 +151,7 @@ public final class Batcher {
     while (!stopped) {
       try {
         Item first = queue.poll(200, TimeUnit.MILLISECONDS);
-        if (first == null) {
+        if (first == null || dropped(first)) {
           continue;
         }
         items.add(first);
@@ -152,7 +168,9 @@ public final class Batcher {
               continue;
             }
           }
-          items.add(next);
+          if (!dropped(next)) {
+            items.add(next);
+          }
         }
         execute(items);
       } catch (InterruptedException e) {
@@ -168,6 +186,16 @@ public final class Batcher {
         items.clear();
       }
     }
+  }
+
+  /** Completes an abandoned image without computing it; false for one still wanted. */
+  private boolean dropped(Item item) {
+    if (!item.abandoned().getAsBoolean()) {
+      return false;
+    }
+    complete(item.completeOn(), item.completion(), null,
+        new CancellationException("not computed: its request was abandoned"));
+    return true;
   }
 
   private void execute(List<Item> items) {

@@ -19,9 +19,11 @@ import java.util.function.Function;
  * @param upcoming       why a model without a served version will have one soon, e.g. "being
  *                       trained (job 7f3a)"; requests for it then fail NOT_READY instead of NOT_FOUND
  * @param onChange       runs (on the loader thread) after a version was loaded, switched or failed
+ * @param unloadTrim     true: after versions are closed, the native memory they freed is given back to
+ *                       the system ({@link NativeHeap}); false: the C allocator keeps it for reuse
  */
 public record CacheOptions(boolean preload, int cachedVersions, Duration storePoll, String instance,
-                           Function<String, Optional<String>> upcoming, Runnable onChange) {
+                           Function<String, Optional<String>> upcoming, Runnable onChange, boolean unloadTrim) {
 
   public CacheOptions {
     if (cachedVersions < 0) {
@@ -31,20 +33,24 @@ public record CacheOptions(boolean preload, int cachedVersions, Duration storePo
 
   /** Every model's served version loaded from the start, {@code cachedVersions} older ones on demand. */
   public static CacheOptions preloading(int cachedVersions, Duration storePoll, String instance) {
-    return new CacheOptions(true, cachedVersions, storePoll, instance, model -> Optional.empty(), () -> { });
+    return new CacheOptions(true, cachedVersions, storePoll, instance, model -> Optional.empty(), () -> { }, true);
   }
 
   /** Versions loaded when first asked for, at most {@code maxVersions} kept (more while requests hold them). */
   public static CacheOptions onDemand(int maxVersions, String instance) {
     return new CacheOptions(false, Math.max(1, maxVersions), Duration.ZERO, instance, model -> Optional.empty(),
-        () -> { });
+        () -> { }, true);
   }
 
   public CacheOptions withUpcoming(Function<String, Optional<String>> why) {
-    return new CacheOptions(preload, cachedVersions, storePoll, instance, why, onChange);
+    return new CacheOptions(preload, cachedVersions, storePoll, instance, why, onChange, unloadTrim);
   }
 
   public CacheOptions withOnChange(Runnable listener) {
-    return new CacheOptions(preload, cachedVersions, storePoll, instance, upcoming, listener);
+    return new CacheOptions(preload, cachedVersions, storePoll, instance, upcoming, listener, unloadTrim);
+  }
+
+  public CacheOptions withUnloadTrim(boolean trim) {
+    return new CacheOptions(preload, cachedVersions, storePoll, instance, upcoming, onChange, trim);
   }
 }

@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +35,9 @@ import org.slf4j.LoggerFactory;
  *       besides (a canary) are loaded ahead into the LRU below.
  *   <li>A request for an explicit version gets it loaded on demand; such versions stay in a small
  *       LRU, and the least recently used ones are closed when it is full, never while leased.
- *   <li>Loading and closing run on one loader thread, never on the caller's.
+ *   <li>Loading and closing run on one loader thread, never on the caller's. After closing, the
+ *       native memory the version freed is given back to the system ({@link NativeHeap}, unless
+ *       {@link CacheOptions#unloadTrim} says not to).
  *   <li>Failures are {@link ServingException}s: NOT_FOUND for unknown models and versions,
  *       NOT_READY while a model is being loaded (or, per {@link CacheOptions#upcoming}, trained),
  *       UNAVAILABLE when a version cannot be loaded, the store is empty or the cache is closing.
@@ -46,6 +49,8 @@ public final class ModelCache<M extends AutoCloseable> implements AutoCloseable 
   private static final Logger LOG = LoggerFactory.getLogger(ModelCache.class);
   /** An announced version not yet in the store (a volume still syncing) is looked for this many times, a second apart. */
   private static final int PUBLISHED_RETRIES = 30;
+  /** After an unload, freed native memory is given back this much later: once for a burst of unloads. */
+  private static final long TRIM_DELAY_MS = 500;
 
   private final BundleStore store;
   private final VersionLoader<M> loader;
@@ -63,6 +68,7 @@ public final class ModelCache<M extends AutoCloseable> implements AutoCloseable 
   private final CompletableFuture<Void> initialScan = new CompletableFuture<>();
   private final Runnable noop = () -> { };
   private final Runnable evictIdle = this::evictIdle;
+  private final AtomicBoolean trimPending = new AtomicBoolean();
   private volatile boolean closed;
 
   public ModelCache(BundleStore store, VersionLoader<M> loader, ServedVersionPolicy policy, CacheOptions options) {
@@ -464,9 +470,31 @@ public final class ModelCache<M extends AutoCloseable> implements AutoCloseable 
   /** Closing waits for nothing (no request holds the version any more) but must not run on the caller's thread. */
   private void closeLater(Runnable close) {
     try {
-      loaderThread.execute(close);
+      loaderThread.execute(() -> {
+        close.run();
+        if (options.unloadTrim()) {
+          trimSoon();
+        }
+      });
     } catch (RejectedExecutionException e) {  // shut down: close right here
       close.run();
+    }
+  }
+
+  /**
+   * Loader thread: gives the native memory of unloaded versions back to the system, once for the
+   * unloads of the next {@link #TRIM_DELAY_MS} (malloc keeps a closed model's small blocks otherwise).
+   */
+  private void trimSoon() {
+    if (trimPending.compareAndSet(false, true)) {
+      try {
+        loaderThread.schedule(() -> {
+          trimPending.set(false);
+          NativeHeap.trim();
+        }, TRIM_DELAY_MS, TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException e) {  // shutting down
+        trimPending.set(false);
+      }
     }
   }
 

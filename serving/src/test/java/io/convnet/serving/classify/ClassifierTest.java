@@ -18,8 +18,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,17 +58,10 @@ class ClassifierTest {
   void answersAsThePredictorDoesInBatchesOfTheImagesAnnounced() throws Exception {
     AtomicInteger calls = new AtomicInteger();
     AtomicInteger images = new AtomicInteger();
-    BatchMeters meters = new BatchMeters() {
-      @Override
-      public void queued(long nanos) {
-      }
-
-      @Override
-      public void executed(int n, long computeNanos) {
-        calls.incrementAndGet();
-        images.addAndGet(n);
-      }
-    };
+    BatchMeters meters = onExecuted(n -> {
+      calls.incrementAndGet();
+      images.addAndGet(n);
+    });
     try (ClassifierLoader loader = new ClassifierLoader(8, Duration.ofSeconds(5));
          Classifier c = loader.load(bundle, "m", 1, meters);
          Predictor p = Predictor.open(bundle)) {
@@ -89,6 +84,32 @@ class ClassifierTest {
       }
       assertThat(calls.get()).isEqualTo(1);
       assertThat(images.get()).isEqualTo(4);
+    }
+  }
+
+  @Test
+  void anAbandonedImageIsNotComputedAndSaysSo() throws Exception {
+    AtomicInteger computed = new AtomicInteger();
+    BatchMeters meters = onExecuted(computed::addAndGet);
+    try (ClassifierLoader loader = new ClassifierLoader(8, Duration.ofSeconds(5));
+         Classifier c = loader.load(bundle, "m", 1, meters)) {
+      float[] x = c.input().floats(TestImages.stripes(40, 0, 0));
+      c.batcher().expect(3);  // the call waits for all three announced
+      CompletableFuture<Scored> wanted = submit(c, x);
+      CompletableFuture<Scored> dropped = new CompletableFuture<>();
+      c.batcher().submit(x, () -> true, null, (s, e) -> {  // e.g. the asker's deadline passed while it was decoded
+        if (e != null) {
+          dropped.completeExceptionally(e);
+        } else {
+          dropped.complete(s);
+        }
+      });
+      CompletableFuture<Scored> last = submit(c, x);
+      assertThat(wanted.get().batchSize()).isEqualTo(2);
+      assertThat(last.get().batchSize()).isEqualTo(2);
+      assertThatThrownBy(dropped::get).isInstanceOf(CancellationException.class)
+          .hasMessageContaining("not computed: its request was abandoned");
+      assertThat(computed.get()).isEqualTo(2);
     }
   }
 
@@ -118,5 +139,19 @@ class ClassifierTest {
         new Manifest.Input(32, 32, 1), new Manifest.Preprocessing("MNIST", 1 / 255.0), m.labels(), m.output(), m.layers(),
         m.signatures(), m.metrics(), m.training(), m.tensorflowVersion());
     assertThat(ModelInput.of(digits, "m/1").floatsPerImage()).isEqualTo(32 * 32);
+  }
+
+  /** Meters that hand the image count of each TensorFlow call to {@code executed}. */
+  private static BatchMeters onExecuted(IntConsumer executed) {
+    return new BatchMeters() {
+      @Override
+      public void queued(long nanos) {
+      }
+
+      @Override
+      public void executed(int images, long computeNanos) {
+        executed.accept(images);
+      }
+    };
   }
 }

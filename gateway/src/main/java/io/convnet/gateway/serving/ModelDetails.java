@@ -1,8 +1,8 @@
 package io.convnet.gateway.serving;
 
+import io.convnet.gateway.http.ModelPaths;
 import io.convnet.limits.LifecycleLimits;
 import io.convnet.proto.ModelInfo;
-import io.convnet.proto.ModelRef;
 import io.convnet.proto.ModelTraffic;
 import io.convnet.proto.ModelTrafficReply;
 import io.convnet.proto.ModelVersionStatus;
@@ -11,6 +11,7 @@ import io.convnet.proto.ModelsRequest;
 import io.convnet.proto.PromotionPolicy;
 import io.convnet.proto.VersionTraffic;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -20,51 +21,47 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * {@code GET /v1/models}: every model, its versions (state, metrics, labels), which one is served, its
- * labels, policy and input. {@code GET /v1/models/{name}[/versions/{v}|/labels/{l}]}: one model as TF
- * Serving describes it ({@code model_version_status}) and as above, plus what every worker served per
- * version (requests, errors, latency, canary share and agreement with stable), added up over the workers
- * that answer within the traffic window. {@code GET .../learning-curves.png} and {@code .../history}: a
- * version's training curves and history, read from the store by a worker.
+ * The models as the API shows them. {@code GET /v1/models}: every model, its versions (state, metrics,
+ * labels), which one is served, its version labels, policy and input. One model ({@link #one}, what TF
+ * Serving's {@code GET /v1/models/{name}[/versions/{v}|/labels/{l}]} adds to its version status): the same,
+ * plus what every worker served per version (requests, errors, latency, canary share and agreement with
+ * stable), added up over the workers that answer within the traffic window. {@code GET .../learning-curves.png}
+ * and {@code .../history}: a version's training curves and history, read from the store by a worker.
  */
-final class ModelsRoute {
+public final class ModelDetails {
+  /** A model as a worker described it, and as the API shows it. */
+  public record Described(ModelsReply reply, JsonObject json) {
+  }
+
   private final Workers workers;
   private final Duration trafficWindow;
 
-  ModelsRoute(Workers workers, Duration trafficWindow) {
+  /** @param trafficWindow how long {@link #one} gathers the workers' figures */
+  public ModelDetails(Workers workers, Duration trafficWindow) {
     this.workers = workers;
     this.trafficWindow = trafficWindow;
   }
 
-  void handle(RoutingContext ctx) {
-    workers.models("", 0).onSuccess(reply -> Workers.json(ctx, toJson(reply))).onFailure(e -> Workers.fail(ctx, e));
+  /** {@code GET /v1/models}. */
+  void list(RoutingContext ctx) {
+    workers.models("", 0).onSuccess(reply -> HttpAnswers.json(ctx, toJson(reply))).onFailure(e -> HttpAnswers.fail(ctx, e));
   }
 
-  void one(RoutingContext ctx) {
-    ModelRef ref = Workers.refOrFail(ctx);
-    if (ref == null) {
-      return;
-    }
-    Future<List<ModelTrafficReply>> traffic = workers.traffic(ref.getName(), trafficWindow)
+  /** {@code model}, only {@code version} of it unless 0, with the workers' figures. */
+  public Future<Described> one(String model, long version) {
+    Future<List<ModelTrafficReply>> traffic = workers.traffic(model, trafficWindow)
         .otherwise(e -> List.of());  // figures are extras: the model's state answers without them
-    workers.models(ModelsRequest.newBuilder().setName(ref.getName()).setVersion(ref.getVersion())
-            .setLabel(ref.getLabel()).build())
-        .compose(reply -> traffic.map(t -> one(reply, t)))
-        .onSuccess(json -> Workers.json(ctx, json)).onFailure(e -> Workers.fail(ctx, e));
+    return workers.models(model, version).compose(reply -> traffic.map(t -> new Described(reply, one(reply, t))));
   }
 
-  /** A file of a version, {@code learning-curves.png} (PNG) or {@code history.json} (JSON). */
-  void file(RoutingContext ctx, String file, String contentType) {
-    ModelRef ref = Workers.refOrFail(ctx);
-    if (ref == null) {
-      return;
-    }
-    workers.models(ModelsRequest.newBuilder().setName(ref.getName()).setVersion(ref.getVersion())
-            .setLabel(ref.getLabel()).setFile(file).build())
+  /** A file of {@code version} (resolved from the path), {@code learning-curves.png} (PNG) or {@code history.json}. */
+  void file(RoutingContext ctx, Future<Long> version, String file, String contentType) {
+    version.compose(v -> workers.models(ModelsRequest.newBuilder().setName(ModelPaths.name(ctx))
+            .setVersion(v).setFile(file).build()))
         .onSuccess(reply -> ctx.response().putHeader("content-type", contentType)
             .putHeader("cache-control", "max-age=3600")  // a version's files never change
-            .end(io.vertx.core.buffer.Buffer.buffer(reply.getFile().toByteArray())))
-        .onFailure(e -> Workers.fail(ctx, e));
+            .end(Buffer.buffer(reply.getFile().toByteArray())))
+        .onFailure(e -> HttpAnswers.fail(ctx, e));
   }
 
   static JsonObject toJson(ModelsReply reply) {
@@ -79,7 +76,6 @@ final class ModelsRoute {
     ModelInfo info = reply.getModels(0);
     Map<Long, VersionTraffic> summed = sum(info.getName(), traffic);
     JsonObject body = model(info, summed)
-        .put("model_version_status", TfServingRoutes.versionStatus(reply))
         .put("trafficFrom", new JsonArray(traffic.stream().map(ModelTrafficReply::getWorker).sorted().toList()))
         .put("worker", reply.getWorker());
     long canary = info.getVersionLabelsOrDefault(LifecycleLimits.CANARY, 0);
