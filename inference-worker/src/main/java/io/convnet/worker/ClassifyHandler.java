@@ -13,6 +13,7 @@ import io.convnet.proto.Timing;
 import io.convnet.serving.batch.Scored;
 import io.convnet.serving.cache.Lease;
 import io.convnet.worker.metrics.InferenceMetrics;
+import io.convnet.worker.model.CanaryShadow;
 import io.convnet.worker.model.ServedModel;
 import io.convnet.worker.model.WorkerModels;
 import io.vertx.core.Context;

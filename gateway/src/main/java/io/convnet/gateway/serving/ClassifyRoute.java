@@ -5,6 +5,7 @@ import io.convnet.proto.ClassScore;
 import io.convnet.proto.Image;
 import io.convnet.proto.ClassifyReply;
 import io.convnet.proto.Prediction;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -29,12 +30,18 @@ public final class ClassifyRoute {
     this.maxImageBytes = maxImageBytes;
   }
 
-  /** Reads the body and answers (also TF Serving's {@code :classify} path for bodies that are not TF Serving's). */
-  public void handle(RoutingContext ctx, String model, long version) {
+  /**
+   * Reads the body and answers (also TF Serving's {@code :classify} path for bodies that are not TF Serving's);
+   * {@code version} may still be on its way (a label resolved): the body is read meanwhile, never left to flow away.
+   */
+  public void handle(RoutingContext ctx, String model, Future<Long> version) {
     long t0 = System.nanoTime();
     boolean image = RequestImages.isImageType(RequestBody.mediaType(ctx.request()));
     RequestBody.read(ctx.request(), image ? maxImageBytes : maxBodyBytes, maxImageBytes)
-        .onSuccess(body -> answer(ctx, model, version, body, t0))
+        .compose(body -> version.map(v -> {
+          answer(ctx, model, v, body, t0);
+          return v;
+        }))
         .onFailure(e -> HttpAnswers.fail(ctx, e));
   }
 

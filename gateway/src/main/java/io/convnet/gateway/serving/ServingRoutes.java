@@ -51,8 +51,7 @@ public final class ServingRoutes implements RouteGroup {
   public void mount(Router router, Access access) {
     String spec = "/v1/models/{name}[/versions/{v}|/labels/{l}]";
     access.read(router.postWithRegex(V1_MODEL_SPEC + "/classify")).setName(spec + "/classify")
-        .handler(ctx -> version(ctx).onSuccess(v -> classify.handle(ctx, ModelPaths.name(ctx), v))
-            .onFailure(e -> HttpAnswers.fail(ctx, e)));
+        .handler(ctx -> classify.handle(ctx, ModelPaths.name(ctx), version(ctx)));
     access.read(router.get("/v1/models")).handler(details::list);
     access.read(router.getWithRegex(V1_MODEL_SPEC + "/learning-curves\\.png")).setName(spec + "/learning-curves.png")
         .handler(ctx -> details.file(ctx, version(ctx), "learning-curves.png", "image/png"));

@@ -148,13 +148,12 @@ final class TfServingRoutes implements RouteGroup {
   private void ownClassifyDeprecated(RoutingContext ctx, Target target, RequestBody body, long t0) {
     ctx.response().putHeader("deprecation", CLASSIFY_DEPRECATED)
         .putHeader("link", "</v1/models/" + target.model() + "/classify>; rel=\"successor-version\"");
-    tf.version(target).onSuccess(version -> {
-      if (body == null) {
-        ownClassify.handle(ctx, target.model(), version);
-      } else {
-        ownClassify.answer(ctx, target.model(), version, body, t0);
-      }
-    }).onFailure(e -> HttpAnswers.fail(ctx, e));
+    if (body == null) {
+      ownClassify.handle(ctx, target.model(), tf.version(target));
+      return;
+    }
+    tf.version(target).onSuccess(version -> ownClassify.answer(ctx, target.model(), version, body, t0))
+        .onFailure(e -> HttpAnswers.fail(ctx, e));
   }
 
   private static JsonObject results(java.util.List<Classifications> classifications) {
