@@ -1,6 +1,5 @@
 package io.convnet.gateway.serving;
 
-import io.convnet.gateway.http.ModelPaths;
 import io.convnet.kit.ServiceException;
 import io.convnet.kit.http.HttpErrors;
 import io.convnet.proto.ErrorCode;
@@ -30,16 +29,6 @@ public final class HttpAnswers {
   /** A float as JSON shows it: 0.97, not 0.9700000286102295. */
   public static double number(float f) {
     return Double.parseDouble(Float.toString(f));
-  }
-
-  /** The path's version (0 without one), or null once a 400 has been sent for a bad one. */
-  static Long versionOrFail(RoutingContext ctx) {
-    try {
-      return ModelPaths.version(ctx);
-    } catch (RuntimeException e) {
-      fail(ctx, e);
-      return null;
-    }
   }
 
   /** Our error body. */
