@@ -150,6 +150,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
     // Images travel inline: allow records up to 32 MiB (the services set each topic's max.message.bytes).
     p.put("message.max.bytes", String.valueOf(32 * 1024 * 1024));
     p.put("replica.fetch.max.bytes", String.valueOf(32 * 1024 * 1024));
+    p.put("socket.send.buffer.bytes", "-1");
+    p.put("socket.receive.buffer.bytes", "-1");
     return p;
   }
 

@@ -51,6 +51,7 @@ public final class KafkaClients implements AutoCloseable {
     p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(32L << 20, 2L * maxMessage));
     // send() must never stall an event loop for long waiting for metadata.
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
+    p.put(ProducerConfig.SEND_BUFFER_CONFIG, -1);
     p.putAll(overrides);
     KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     bind(new KafkaClientMetrics(producer));
@@ -74,6 +75,7 @@ public final class KafkaClients implements AutoCloseable {
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
     p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, config.getInt(Settings.MAX_MESSAGE_BYTES));
+    p.put(ConsumerConfig.RECEIVE_BUFFER_CONFIG, -1);
     p.putAll(overrides);
     KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
     // Lag by consumer group on dashboards and alerts; "none" for consumers that assign() themselves.
