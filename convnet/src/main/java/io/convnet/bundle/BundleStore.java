@@ -1,10 +1,12 @@
 package io.convnet.bundle;
 
 import io.convnet.limits.TrainingLimits;
+import io.convnet.util.AtomicFiles;
 import io.convnet.util.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -26,10 +28,14 @@ import java.util.stream.Stream;
  * next version number is taken under a lock every publisher holds (a file lock across processes), a
  * number whose directory exists in any form is skipped, and the rename cannot replace a version,
  * which is never an empty directory.
+ *
+ * <p>A deleted version ({@link #remove}) disappears whole, like a published one appears, and its number
+ * is never given again: the highest number ever published is kept in {@code <name>/.highest-version}.
  */
 public final class BundleStore {
   private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,8}");
   private static final String TMP = ".tmp-";
+  private static final String HIGHEST = ".highest-version";
 
   private final Path root;
 
@@ -63,6 +69,11 @@ public final class BundleStore {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + dir, e);
     }
+  }
+
+  /** Whether {@code version} of a model is published (a stat, cheaper than listing {@link #versions}). */
+  public boolean has(String name, int version) {
+    return version > 0 && Files.isRegularFile(path(name, version).resolve(BundleWriter.MANIFEST));
   }
 
   /** Names of the models with at least one version. */
@@ -101,7 +112,7 @@ public final class BundleStore {
   public int publish(String name, VersionedWriter writer) {
     return locked(name, "publish", modelDir -> {
       removeAbandonedTemps(modelDir);
-      int version = latestVersion(name).orElse(0) + 1;
+      int version = Math.max(latestVersion(name).orElse(0), highestDeleted(modelDir)) + 1;
       while (Files.exists(modelDir.resolve(Integer.toString(version)), LinkOption.NOFOLLOW_LINKS)) {
         version++; // an incomplete directory (or a link) not made by us: never overwrite it
       }
@@ -117,6 +128,37 @@ public final class BundleStore {
         FileTrees.delete(tmp);
       }
     });
+  }
+
+  /**
+   * Deletes a published version; only inside {@link #locked}, with the {@code modelDir} it gives. Readers
+   * see the version whole or not at all: its directory is renamed into the model's work area (a temporary
+   * directory, which the next publish removes should this process die first) and deleted there. Its number
+   * is kept first as the highest ever published, so the next publish takes a higher one.
+   */
+  public void remove(Path modelDir, int version) throws IOException {
+    String name = modelDir.getFileName().toString();
+    if (!versions(name).contains(version)) {
+      throw new IllegalArgumentException("model '" + name + "' has no version " + version);
+    }
+    int highest = Math.max(highestDeleted(modelDir), latestVersion(name).orElse(0));
+    AtomicFiles.write(modelDir.resolve(HIGHEST), Integer.toString(highest).getBytes(StandardCharsets.US_ASCII));
+    Path aside = modelDir.resolve(TMP + ProcessHandle.current().pid() + "-" + UUID.randomUUID());
+    Files.move(modelDir.resolve(Integer.toString(version)), aside, StandardCopyOption.ATOMIC_MOVE);
+    FileTrees.delete(aside);
+  }
+
+  /** The highest version number kept when versions were deleted; 0 when none was. */
+  private static int highestDeleted(Path modelDir) throws IOException {
+    Path file = modelDir.resolve(HIGHEST);
+    if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+      return 0;
+    }
+    String kept = Files.readString(file, StandardCharsets.US_ASCII).trim();
+    if (!VERSION.matcher(kept).matches()) {
+      throw new IOException(file + " holds no version number");
+    }
+    return Integer.parseInt(kept);
   }
 
   /**
@@ -145,7 +187,7 @@ public final class BundleStore {
   /**
    * Runs {@code work} on the model's own directory (created if missing) holding the model's lock, which
    * every writer of the model holds (this process's threads and other processes: a file lock): publishing
-   * a version and changing the model's labels happen one at a time. {@code what} names the work in errors
+   * a version, deleting one and changing the model's labels happen one at a time. {@code what} names the work in errors
    * ("cannot publish model ...").
    */
   public <T> T locked(String name, String what, LockedWork<T> work) {

@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /**
@@ -61,18 +62,49 @@ public final class LifecycleStore {
   public Lifecycle update(String name, String actor, String requestId, UnaryOperator<Lifecycle> change) {
     return store.locked(name, "change the labels of", dir -> {
       Lifecycle before = current(name);
-      if (!requestId.isEmpty() && before.appliedRequests().contains(requestId)) {
+      if (applied(before, requestId)) {
         return before;
       }
-      Lifecycle after;
-      try {
-        after = change.apply(before);
-      } catch (RuntimeException refused) {
-        recordApplied(dir, before, requestId);  // answered: delivered again, it must not succeed later
-        throw refused;
-      }
-      return write(dir, before, after, actor, requestId);
+      return write(dir, before, checked(dir, before, requestId, change), actor, requestId);
     });
+  }
+
+  /**
+   * Deletes {@code version} of a model as request {@code requestId} asks (delivered again: nothing happens),
+   * under its lock: {@code check} sees the state first and refuses by throwing (no such version, a label names
+   * it). The version disappears whole ({@link BundleStore#remove}), then the state is kept with a new revision:
+   * the change to announce.
+   */
+  public Lifecycle deleteVersion(String name, int version, String actor, String requestId, Consumer<Lifecycle> check) {
+    return store.locked(name, "delete a version of", dir -> {
+      Lifecycle before = current(name);
+      if (applied(before, requestId)) {
+        return before;
+      }
+      checked(dir, before, requestId, l -> {
+        check.accept(l);
+        return l;
+      });
+      store.remove(dir, version);
+      Lifecycle next = before.next(before, actor, System.currentTimeMillis(), requestId);
+      AtomicFiles.write(dir.resolve(FILE), Json.MAPPER.writeValueAsBytes(next));
+      return next;
+    });
+  }
+
+  private static boolean applied(Lifecycle state, String requestId) {
+    return !requestId.isEmpty() && state.appliedRequests().contains(requestId);
+  }
+
+  /** {@code change} applied to {@code before}; a refusal (it throws) is kept as answered: delivered again, it must not succeed later. */
+  private static Lifecycle checked(Path modelDir, Lifecycle before, String requestId, UnaryOperator<Lifecycle> change)
+      throws IOException {
+    try {
+      return change.apply(before);
+    } catch (RuntimeException refused) {
+      recordApplied(modelDir, before, requestId);
+      throw refused;
+    }
   }
 
   /**

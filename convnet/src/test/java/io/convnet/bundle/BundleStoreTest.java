@@ -31,6 +31,29 @@ class BundleStoreTest {
   }
 
   @Test
+  void aDeletedVersionIsGoneWholeAndItsNumberIsNeverGivenAgain() throws Exception {
+    Path root = tmp.resolve("models");
+    BundleStore store = new BundleStore(root);
+    for (int i = 0; i < 3; i++) {
+      store.publish("pets", BundleStoreTest::manifestOnly);
+    }
+    store.locked("pets", "delete a version of", dir -> {
+      store.remove(dir, 3);
+      store.remove(dir, 1);
+      assertThatThrownBy(() -> store.remove(dir, 1)).hasMessage("model 'pets' has no version 1");
+      return null;
+    });
+    assertThat(store.versions("pets")).containsExactly(2);
+    assertThat(store.has("pets", 2)).isTrue();
+    assertThat(store.has("pets", 3)).isFalse();
+    try (Stream<Path> s = Files.list(root.resolve("pets"))) {
+      assertThat(s.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("2", ".lock", ".highest-version");
+    }
+    assertThat(new BundleStore(root).publish("pets", BundleStoreTest::manifestOnly)).as("after the deleted v3")
+        .isEqualTo(4);
+  }
+
+  @Test
   void versionsAreNumberedInTurnAndAnExistingOneIsNeverReplaced() throws Exception {
     Path root = tmp.resolve("models");
     BundleStore store = new BundleStore(root);

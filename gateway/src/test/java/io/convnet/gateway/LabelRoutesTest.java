@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The label and policy routes of a real gateway: what they pass on (the label, the version, the policy,
+ * The label, policy and version-deleting routes of a real gateway: what they pass on (the label, the version, the policy,
  * and who asked, from the token), what they refuse before asking anyone, what the audit log keeps, and
  * labels on the serving routes. Stand-ins answer as a trainer and a worker would (the real ones:
  * LabelRequestsTest, LabelsTest, and end to end ModelLifecycleE2ETest); which role each route needs is
@@ -95,6 +95,46 @@ class LabelRoutesTest {
     assertThat(record[0].getInteger("status")).isEqualTo(200);
     assertThat(record[0].getJsonObject("details").getMap()).isEqualTo(Map.of("name", "echo", "model", "echo",
         "label", "stable", "version", "2"));
+  }
+
+  @Test
+  void onlyAnAdminDeletesAVersionNoLabelNamesAndItIsAudited() throws Exception {
+    String v1 = "/v1/models/echo/versions/1";
+    HttpResponse<String> none = call(gateway, "DELETE", v1, null, null, null);
+    assertThat(error(none, 401, "UNAUTHENTICATED").getString("message")).contains("role admin");
+    assertThat(none.headers().allValues("www-authenticate")).containsExactly("Bearer realm=\"convnet\"");
+    for (String lower : new String[] {tokens.reader(), tokens.trainer()}) {
+      error(call(gateway, "DELETE", v1, null, lower, null), 403, "PERMISSION_DENIED");
+    }
+    send("PUT", "/v1/models/echo/labels/beta", "{\"version\": 1}");
+    assertThat(error(send("DELETE", v1, null), 409, "CONFLICT").getString("message")).contains("move the label first");
+    send("DELETE", "/v1/models/echo/labels/beta", null);
+
+    HttpResponse<String> deleted = call(gateway, "DELETE", v1, null, ops, "delete-1");
+    assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(200);
+    assertThat(new JsonObject(deleted.body()).getString("updatedBy")).isEqualTo("ops");
+    error(send("DELETE", v1, null), 404, "NOT_FOUND");
+    for (String bad : new String[] {"0", "-1", "one", "1.5"}) {
+      assertThat(error(send("DELETE", "/v1/models/echo/versions/" + bad, null), 400, "INVALID_ARGUMENT")
+          .getString("message")).isEqualTo("version must be a positive integer, not '" + bad + "'");
+    }
+    error(send("DELETE", "/v1/models/unknown/versions/1", null), 404, "NOT_FOUND");
+
+    JsonObject[] record = new JsonObject[1];
+    AccessTest.await(() -> {
+      HttpResponse<String> audit = call(gateway, "GET", "/v1/audit?limit=100", null, tokens.admin(), null);
+      new JsonObject(audit.body()).getJsonArray("records").forEach(o -> {
+        if (((JsonObject) o).getString("requestId").equals("delete-1")) {
+          record[0] = (JsonObject) o;
+        }
+      });
+      return record[0] != null;
+    }, "the deletion in the audit log");
+    assertThat(record[0].getString("route")).isEqualTo("/v1/models/{name}/versions/{v}");
+    assertThat(record[0].getString("method")).isEqualTo("DELETE");
+    assertThat(record[0].getInteger("status")).isEqualTo(200);
+    assertThat(record[0].getJsonObject("details").getMap()).isEqualTo(Map.of("name", "echo", "model", "echo",
+        "version", "1"));
   }
 
   @Test

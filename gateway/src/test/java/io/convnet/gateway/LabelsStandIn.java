@@ -11,17 +11,20 @@ import io.convnet.proto.PromotionPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * A stand-in trainer for the gateway's own tests of the label routes (the real one keeps labels in the
  * model store: trainer-service's LabelRequestsTest, and end to end in src-test): it keeps model "echo"'s
- * labels in memory (versions 1..3, stable 3 at first) and answers with what it was sent, the actor as
+ * labels and versions in memory (versions 1..3, stable 3 at first) and answers with what it was sent, the actor as
  * {@code updatedBy}, so a test sees what the gateway passed on. Other models are NOT_FOUND.
  */
 public final class LabelsStandIn extends VerticleBase {
   private final ServiceKit kit;
   private final Map<String, Long> labels = new TreeMap<>(Map.of("stable", 3L));
+  private final Set<Long> versions = new TreeSet<>(Set.of(1L, 2L, 3L));
   private PromotionPolicy policy = PromotionPolicy.newBuilder().setMode("manual").build();
   private long revision;
 
@@ -44,7 +47,7 @@ public final class LabelsStandIn extends VerticleBase {
     }
     switch (r.getChangeCase()) {
       case MOVE -> {
-        if (r.getMove().getVersion() > 3) {
+        if (!versions.contains(r.getMove().getVersion())) {
           return Future.failedFuture(new ServiceException(ErrorCode.NOT_FOUND, "model 'echo' has no version "
               + r.getMove().getVersion()));
         }
@@ -52,6 +55,16 @@ public final class LabelsStandIn extends VerticleBase {
       }
       case REMOVE -> labels.remove(r.getRemove());
       case POLICY -> policy = r.getPolicy();
+      case DELETE_VERSION -> {
+        if (labels.containsValue(r.getDeleteVersion())) {
+          return Future.failedFuture(new ServiceException(ErrorCode.CONFLICT, "version " + r.getDeleteVersion()
+              + " of model 'echo' is labelled: move the label first"));
+        }
+        if (!versions.remove(r.getDeleteVersion())) {
+          return Future.failedFuture(new ServiceException(ErrorCode.NOT_FOUND, "model 'echo' has no version "
+              + r.getDeleteVersion()));
+        }
+      }
       default -> {
         return Future.failedFuture(new ServiceException(ErrorCode.INVALID_ARGUMENT, "nothing to change"));
       }

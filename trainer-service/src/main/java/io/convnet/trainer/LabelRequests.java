@@ -10,12 +10,13 @@ import io.convnet.proto.ErrorCode;
 import io.convnet.proto.LabelsReply;
 import io.convnet.proto.LabelsRequest;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The labels exchange: a trainer owns the model store, so it moves and removes a model's labels and
- * replaces its promotion policy there ({@link LifecycleStore}: atomic, one change at a time per model
+ * The labels exchange: a trainer owns the model store, so it moves and removes a model's labels,
+ * replaces its promotion policy and deletes versions no label names there ({@link LifecycleStore}: atomic, one change at a time per model
  * across trainers, kept across restarts) and then announces the model's new state on the models topic,
  * where every worker picks it up. A request delivered again (Kafka delivers at least once: a trainer that stopped
  * before committing its offsets) is answered with the state as it is, not applied again over later changes.
@@ -45,12 +46,8 @@ final class LabelRequests {
     Lifecycle next = switch (r.getChangeCase()) {
       case MOVE -> {
         String label = label(r.getMove().getLabel());
-        long v = r.getMove().getVersion();
-        if (!versions.contains((int) v) || v != (int) v) {
-          throw new ServiceException(ErrorCode.NOT_FOUND, "model '" + name + "' has no version " + v + "; versions: "
-              + versions);
-        }
-        yield lifecycles.update(name, actor, r.getRequestId(), l -> l.withLabel(label, (int) v));
+        int v = existing(name, r.getMove().getVersion(), versions);
+        yield lifecycles.update(name, actor, r.getRequestId(), l -> l.withLabel(label, v));
       }
       case REMOVE -> {
         String label = label(r.getRemove());
@@ -69,7 +66,9 @@ final class LabelRequests {
         PromotionPolicy policy = policy(r.getPolicy());
         yield lifecycles.update(name, actor, r.getRequestId(), l -> l.withPolicy(policy));
       }
-      default -> throw new ServiceException(ErrorCode.INVALID_ARGUMENT, "say what to change: move, remove or policy");
+      case DELETE_VERSION -> delete(name, r.getDeleteVersion(), actor, r.getRequestId());
+      default -> throw new ServiceException(ErrorCode.INVALID_ARGUMENT,
+          "say what to change: move, remove, policy or delete_version");
     };
     events.publishModel(ModelRecords.current(store, name, next));
     LOG.info("{}: labels {} and policy {} (revision {}, by {})", name, next.labels(), next.policy().mode(),
@@ -78,6 +77,31 @@ final class LabelRequests {
         .setRevision(next.revision()).setUpdatedBy(next.updatedBy()).setUpdatedAt(next.updatedAt());
     next.labels().forEach((label, v) -> reply.putVersionLabels(label, v));
     return reply.build();
+  }
+
+  /** Deletes a version no label names; checked under the lock, after the request id: one delivered again is answered. */
+  private Lifecycle delete(String name, long asked, String actor, String requestId) {
+    int v = asked > 0 && asked <= Integer.MAX_VALUE ? (int) asked : 0;  // 0: no version has it
+    Lifecycle next = lifecycles.deleteVersion(name, v, actor, requestId, l -> {
+      existing(name, asked, store.versions(name));
+      List<String> naming = l.labels().entrySet().stream().filter(e -> e.getValue() == v).map(Map.Entry::getKey)
+          .toList();
+      if (!naming.isEmpty()) {
+        throw new ServiceException(ErrorCode.CONFLICT, "version " + v + " of model '" + name + "' is labelled "
+            + String.join(", ", naming) + ": move the label first (or remove it), then delete the version");
+      }
+    });
+    LOG.info("{}: v{} deleted (by {}); versions now {}", name, v, actor, store.versions(name));
+    return next;
+  }
+
+  /** {@code v} if the model has that version, else NOT_FOUND listing the versions it has. */
+  private static int existing(String name, long v, List<Integer> versions) {
+    if (v != (int) v || !versions.contains((int) v)) {
+      throw new ServiceException(ErrorCode.NOT_FOUND, "model '" + name + "' has no version " + v + "; versions: "
+          + versions);
+    }
+    return (int) v;
   }
 
   private static String label(String label) {

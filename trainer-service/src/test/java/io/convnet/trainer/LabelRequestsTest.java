@@ -49,16 +49,20 @@ class LabelRequestsTest {
   static void start() throws Exception {
     store = tmp.resolve("models");
     BundleStore bundles = new BundleStore(store);
-    for (int i = 0; i < 6; i++) {
-      bundles.publish(i < 3 ? "pets" : "replayed", (dir, v) -> {
-        Files.createDirectories(dir);
-        Files.writeString(dir.resolve(BundleWriter.MANIFEST), "{\"version\": " + v + ", \"architecture\": \"tutorial-cnn\","
-            + " \"labels\": [\"cat\", \"dog\"], \"createdAt\": \"2026-01-0" + v + "T00:00:00Z\"}");
-      });
+    for (int i = 0; i < 10; i++) {
+      publish(bundles, i < 3 ? "pets" : i < 6 ? "replayed" : "pruned");
     }
     models = new TopicLog<>(Topics.MODELS);
     trainer = startTrainer();
     asker = TestServices.start(Idle.definition("labels-asker", true), Map.of());
+  }
+
+  static int publish(BundleStore bundles, String model) {
+    return bundles.publish(model, (dir, v) -> {
+      Files.createDirectories(dir);
+      Files.writeString(dir.resolve(BundleWriter.MANIFEST), "{\"version\": " + v + ", \"architecture\": \"tutorial-cnn\","
+          + " \"labels\": [\"cat\", \"dog\"], \"createdAt\": \"2026-01-0" + v + "T00:00:00Z\"}");
+    });
   }
 
   static RunningService startTrainer() {
@@ -144,6 +148,54 @@ class LabelRequestsTest {
     ask(move("replayed", "beta", 3));
     assertThat(ask(LabelsRequest.newBuilder().setModel("replayed").setRemove("beta").setRequestId("remove-beta"))
         .getVersionLabelsMap()).containsEntry("beta", 3L);
+  }
+
+  static LabelsRequest.Builder delete(String model, long version) {
+    return LabelsRequest.newBuilder().setModel(model).setDeleteVersion(version);
+  }
+
+  @Test
+  void aVersionNoLabelNamesIsDeletedWholeAnnouncedAndItsNumberNeverGivenAgain() throws Exception {
+    BundleStore bundles = new BundleStore(store);
+    ask(move("pruned", "canary", 3));  // pruned: v1..v4, stable v4 (its newest)
+    assertThat(failure(delete("pruned", 4))).satisfies(e -> {
+      assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT);
+      assertThat(e.getMessage()).isEqualTo("version 4 of model 'pruned' is labelled stable: move the label first "
+          + "(or remove it), then delete the version");
+    });
+    assertThat(failure(delete("pruned", 3)).getMessage()).contains("is labelled canary: move the label first");
+    assertThat(failure(delete("pruned", 9))).satisfies(e -> {
+      assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND);
+      assertThat(e.getMessage()).isEqualTo("model 'pruned' has no version 9; versions: [1, 2, 3, 4]");
+    });
+    assertThat(failure(delete("pruned", 1L << 32)).code()).isEqualTo(ErrorCode.NOT_FOUND);
+    assertThat(failure(delete("horses", 1)).code()).isEqualTo(ErrorCode.NOT_FOUND);
+
+    LabelsReply deleted = ask(delete("pruned", 2).setRequestId("delete-2"));
+    assertThat(bundles.versions("pruned")).containsExactly(1, 3, 4);
+    assertThat(deleted.getVersionLabelsMap()).isEqualTo(Map.of("stable", 4L, "canary", 3L));
+    assertThat(deleted.getUpdatedBy()).isEqualTo("ops");
+    try (var left = Files.list(store.resolve("pruned"))) {
+      assertThat(left.map(p -> p.getFileName().toString())).as("nothing half deleted or set aside")
+          .noneMatch(n -> n.equals("2") || n.startsWith(".tmp-"));
+    }
+    ModelPublished announced = models.await("pruned", m -> m.getRevision() == deleted.getRevision(),
+        Duration.ofSeconds(10)).stream().filter(m -> m.getRevision() == deleted.getRevision()).findFirst().orElseThrow();
+    assertThat(announced.getVersionLabelsMap()).isEqualTo(Map.of("stable", 4L, "canary", 3L));
+    assertThat(announced.getVersion()).isEqualTo(4);
+
+    // Delivered again (a trainer that stopped before committing): answered, not refused as unknown.
+    LabelsReply again = ask(delete("pruned", 2).setRequestId("delete-2"));
+    assertThat(again.getRevision()).isEqualTo(deleted.getRevision());
+    assertThat(failure(delete("pruned", 2)).code()).as("asked anew").isEqualTo(ErrorCode.NOT_FOUND);
+
+    // The newest, once stable has moved off it: the next version is still 5, never 4 again.
+    ask(move("pruned", "stable", 1));
+    ask(LabelsRequest.newBuilder().setModel("pruned").setRemove("canary"));
+    ask(delete("pruned", 4));
+    ask(delete("pruned", 3));
+    assertThat(bundles.versions("pruned")).containsExactly(1);
+    assertThat(publish(bundles, "pruned")).isEqualTo(5);
   }
 
   @Test

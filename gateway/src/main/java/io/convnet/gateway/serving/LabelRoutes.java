@@ -23,13 +23,14 @@ import java.util.TreeMap;
 import java.util.UUID;
 
 /**
- * A model's version labels and promotion policy:
+ * A model's version labels and promotion policy, and deleting its versions:
  * <pre>
  * GET    /v1/models/{name}/labels            the labels (and policy), as the workers know them
  * PUT    /v1/models/{name}/labels/{label}    {"version": N}: set or move a label (promotion, rollback)
  * DELETE /v1/models/{name}/labels/{label}    remove one (never stable: 409)
  * GET    /v1/models/{name}/policy            the promotion policy
  * PUT    /v1/models/{name}/policy            {"mode": "manual"|"auto"|"canary", "tolerance", "floor", "canaryShare", "shadowShare"}
+ * DELETE /v1/models/{name}/versions/{v}      delete a version (never one a label names: 409)
  * </pre>
  * Changes go to a trainer over the labels exchange (it owns the model store); it keeps them and announces
  * them on the models topic, and every worker switches within moments. All answer
@@ -75,6 +76,15 @@ final class LabelRoutes {
       String label = ModelPaths.label(ctx.pathParam("label"));
       Access.note(ctx, "label", label);  // stable is refused by the trainer (409), which owns that rule
       return LabelsRequest.newBuilder().setRemove(label);
+    });
+  }
+
+  /** DELETE a version: the trainer refuses one a label names (409) and makes it disappear whole. */
+  void deleteVersion(RoutingContext ctx) {
+    change(ctx, () -> {
+      long version = ModelPaths.version(ctx);
+      Access.note(ctx, "version", Long.toString(version));
+      return LabelsRequest.newBuilder().setDeleteVersion(version);
     });
   }
 

@@ -21,6 +21,7 @@ import io.vertx.ext.web.RoutingContext;
  * GET  /v1/models                                    every model, its versions and labels, which is served
  * GET  /v1/models/{name}[/versions/{v}|/labels/{l}]/learning-curves.png, .../history   a version's training
  * GET, PUT, DELETE /v1/models/{name}/labels[/{l}], GET, PUT /v1/models/{name}/policy   labels and policy (LabelRoutes)
+ * DELETE /v1/models/{name}/versions/{v}              delete a version no label names (LabelRoutes)
  * </pre>
  * The colon form {@code :classify} (deprecated) is shared with TF Serving's classify and mounted
  * with the TF Serving routes, as is {@code GET /v1/models/{name}[...]} (TF Serving's version status, with
@@ -65,6 +66,8 @@ public final class ServingRoutes implements RouteGroup {
         .handler(RequestBody.handler(LabelRoutes.BODY_LIMIT)).handler(labelRoutes::put);
     access.require(Role.ADMIN, router.deleteWithRegex(label)).setName("/v1/models/{name}/labels/{label}")
         .handler(labelRoutes::delete);
+    access.require(Role.ADMIN, router.deleteWithRegex(model + "/versions/(?<version>[^/:]+)"))
+        .setName("/v1/models/{name}/versions/{v}").handler(labelRoutes::deleteVersion);
     access.read(router.getWithRegex(model + "/policy")).setName("/v1/models/{name}/policy").handler(labelRoutes::get);
     access.require(Role.ADMIN, router.putWithRegex(model + "/policy")).setName("/v1/models/{name}/policy")
         .handler(RequestBody.handler(LabelRoutes.BODY_LIMIT)).handler(labelRoutes::putPolicy);

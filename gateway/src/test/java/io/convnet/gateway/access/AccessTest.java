@@ -147,6 +147,7 @@ public class AccessTest {
       new Guarded("PUT", "/v1/models/{name}/labels/{label}", Role.ADMIN, "{\"version\": 2}", 200,
           "/v1/models/echo/labels/canary"),
       new Guarded("DELETE", "/v1/models/{name}/labels/{label}", Role.ADMIN, null, 200, "/v1/models/echo/labels/canary"),
+      new Guarded("DELETE", "/v1/models/{name}/versions/{v}", Role.ADMIN, null, 200, "/v1/models/echo/versions/1"),
       new Guarded("PUT", "/v1/models/{name}/policy", Role.ADMIN, "{\"mode\": \"canary\", \"canaryShare\": 0.2}", 200,
           "/v1/models/echo/policy"));
 

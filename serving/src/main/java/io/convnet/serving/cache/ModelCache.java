@@ -173,6 +173,7 @@ public final class ModelCache<M extends AutoCloseable> implements AutoCloseable 
     CachedVersion<M> current = served.get(name);
     int now = current == null ? 0 : current.version;
     List<Integer> versions = store.versions(name);
+    forgetDeleted(name, versions);
     int target = policy.servedVersion(name, versions, now);
     loadAhead(name, versions, now, target);
     if (closed || target == 0 || target == now || !versions.contains(target)
@@ -289,6 +290,10 @@ public final class ModelCache<M extends AutoCloseable> implements AutoCloseable 
   }
 
   private CompletableFuture<Lease<M>> acquireVersion(String name, int version) {
+    if (!published(name, version)) {  // never published, or deleted (a stat: a deleted one is gone at once)
+      forgetDeleted(name, published(name));
+      return CompletableFuture.failedFuture(versionNotFound(name, version));
+    }
     CachedVersion<M> current = served.get(name);
     if (current != null && current.version == version && current.tryAcquire()) {
       return CompletableFuture.completedFuture(new Lease<>(current, noop));
@@ -298,9 +303,6 @@ public final class ModelCache<M extends AutoCloseable> implements AutoCloseable 
       if (c != null && c.tryAcquire()) {
         return CompletableFuture.completedFuture(new Lease<>(c, evictIdle));
       }
-    }
-    if (!published(name).contains(version)) {
-      return CompletableFuture.failedFuture(versionNotFound(name, version));
     }
     return loadOnDemand(name, version).thenCompose(v -> v.tryAcquire()
         ? CompletableFuture.completedFuture(new Lease<>(v, evictIdle)) : acquireVersion(name, version));
@@ -325,6 +327,10 @@ public final class ModelCache<M extends AutoCloseable> implements AutoCloseable 
       } catch (RuntimeException e) {
         synchronized (this) {
           loads.remove(key);
+        }
+        if (!published(name, version)) {  // deleted while it was being loaded
+          load.completeExceptionally(versionNotFound(name, version));
+          return;
         }
         LOG.error("cannot load {} v{}", name, version, e);
         load.completeExceptionally(new ServingException(Reason.UNAVAILABLE,
@@ -406,6 +412,27 @@ public final class ModelCache<M extends AutoCloseable> implements AutoCloseable 
   /** The versions of {@code name} in the store, ascending; none for a name the store cannot hold. */
   public List<Integer> published(String name) {
     return validName(name) ? store.versions(name) : List.of();
+  }
+
+  private boolean published(String name, int version) {
+    return validName(name) && store.has(name, version);
+  }
+
+  /**
+   * Lets go of the loaded versions of {@code name} that are no longer in the store (deleted): requests that
+   * hold one finish on it, and it closes when the last ends. The served version is the policy's to change.
+   */
+  private void forgetDeleted(String name, List<Integer> versions) {
+    List<CachedVersion<M>> gone = new ArrayList<>();
+    synchronized (this) {
+      cached.values().removeIf(v -> v.name.equals(name) && !versions.contains(v.version) && gone.add(v));
+    }
+    failed.keySet().removeIf(k -> k.startsWith(name + ':')
+        && !versions.contains(Integer.parseInt(k.substring(name.length() + 1))));
+    gone.forEach(v -> {
+      LOG.info("{}: v{} is no longer in the store; unloading it", name, v.version);
+      v.retire();
+    });
   }
 
   /** Names of the models served or in the store. */

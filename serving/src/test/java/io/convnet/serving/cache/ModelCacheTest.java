@@ -220,6 +220,43 @@ class ModelCacheTest {
     assertThat(versions("m", 4)).singleElement().satisfies(l -> assertThat(l.closed()).isFalse());
   }
 
+  /** Deletes a version as a trainer does: under the model's lock, gone whole at once. */
+  void delete(String name, int version) {
+    store.locked(name, "delete a version of", dir -> {
+      store.remove(dir, version);
+      return null;
+    });
+  }
+
+  @Test
+  void aDeletedVersionIsNotFoundAtOnceAndClosesWhenItsLastRequestEnds() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      publish("m");
+    }
+    ModelCache<Loaded> cache = cache(CacheOptions.preloading(2, Duration.ZERO, "test"));
+    cache.initialLoad().get();
+    Lease<Loaded> inFlight = cache.acquireBlocking("m", 1);
+    cache.acquireBlocking("m", 2).close();
+    assertThat(cache.loaded()).containsExactly("m:3", "m:1", "m:2");
+
+    delete("m", 1);
+    assertThat(failure(cache, "m", 1)).satisfies(e -> {
+      assertThat(e.reason()).isEqualTo(Reason.NOT_FOUND);
+      assertThat(e.getMessage()).isEqualTo("model 'm' has no version 1; versions: [2, 3]");
+    });
+    assertThat(inFlight.model().closed()).as("a request in flight on it finishes").isFalse();
+    inFlight.close();
+    await(() -> versions("m", 1).get(0).closed(), "v1 closed after its last lease");
+
+    delete("m", 2);  // nobody asks for it again: the announcement lets go of it
+    cache.changed("m");
+    await(() -> versions("m", 2).get(0).closed(), "v2 closed once announced");
+    assertThat(cache.loaded()).containsExactly("m:3");
+    try (Lease<Loaded> served = cache.acquireBlocking("m", 0)) {
+      assertThat(served.version()).isEqualTo(3);
+    }
+  }
+
   @Test
   void concurrentRequestsForOneVersionLoadItOnce() throws Exception {
     publish("m");
