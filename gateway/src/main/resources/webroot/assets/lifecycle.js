@@ -1,7 +1,7 @@
 // The Models panel: a model's versions with their metrics, labels and traffic (GET /v1/models/{name}),
 // its learning curves, and for admins the changes: move stable (promote, roll back), make or end the
-// canary (PUT/DELETE /v1/models/{name}/labels/{label}) and the promotion policy with the canary's share
-// (PUT /v1/models/{name}/policy). What the workers serve is what the panel shows: after a change it
+// canary (PUT/DELETE /v1/models/{name}/labels/{label}), the promotion policy with the canary's share
+// (PUT /v1/models/{name}/policy) and deleting a version no label names (DELETE /v1/models/{name}/versions/{v}). What the workers serve is what the panel shows: after a change it
 // reads the model again until the workers report the new labels.
 import { json, call, modelPath } from './api.js';
 import { $, el, showError, hideError, fixed, percent, ms, every } from './dom.js';
@@ -62,7 +62,7 @@ function render() {
   const section = $('#lifecycle');
   const admin = mayDo('admin');
   section.dataset.admin = String(admin);
-  $('#lifecycle-who').textContent = admin ? 'you may move labels and set the policy'
+  $('#lifecycle-who').textContent = admin ? 'you may move labels, set the policy and delete versions no label names'
     : 'moving labels needs an admin token (Token field above)';
   const m = shown;
   section.dataset.model = m ? m.name : '';
@@ -97,6 +97,9 @@ function versionRow(m, v, stable, canary, admin) {
   }
   if (admin && v.version === canary) {
     actions.push(button('End canary', 'end-canary', () => removeLabel(m.name, 'canary')));
+  }
+  if (admin && (v.versionLabels || []).length === 0) {
+    actions.push(button('Delete', 'delete', () => deleteVersion(m.name, v.version), 'danger'));
   }
   actions.push(button('Curves', 'curves', () => showCurves(m.name, v.version), 'ghost'));
   return el('tr', { dataset: { version: String(v.version), labels: (v.versionLabels || []).join(' '), state: v.state } },
@@ -156,6 +159,13 @@ async function move(name, label, version) {
 
 async function removeLabel(name, label) {
   await change('DELETE', name, '/labels/' + label, null, label + ' removed');
+}
+
+async function deleteVersion(name, version) {
+  if (!confirm('Delete v' + version + ' of ' + name + '? Its files leave the model store; requests for it get 404.')) {
+    return;
+  }
+  await change('DELETE', name, '/versions/' + version, null, 'v' + version + ' deleted');
 }
 
 async function savePolicy() {

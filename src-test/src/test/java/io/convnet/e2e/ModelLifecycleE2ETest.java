@@ -54,8 +54,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * version becomes stable by itself; a second waits while classify keeps answering the first; an admin
  * promotes it and rolls back, and every worker follows; twenty switches under load fail no request; the
  * canary policy gives a third version its share and compares it with stable; labels and policy survive a
- * restart of every service; the audit log lists who did each; and the web page's Models panel shows all
- * of it and offers the changes to admins only (headless Chromium).
+ * restart of every service; the audit log lists who did each; the web page's Models panel shows all
+ * of it and offers the changes to admins only (headless Chromium); and an admin deletes a version no label
+ * names, which then gets 404 while stable answers on, and its number is not given again.
  */
 @ExtendWith(KafkaBrokerExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -452,6 +453,15 @@ class ModelLifecycleE2ETest {
       assertThat(page.find("#canary-summary").getDomAttribute("data-agreement")).isNotEmpty();
       assertThat(page.cell(3, ".traffic-agreement")).matches("\\d+\\.\\d% of \\d+");
 
+      // Delete: offered for a version no label names (v2; v1 is stable, v3 the canary), after a confirm().
+      assertThat(page.actions(1)).doesNotContain("delete");
+      assertThat(page.actions(3)).doesNotContain("delete");
+      browser.executeScript("window.confirm = (m) => { window.confirmed = m; return true; }");
+      page.click(2, "delete");
+      page.waiting.until(d -> page.find("#lifecycle-status").getText().equals("v2 deleted (by admin)"));
+      assertThat(page.rows()).containsExactly("3", "1");
+      assertThat((String) browser.executeScript("return window.confirmed")).startsWith("Delete v2 of " + MODEL + "?");
+
       page.click(1, "curves");
       page.waiting.until(d -> (Boolean) ((JavascriptExecutor) d).executeScript(
           "const i = document.querySelector('#lifecycle-curves img'); return i.complete && i.naturalWidth > 0;"));
@@ -462,6 +472,99 @@ class ModelLifecycleE2ETest {
       assertThat(problems).as("browser console").isEmpty();
     } finally {
       browser.quit();
+    }
+  }
+
+  // ---- deleting a version
+
+  @Test
+  @Order(9)
+  void anAdminDeletesAVersionNoLabelNamesWhichThenGets404WhileStableAnswersOnAndItsNumberIsNotReused()
+      throws Exception {
+    String v3 = "/v1/models/" + MODEL + "/versions/3";
+    HttpResponse<String> none = call("DELETE", v3, null, null);
+    assertThat(none.statusCode()).isEqualTo(401);
+    assertThat(none.headers().firstValue("www-authenticate")).contains("Bearer realm=\"convnet\"");
+    assertThat(call("DELETE", v3, null, tokens.trainer()).statusCode()).isEqualTo(403);
+    ok(call("PUT", "/v1/models/" + MODEL + "/labels/canary", "{\"version\": 3}", tokens.admin()), 200);
+    JsonObject labelled = new JsonObject(call("DELETE", v3, null, tokens.admin()).body()).getJsonObject("error");
+    assertThat(labelled.getString("code")).isEqualTo("CONFLICT");
+    assertThat(labelled.getString("message")).contains("is labelled canary: move the label first");
+    assertThat(call("DELETE", "/v1/models/" + MODEL + "/versions/9", null, tokens.admin()).statusCode()).isEqualTo(404);
+    ok(call("DELETE", "/v1/models/" + MODEL + "/labels/canary", null, tokens.admin()), 200);
+    awaitServed(1, 10);
+    for (int i = 0; i < 10; i++) {
+      ok(classify(MODEL + "/versions/3"), 200);  // loaded (and kept) on the workers
+    }
+
+    AtomicBoolean running = new AtomicBoolean(true);
+    Map<String, AtomicInteger> stableFailures = new ConcurrentHashMap<>();
+    Map<Integer, AtomicInteger> deletedAnswers = new ConcurrentHashMap<>();
+    List<Thread> clients = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      clients.add(new Thread(() -> {
+        while (running.get()) {
+          HttpResponse<String> r = classify(MODEL);
+          if (r.statusCode() != 200) {
+            stableFailures.computeIfAbsent(r.statusCode() + " " + r.body(), k -> new AtomicInteger()).incrementAndGet();
+          }
+        }
+      }));
+    }
+    clients.add(new Thread(() -> {
+      while (running.get()) {
+        deletedAnswers.computeIfAbsent(classify(MODEL + "/versions/3").statusCode(), k -> new AtomicInteger())
+            .incrementAndGet();
+      }
+    }));
+    clients.forEach(Thread::start);
+    try {
+      Thread.sleep(1000);
+      JsonObject deleted = ok(call("DELETE", v3, null, tokens.admin()), 200);
+      assertThat(deleted.getJsonObject("labels").getMap()).isEqualTo(Map.of("stable", 1));
+      assertThat(deleted.getString("updatedBy")).isEqualTo("admin");
+      for (int i = 0; i < 10; i++) {
+        HttpResponse<String> gone = classify(MODEL + "/versions/3");
+        assertThat(gone.statusCode()).as("at once, on every worker: " + gone.body()).isEqualTo(404);
+        assertThat(gone.body()).contains("has no version 3");
+      }
+      Thread.sleep(1000);
+    } finally {
+      running.set(false);
+      for (Thread t : clients) {
+        t.join();
+      }
+    }
+    System.out.println("v3 deleted under load: answers for v3 by status " + deletedAnswers + "; stable failures "
+        + stableFailures);
+    assertThat(stableFailures).as("unlabelled requests while v3 was deleted").isEmpty();
+    assertThat(deletedAnswers.keySet()).as("v3's requests: answered, or 404 once it is gone").containsOnly(200, 404);
+    assertThat(ok(call("GET", "/v1/models/" + MODEL, null, null), 200).getJsonArray("versions").stream()
+        .map(v -> ((JsonObject) v).getInteger("version")).toList()).contains(1).doesNotContain(3);
+    for (ServiceProcess worker : List.of(worker1, worker2)) {
+      await(() -> logHas(worker, MODEL + ": v3 is no longer in the store; unloading it")
+          && logHas(worker, "unloaded " + MODEL + " v3"), SWITCH, worker.instanceId + " closed v3");
+    }
+
+    List<String> audited = new ArrayList<>();
+    await(() -> {
+      audited.clear();
+      ok(call("GET", "/v1/audit?limit=1000", null, tokens.admin()), 200).getJsonArray("records").stream()
+          .map(o -> (JsonObject) o).filter(r -> r.getString("instance").equals(gateway.instanceId)
+              && r.getString("route").equals("/v1/models/{name}/versions/{v}"))
+          .forEach(r -> audited.add(r.getString("path") + " " + r.getInteger("status") + " " + r.getString("subject")));
+      return audited.contains(v3 + " 200 admin");
+    }, SWITCH, "the deletion in the audit log");
+    assertThat(audited).contains(v3 + " 401 anonymous", v3 + " 403 trainer", v3 + " 409 admin");
+
+    assertThat(train().getInteger("version")).as("after the deleted v3, the newest: never 3 again").isEqualTo(4);
+  }
+
+  static boolean logHas(ServiceProcess p, String line) {
+    try {
+      return Files.readString(p.log).contains(line);
+    } catch (IOException e) {
+      return false;
     }
   }
 
@@ -478,6 +581,11 @@ class ModelLifecycleE2ETest {
 
     WebElement row(int version) {
       return find("#versions-table tbody tr[data-version='" + version + "']");
+    }
+
+    List<String> actions(int version) {
+      return waiting.until(d -> row(version).findElements(By.cssSelector("button")).stream()
+          .map(b -> b.getDomAttribute("data-action")).toList());
     }
 
     List<String> actions() {
