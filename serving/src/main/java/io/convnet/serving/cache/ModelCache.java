@@ -35,6 +35,9 @@ import org.slf4j.LoggerFactory;
  *       besides (a canary) are loaded ahead into the LRU below.
  *   <li>A request for an explicit version gets it loaded on demand; such versions stay in a small
  *       LRU, and the least recently used ones are closed when it is full, never while leased.
+ *   <li>A version deleted from the store is NOT_FOUND at once (a request for a version checks the store
+ *       first); loaded, it is let go of then (or when an announcement or scan finds it gone) and closed
+ *       once its last lease ends.
  *   <li>Loading and closing run on one loader thread, never on the caller's. After closing, the
  *       native memory the version freed is given back to the system ({@link NativeHeap}, unless
  *       {@link CacheOptions#unloadTrim} says not to).
