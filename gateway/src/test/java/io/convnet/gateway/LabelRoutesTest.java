@@ -58,6 +58,21 @@ class LabelRoutesTest {
     return call(gateway, method, path, body, ops, null);
   }
 
+  /** The audit record of the call with this request id, once the gateway has written it. */
+  static JsonObject audited(String requestId) throws InterruptedException {
+    JsonObject[] record = new JsonObject[1];
+    AccessTest.await(() -> {
+      HttpResponse<String> audit = call(gateway, "GET", "/v1/audit?limit=100", null, tokens.admin(), null);
+      new JsonObject(audit.body()).getJsonArray("records").forEach(o -> {
+        if (((JsonObject) o).getString("requestId").equals(requestId)) {
+          record[0] = (JsonObject) o;
+        }
+      });
+      return record[0] != null;
+    }, requestId + " in the audit log");
+    return record[0];
+  }
+
   @Test
   void aMoveNamesTheLabelTheVersionAndWhoAskedAndIsAudited() throws Exception {
     HttpResponse<String> moved = call(gateway, "PUT", "/v1/models/echo/labels/stable", "{\"version\": 2}", ops,
@@ -79,21 +94,12 @@ class LabelRoutesTest {
         .getJsonObject("labels").getMap()).doesNotContainKey("stable");
     error(send("PUT", "/v1/models/echo/labels/stable", "{\"version\": 9}"), 404, "NOT_FOUND");
 
-    JsonObject[] record = new JsonObject[1];
-    AccessTest.await(() -> {
-      HttpResponse<String> audit = call(gateway, "GET", "/v1/audit?limit=100", null, tokens.admin(), null);
-      new JsonObject(audit.body()).getJsonArray("records").forEach(o -> {
-        if (((JsonObject) o).getString("requestId").equals("promote-1")) {
-          record[0] = (JsonObject) o;
-        }
-      });
-      return record[0] != null;
-    }, "the move in the audit log");
-    assertThat(record[0].getString("subject")).isEqualTo("ops");
-    assertThat(record[0].getString("role")).isEqualTo("admin");
-    assertThat(record[0].getString("route")).isEqualTo("/v1/models/{name}/labels/{label}");
-    assertThat(record[0].getInteger("status")).isEqualTo(200);
-    assertThat(record[0].getJsonObject("details").getMap()).isEqualTo(Map.of("name", "echo", "model", "echo",
+    JsonObject record = audited("promote-1");
+    assertThat(record.getString("subject")).isEqualTo("ops");
+    assertThat(record.getString("role")).isEqualTo("admin");
+    assertThat(record.getString("route")).isEqualTo("/v1/models/{name}/labels/{label}");
+    assertThat(record.getInteger("status")).isEqualTo(200);
+    assertThat(record.getJsonObject("details").getMap()).isEqualTo(Map.of("name", "echo", "model", "echo",
         "label", "stable", "version", "2"));
   }
 
@@ -120,20 +126,11 @@ class LabelRoutesTest {
     }
     error(send("DELETE", "/v1/models/unknown/versions/1", null), 404, "NOT_FOUND");
 
-    JsonObject[] record = new JsonObject[1];
-    AccessTest.await(() -> {
-      HttpResponse<String> audit = call(gateway, "GET", "/v1/audit?limit=100", null, tokens.admin(), null);
-      new JsonObject(audit.body()).getJsonArray("records").forEach(o -> {
-        if (((JsonObject) o).getString("requestId").equals("delete-1")) {
-          record[0] = (JsonObject) o;
-        }
-      });
-      return record[0] != null;
-    }, "the deletion in the audit log");
-    assertThat(record[0].getString("route")).isEqualTo("/v1/models/{name}/versions/{v}");
-    assertThat(record[0].getString("method")).isEqualTo("DELETE");
-    assertThat(record[0].getInteger("status")).isEqualTo(200);
-    assertThat(record[0].getJsonObject("details").getMap()).isEqualTo(Map.of("name", "echo", "model", "echo",
+    JsonObject record = audited("delete-1");
+    assertThat(record.getString("route")).isEqualTo("/v1/models/{name}/versions/{v}");
+    assertThat(record.getString("method")).isEqualTo("DELETE");
+    assertThat(record.getInteger("status")).isEqualTo(200);
+    assertThat(record.getJsonObject("details").getMap()).isEqualTo(Map.of("name", "echo", "model", "echo",
         "version", "1"));
   }
 

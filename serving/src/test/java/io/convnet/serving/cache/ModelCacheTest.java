@@ -102,6 +102,16 @@ class ModelCacheTest {
     return cache;
   }
 
+  /** Versions 1..{@code n} of model "m" in the store, served by a preloading cache with an LRU of {@code cachedVersions}. */
+  ModelCache<Loaded> preloaded(int n, int cachedVersions) throws Exception {
+    for (int i = 0; i < n; i++) {
+      publish("m");
+    }
+    ModelCache<Loaded> cache = cache(CacheOptions.preloading(cachedVersions, Duration.ZERO, "test"));
+    cache.initialLoad().get();
+    return cache;
+  }
+
   List<Loaded> versions(String name, int version) {
     return loaded.values().stream().filter(l -> l.name.equals(name) && l.version == version).toList();
   }
@@ -193,11 +203,7 @@ class ModelCacheTest {
 
   @Test
   void theLruOfExplicitVersionsClosesOnlyVersionsNoRequestHolds() throws Exception {
-    for (int i = 0; i < 4; i++) {
-      publish("m");
-    }
-    ModelCache<Loaded> cache = cache(CacheOptions.preloading(1, Duration.ZERO, "test"));
-    cache.initialLoad().get();
+    ModelCache<Loaded> cache = preloaded(4, 1);
     Lease<Loaded> one = cache.acquireBlocking("m", 1);
     Lease<Loaded> two = cache.acquireBlocking("m", 2);
     assertThat(cache.loaded()).containsExactly("m:4", "m:1", "m:2");
@@ -230,11 +236,7 @@ class ModelCacheTest {
 
   @Test
   void aDeletedVersionIsNotFoundAtOnceAndClosesWhenItsLastRequestEnds() throws Exception {
-    for (int i = 0; i < 3; i++) {
-      publish("m");
-    }
-    ModelCache<Loaded> cache = cache(CacheOptions.preloading(2, Duration.ZERO, "test"));
-    cache.initialLoad().get();
+    ModelCache<Loaded> cache = preloaded(3, 2);
     Lease<Loaded> inFlight = cache.acquireBlocking("m", 1);
     cache.acquireBlocking("m", 2).close();
     assertThat(cache.loaded()).containsExactly("m:3", "m:1", "m:2");
