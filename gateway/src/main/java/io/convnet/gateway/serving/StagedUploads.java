@@ -145,7 +145,9 @@ public final class StagedUploads {
       }
       Files.move(writing, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException | RuntimeException e) {
-      delete(writing);
+      if (Files.exists(writing, LinkOption.NOFOLLOW_LINKS)) {
+        delete(writing);
+      }
       inlineFallbacks.increment();
       if (!warned.getAndSet(true)) {
         LOG.warn("cannot stage an image in the upload folder {} ({}); large images travel inline meanwhile "
