@@ -50,7 +50,7 @@ public final class Workers {
         .setModel(ModelRef.newBuilder().setName(model).setVersion(version));
     input.addTo(request);
     long t0 = System.nanoTime();
-    return uploads.send(request.getImagesList(), images -> requester.request(Exchanges.CLASSIFY,
+    return uploads.send(input.imageList(), images -> requester.request(Exchanges.CLASSIFY,
             request.clearImages().addAllImages(images).build(), bounded(timeout)))
         .onSuccess(reply -> stats.success(model, input.count(), reply, System.nanoTime() - t0))
         .onFailure(e -> stats.failure(model, version, ServiceException.of(e).code(), System.nanoTime() - t0));
