@@ -5,6 +5,7 @@ import io.convnet.kit.config.Settings;
 import io.convnet.proto.Image;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -53,6 +54,7 @@ public final class StagedUploads {
   private final AtomicBoolean warned = new AtomicBoolean();
   private final Counter staged;
   private final Counter inlineFallbacks;
+  private final Timer staging;
 
   /**
    * @param dir            the shared folder, or null: every image travels inline
@@ -69,6 +71,8 @@ public final class StagedUploads {
     this.inlineFallbacks = Counter.builder("convnet.uploads.inline.fallbacks")
         .description("images that should have been staged but went inline: the upload folder could not be written")
         .register(registry);
+    this.staging = Timer.builder("convnet.uploads.stage")
+        .description("writing a request's large images to the upload folder (on a worker thread)").register(registry);
   }
 
   /** From {@link Settings#UPLOAD_DIR} (refused when inside the data root or model store) and its threshold. */
@@ -118,7 +122,8 @@ public final class StagedUploads {
     if (dir == null || images.stream().noneMatch(this::large)) {
       return send.apply(images);
     }
-    return vertx.executeBlocking(() -> images.stream().map(i -> large(i) ? stage(i) : i).toList(), false)
+    return vertx.executeBlocking(() -> staging.recordCallable(() -> images.stream().map(i -> large(i) ? stage(i) : i)
+            .toList()), false)
         .compose(out -> {
           Future<T> sent;
           try {
