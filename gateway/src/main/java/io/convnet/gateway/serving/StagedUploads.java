@@ -104,8 +104,12 @@ public final class StagedUploads {
       for (Path file : files) {
         String name = file.getFileName().toString();
         boolean ours = name.startsWith(prefix) || name.startsWith(WRITING + prefix);
-        if (ours || Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(old)) {
-          removed += Files.deleteIfExists(file) ? 1 : 0;
+        try {
+          if (ours || Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(old)) {
+            removed += Files.deleteIfExists(file) ? 1 : 0;
+          }
+        } catch (IOException e) {  // gone meanwhile (another gateway's clean-up), or not ours to delete
+          LOG.debug("leftover {} not removed: {}", name, e.toString());
         }
       }
     }
