@@ -33,6 +33,9 @@ if [ -z "${CONVNET_DATA_ROOT:-}" ]; then
   fi
 fi
 export CONVNET_DATA_ROOT
+# Photos over 1 MiB go from the gateway to workers and visualizers as files in this shared folder, not
+# through Kafka (set it empty for everything inline).
+export CONVNET_UPLOAD_DIR=${CONVNET_UPLOAD_DIR-$RUN_DIR/uploads}
 # Access: an admin token made on first start (kept in run/admin.token, mode 600; re-runs reuse it), only
 # its hash in the token file the gateway reads (and re-reads: ./token.sh adds and removes tokens).
 export CONVNET_AUTH_TOKENS_FILE=${CONVNET_AUTH_TOKENS_FILE:-$RUN_DIR/tokens}

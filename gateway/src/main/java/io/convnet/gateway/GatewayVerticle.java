@@ -13,6 +13,7 @@ import io.convnet.gateway.serving.ModelDetails;
 import io.convnet.gateway.serving.RequestImages;
 import io.convnet.gateway.serving.ServingLimits;
 import io.convnet.gateway.serving.ServingRoutes;
+import io.convnet.gateway.serving.StagedUploads;
 import io.convnet.gateway.serving.VersionLabels;
 import io.convnet.gateway.serving.Workers;
 import io.convnet.gateway.tfserving.TfServingApi;
@@ -56,7 +57,8 @@ public final class GatewayVerticle extends VerticleBase {
     access = Access.fromConfig(vertx, config, kit.registry(),
         new AuditLog(kit.producer(), kit.instanceId(), auditTrail));
     auditTrail.start(context, kit.clients());
-    Workers workers = new Workers(kit.requester(), config.millis(Settings.REQUEST_TIMEOUT_MS), PROBE_TIMEOUT);
+    StagedUploads uploads = StagedUploads.of(vertx, config, kit.registry());
+    Workers workers = new Workers(kit.requester(), uploads, config.millis(Settings.REQUEST_TIMEOUT_MS), PROBE_TIMEOUT);
     RequestImages images = new RequestImages(maxImageBytes, config.getInt(Settings.MAX_IMAGES_PER_REQUEST));
     VersionLabels labels = new VersionLabels(workers);
     ModelDetails details = new ModelDetails(workers, config.millis(Settings.STATUS_WINDOW_MS));
@@ -70,7 +72,7 @@ public final class GatewayVerticle extends VerticleBase {
         own,
         tfServing.routes(own.classify(), limits),
         openInference.routes(limits),
-        new VisualizeRoutes(kit.requester(), config.millis(VisualizeRoutes.TIMEOUT_MS), maxImageBytes),
+        new VisualizeRoutes(kit.requester(), uploads, config.millis(VisualizeRoutes.TIMEOUT_MS), maxImageBytes),
         trainingJobs.routes(),
         new AuditRoutes(auditTrail)::mount,
         new WebUi());
@@ -78,7 +80,7 @@ public final class GatewayVerticle extends VerticleBase {
     int kitRoutes = router.getRoutes().size();  // health and metrics: the kit's, open
     groups.forEach(group -> group.mount(router, access));
     Access.checkDeclared(router.getRoutes().subList(kitRoutes, router.getRoutes().size()));
-    return access.start(config.getInt(AccessSettings.RELOAD_MS))
+    return uploads.start().compose(v -> access.start(config.getInt(AccessSettings.RELOAD_MS)))
         .compose(v -> GrpcEndpoint.start(vertx, config.get(Settings.HTTP_HOST), GrpcEndpoint.port(config),
             limits.maxBodyBytes(), access, List.of(tfServing.grpc(), openInference.grpc())))
         .onSuccess(server -> kit.statusDetails().put("grpcPort", Integer.toString(server.actualPort())))

@@ -44,8 +44,8 @@ public final class ExploreBenchmark {
     String model = args[1];
     int count = Integer.parseInt(args[3]);
     List<byte[]> drawings = images(Path.of(args[2]), count + WARM_UP);
-    System.out.printf(Locale.ROOT, "CPU: %s, %d cores; gateway %s%n", cpu(), Runtime.getRuntime().availableProcessors(),
-        url);
+    System.out.printf(Locale.ROOT, "CPU: %s, %d cores; gateway %s%n", BenchSetup.cpu(),
+        Runtime.getRuntime().availableProcessors(), url);
     for (int i = 0; i < WARM_UP; i++) {
       explore(url, model, drawings.get(i), PAGE_QUERY);
     }
@@ -209,14 +209,5 @@ public final class ExploreBenchmark {
   static double pct(List<Double> values, int p) {
     double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     return v[Math.min(v.length - 1, (int) Math.ceil(p / 100.0 * v.length) - 1)];
-  }
-
-  static String cpu() throws Exception {
-    try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
-      return lines.filter(l -> l.startsWith("model name")).findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim())
-          .orElse("unknown CPU");
-    } catch (java.io.IOException e) {
-      return "unknown CPU";
-    }
   }
 }

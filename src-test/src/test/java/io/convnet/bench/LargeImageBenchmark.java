@@ -14,10 +14,13 @@ import io.convnet.proto.Exchanges;
 import io.convnet.proto.Image;
 import io.convnet.proto.ModelRef;
 import io.convnet.worker.InferenceWorkerMain;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,19 +30,26 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What a large photo costs on its way through the cluster, at concurrency 1: a data-set JPEG, a
  * typical 12 MP phone JPEG (about 3.5 MB) and 10 and 12 MB ones (made from a data-set photo,
  * {@link PhonePhotos}). First the two Kafka hops alone (the service kit's request/reply with the
- * image inline and a worker that answers at once), then HTTP classify through the gateway and a
- * real worker, split into the worker's decode and compute and the rest (upload, gateway, Kafka).
- * Prints p50 per image, sizes taking turns in every round.
+ * image inline and a worker that answers at once), then HTTP classify through a gateway and a real
+ * worker, split into the worker's decode and compute and the rest (upload, gateway, Kafka), side by
+ * side: a gateway that sends every image inline and one with an upload folder
+ * ({@code CONVNET_UPLOAD_DIR}) that stages images over {@code CONVNET_INLINE_IMAGE_MAX_BYTES} (1 MiB)
+ * and sends their names. Each part warms up until the JIT compilers settle ({@link ThreadCpu#warmUp}),
+ * then prints p50 per image, sizes and gateways taking turns in every round.
  *
  * <p>{@code ./bench-serving.sh photos [rounds, default 10]}.
  */
 public final class LargeImageBenchmark {
+  private static final List<String> GATEWAYS = List.of("inline", "upload folder");
+
   private LargeImageBenchmark() {
   }
 
@@ -54,24 +64,30 @@ public final class LargeImageBenchmark {
     String external = System.getProperty(KafkaBrokerExtension.BOOTSTRAP_PROPERTY);
     LocalKafkaBroker broker = external == null ? LocalKafkaBroker.startEphemeral() : null;
     String bootstrap = external != null ? external : broker.bootstrapServers();
-    System.out.printf("%d cores, load average %.1f, %d rounds, broker %s%n", Runtime.getRuntime().availableProcessors(),
-        BenchSetup.loadAverage(), rounds, external != null ? "external" : "in this JVM");
+    System.out.printf("CPU: %s, %d cores, load average %.1f, %d rounds, broker %s%n", BenchSetup.cpu(),
+        Runtime.getRuntime().availableProcessors(), BenchSetup.loadAverage(), rounds,
+        external != null ? "external" : "in this JVM");
 
     Map<String, double[]> kafka = kafkaHops(bootstrap, images, rounds);
-    Map<String, double[][]> http = httpClassify(bootstrap, BenchSetup.store(tmp), images, rounds);
+    Map<String, double[][]> http = httpClassify(bootstrap, BenchSetup.store(tmp), tmp.resolve("uploads"), images, rounds);
 
     System.out.println();
-    System.out.println("| image | bytes | Kafka hops (kit, echo) | HTTP classify | worker decode | worker compute "
-        + "| the rest: upload, gateway, Kafka |");
-    System.out.println("|---|---|---|---|---|---|---|");
+    System.out.println("| image | bytes | Kafka hops (kit, echo) | gateway | HTTP classify | worker decode | worker compute "
+        + "| the rest: upload, gateway, Kafka | of which staging the file |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|");
     for (var e : images.entrySet()) {
-      double[][] h = http.get(e.getKey());
-      System.out.printf("| %s | %,d | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %.1f ms |%n", e.getKey(), e.getValue().length,
-          p50(kafka.get(e.getKey())), p50(h[0]), p50(h[1]), p50(h[2]), p50(h[3]));
+      for (String gateway : GATEWAYS) {
+        double[][] h = http.get(gateway + e.getKey());
+        System.out.printf("| %s | %,d | %.1f ms | %s | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %s |%n", e.getKey(),
+            e.getValue().length, p50(kafka.get(e.getKey())), gateway, p50(h[0]), p50(h[1]), p50(h[2]), p50(h[3]),
+            gateway.equals(GATEWAYS.get(0)) ? "-" : String.format("%.1f ms", p50(h[4])));
+      }
     }
+    System.out.printf("load average at the end %.1f%n", BenchSetup.loadAverage());
     if (broker != null) {
       broker.close();
     }
+    io.convnet.util.FileTrees.delete(tmp);
     System.exit(0);
   }
 
@@ -88,19 +104,10 @@ public final class LargeImageBenchmark {
     Context context = asking.kit().vertx().getOrCreateContext();
     Map<String, double[]> ms = new LinkedHashMap<>();
     images.keySet().forEach(k -> ms.put(k, new double[rounds]));
-    for (int r = -2; r < rounds; r++) {  // two rounds of warm-up
+    ThreadCpu.warmUp(() -> images.forEach((name, bytes) -> echo(asking, context, bytes)));
+    for (int r = 0; r < rounds; r++) {
       for (var e : images.entrySet()) {
-        ClassifyRequest request = ClassifyRequest.newBuilder().setModel(ModelRef.newBuilder().setName("echo"))
-            .addImages(Image.newBuilder().setData(ByteString.copyFrom(e.getValue()))).build();
-        long t0 = System.nanoTime();
-        ClassifyReply reply = LoadGenerator.await(Future.<ClassifyReply>future(p -> context.runOnContext(v ->
-            asking.kit().requester().request(Exchanges.CLASSIFY, request).onComplete(p))));
-        if (!reply.getWorker().equals(Integer.toString(e.getValue().length))) {
-          throw new IllegalStateException("the echo saw " + reply.getWorker() + " bytes");
-        }
-        if (r >= 0) {
-          ms.get(e.getKey())[r] = (System.nanoTime() - t0) / 1e6;
-        }
+        ms.get(e.getKey())[r] = echo(asking, context, e.getValue());
       }
     }
     LoadGenerator.await(asking.close(Duration.ofSeconds(2)));
@@ -108,38 +115,81 @@ public final class LargeImageBenchmark {
     return ms;
   }
 
-  /** Per image: {total, decode, compute, the rest} in ms for each round. */
-  private static Map<String, double[][]> httpClassify(String bootstrap, Path store, Map<String, byte[]> images,
-                                                     int rounds) throws Exception {
+  /** One image through the kit's request/reply and the echo: ms. */
+  private static double echo(RunningService asking, Context context, byte[] image) {
+    ClassifyRequest request = ClassifyRequest.newBuilder().setModel(ModelRef.newBuilder().setName("echo"))
+        .addImages(Image.newBuilder().setData(ByteString.copyFrom(image))).build();
+    long t0 = System.nanoTime();
+    ClassifyReply reply = LoadGenerator.await(Future.<ClassifyReply>future(p -> context.runOnContext(v ->
+        asking.kit().requester().request(Exchanges.CLASSIFY, request).onComplete(p))));
+    if (!reply.getWorker().equals(Integer.toString(image.length))) {
+      throw new IllegalStateException("the echo saw " + reply.getWorker() + " bytes");
+    }
+    return (System.nanoTime() - t0) / 1e6;
+  }
+
+  /**
+   * Per gateway and image ({@code gateway + image}): {total, decode, compute, the rest, staging} in ms for each
+   * round; staging is the staging gateway's {@code convnet.uploads.stage} time of the request (0 inline).
+   */
+  private static Map<String, double[][]> httpClassify(String bootstrap, Path store, Path uploads,
+                                                     Map<String, byte[]> images, int rounds) throws Exception {
     RunningService worker = BenchSetup.start(InferenceWorkerMain.DEFINITION, bootstrap, Map.of(
-        "CONVNET_MODEL_STORE", store.toString(), "CONVNET_SCORE_ENABLED", "false"));
-    RunningService gateway = BenchSetup.start(GatewayMain.DEFINITION, bootstrap, Map.of());
+        "CONVNET_MODEL_STORE", store.toString(), "CONVNET_SCORE_ENABLED", "false",
+        "CONVNET_UPLOAD_DIR", uploads.toString()));
+    RunningService inline = BenchSetup.start(GatewayMain.DEFINITION, bootstrap, Map.of("CONVNET_GRPC_PORT", "0"));
+    RunningService staging = BenchSetup.start(GatewayMain.DEFINITION, bootstrap, Map.of("CONVNET_GRPC_PORT", "0",
+        "CONVNET_INSTANCE_ID", "gateway-staging-bench", "CONVNET_UPLOAD_DIR", uploads.toString()));
+    Map<String, URI> uris = Map.of(GATEWAYS.get(0), classifyUri(inline), GATEWAYS.get(1), classifyUri(staging));
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    URI uri = URI.create("http://127.0.0.1:" + gateway.httpPort() + "/v1/models/cats-vs-dogs:classify");
     Map<String, double[][]> ms = new LinkedHashMap<>();
-    images.keySet().forEach(k -> ms.put(k, new double[4][rounds]));
-    for (int r = -2; r < rounds; r++) {
+    ThreadCpu.warmUp(() -> images.forEach((name, bytes) -> GATEWAYS.forEach(g -> classify(client, uris.get(g), name, bytes))));
+    Timer stage = staging.kit().registry().find("convnet.uploads.stage").timer();
+    for (int r = 0; r < rounds; r++) {
       for (var e : images.entrySet()) {
-        long t0 = System.nanoTime();
-        HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).header("content-type", "image/jpeg")
-            .POST(HttpRequest.BodyPublishers.ofByteArray(e.getValue())).build(), HttpResponse.BodyHandlers.ofString());
-        double total = (System.nanoTime() - t0) / 1e6;
-        if (response.statusCode() != 200) {
-          throw new IllegalStateException(e.getKey() + ": " + response.statusCode() + " " + response.body());
-        }
-        JsonObject t = new JsonObject(response.body()).getJsonObject("timing");
-        if (r >= 0) {
-          double[][] m = ms.get(e.getKey());
-          m[0][r] = total;
-          m[1][r] = t.getDouble("decodeMs");
-          m[2][r] = t.getDouble("computeMs");
-          m[3][r] = total - t.getDouble("decodeMs") - t.getDouble("queueMs") - t.getDouble("computeMs");
+        for (int g = 0; g < GATEWAYS.size(); g++) {
+          String gateway = GATEWAYS.get((g + r) % GATEWAYS.size());  // which goes first alternates
+          double staged = stage.totalTime(TimeUnit.MILLISECONDS);
+          double[] m = classify(client, uris.get(gateway), e.getKey(), e.getValue());
+          double[][] all = ms.computeIfAbsent(gateway + e.getKey(), k -> new double[5][rounds]);
+          for (int i = 0; i < m.length; i++) {
+            all[i][r] = m[i];
+          }
+          all[4][r] = stage.totalTime(TimeUnit.MILLISECONDS) - staged;
         }
       }
     }
-    LoadGenerator.await(gateway.close(Duration.ofSeconds(2)));
+    double stagedCount = staging.kit().registry().counter("convnet.uploads.staged").count();
+    System.out.printf("images the upload gateway staged: %.0f%n", stagedCount);
+    LoadGenerator.await(staging.close(Duration.ofSeconds(2)));
+    LoadGenerator.await(inline.close(Duration.ofSeconds(2)));
     LoadGenerator.await(worker.close(Duration.ofSeconds(2)));
     return ms;
+  }
+
+  private static URI classifyUri(RunningService gateway) {
+    return URI.create("http://127.0.0.1:" + gateway.httpPort() + "/v1/models/cats-vs-dogs:classify");
+  }
+
+  /** One HTTP classify: {total, decode, compute, the rest} in ms. */
+  private static double[] classify(HttpClient client, URI uri, String name, byte[] image) {
+    try {
+      long t0 = System.nanoTime();
+      HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).header("content-type", "image/jpeg")
+          .POST(HttpRequest.BodyPublishers.ofByteArray(image)).build(), HttpResponse.BodyHandlers.ofString());
+      double total = (System.nanoTime() - t0) / 1e6;
+      if (response.statusCode() != 200) {
+        throw new IllegalStateException(name + ": " + response.statusCode() + " " + response.body());
+      }
+      JsonObject t = new JsonObject(response.body()).getJsonObject("timing");
+      return new double[] {total, t.getDouble("decodeMs"), t.getDouble("computeMs"),
+          total - t.getDouble("decodeMs") - t.getDouble("queueMs") - t.getDouble("computeMs")};
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   private static double p50(double[] values) {

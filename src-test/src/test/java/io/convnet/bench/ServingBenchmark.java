@@ -150,33 +150,11 @@ public final class ServingBenchmark {
     System.exit(0);
   }
 
-  /**
-   * Passes over every system until the JIT compilers settle: a fresh JVM keeps compiling the Kafka
-   * broker's and clients' code for a minute or more, and on 2 cores that CPU is taken from the HTTP
-   * path (in-process TensorFlow is native code and barely notices), which would bill the warm-up to the
-   * cluster path. Settled: the compiler threads used under {@value #SETTLED_JIT_SHARE} of one core in a pass.
-   * {@code -Dconvnet.bench.warmup.seconds} caps it (default 120).
-   */
+  /** Passes over every system (JIT, connections, TF's first calls) until the JIT compilers settle. */
   private static void warmUp(List<String> systems, Predictor predictor, List<byte[]> photos, int port, Vertx vertx,
                              ManagedChannel channel) {
-    long cap = (long) (Double.parseDouble(System.getProperty("convnet.bench.warmup.seconds", "120")) * 1e9);
-    long t0 = System.nanoTime();
-    int passes = 0;
-    double share;
-    do {
-      long start = System.nanoTime();
-      Map<String, Long> before = ThreadCpu.snapshot();
-      for (String system : systems) {  // JIT, connections, TF's first calls
-        measure(system, predictor, photos, port, vertx, channel, 2000);
-      }
-      share = ThreadCpu.minus(ThreadCpu.snapshot(), before).get(ThreadCpu.JIT) / (double) (System.nanoTime() - start);
-      passes++;
-    } while (share > SETTLED_JIT_SHARE && System.nanoTime() - t0 < cap);
-    System.out.printf("warm-up: %d passes, %.0f s; JIT compilers used %.1f%% of a core in the last%n", passes,
-        (System.nanoTime() - t0) / 1e9, share * 100);
+    ThreadCpu.warmUp(() -> systems.forEach(system -> measure(system, predictor, photos, port, vertx, channel, 2000)));
   }
-
-  private static final double SETTLED_JIT_SHARE = 0.03;
 
   private static double[] counts(MeterRegistry registry) {
     return new double[] {

@@ -101,4 +101,29 @@ final class ThreadCpu {
     return "| system (CPU ms per image) | " + String.join(" | ", GROUPS) + " | all |\n|---|"
         + "---|".repeat(GROUPS.size() + 1);
   }
+
+  /** A warm-up pass is settled when the JIT compiler threads used less than this share of one core in it. */
+  private static final double SETTLED_JIT_SHARE = 0.03;
+
+  /**
+   * Runs {@code pass} until the JIT compilers settle: a fresh JVM keeps compiling the Kafka broker's and
+   * clients' code for a minute or more, and on 2 cores that CPU is taken from what is measured next, which
+   * would bill the warm-up to it. Settled: the compiler threads used under {@value #SETTLED_JIT_SHARE} of
+   * one core in a pass. {@code -Dconvnet.bench.warmup.seconds} caps it (default 120).
+   */
+  static void warmUp(Runnable pass) {
+    long cap = (long) (Double.parseDouble(System.getProperty("convnet.bench.warmup.seconds", "120")) * 1e9);
+    long t0 = System.nanoTime();
+    int passes = 0;
+    double share;
+    do {
+      long start = System.nanoTime();
+      Map<String, Long> before = snapshot();
+      pass.run();
+      share = minus(snapshot(), before).get(JIT) / (double) (System.nanoTime() - start);
+      passes++;
+    } while (share > SETTLED_JIT_SHARE && System.nanoTime() - t0 < cap);
+    System.out.printf("warm-up: %d passes, %.0f s; JIT compilers used %.1f%% of a core in the last%n", passes,
+        (System.nanoTime() - t0) / 1e9, share * 100);
+  }
 }

@@ -36,15 +36,16 @@ final class Requests {
   }
 
   /**
-   * The request's image: inline bytes, or a reference under the data root (which no symbolic link leaves),
-   * decoded for use at {@code width x height} as training decodes it (0, 0: at full size).
+   * The request's image: inline bytes, a reference under the data root (which no symbolic link leaves) or
+   * an upload the gateway staged, decoded for use at {@code width x height} as training decodes it (0, 0:
+   * at full size).
    */
   static RgbImage image(Image image, RequestImages images, int width, int height) {
-    if (image.hasData() ? image.getData().isEmpty() : !image.hasReference()) {
+    if (image.getSourceCase() == Image.SourceCase.SOURCE_NOT_SET || image.hasData() && image.getData().isEmpty()) {
       throw Failures.invalid("send an image (JPEG or PNG) as the request body");
     }
     String name = image.getName().isEmpty() ? image.getReference() : image.getName();
-    return images.load(image.hasData() ? image.getData().toByteArray() : null, image.getReference(),
+    return images.load(image.hasData() ? image.getData().toByteArray() : null, image.getReference(), image.getUpload(),
         name.isEmpty() ? "the image" : "the image '" + name + "'", width, height);
   }
 }

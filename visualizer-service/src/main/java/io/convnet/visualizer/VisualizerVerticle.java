@@ -55,7 +55,7 @@ public final class VisualizerVerticle extends VerticleBase {
         new LabelPolicy(new LifecycleStore(store), LABELS_REREAD),
         CacheOptions.onDemand(c.getInt(VisualizerSettings.MAX_MODELS), kit.instanceId()));
     models.start();
-    RequestImages images = new RequestImages(c.dataRoot(), ImageLimits.DEFAULT);
+    RequestImages images = new RequestImages(c.dataRoot(), c.uploadDir(), ImageLimits.DEFAULT);
     sync = new SyncVisualizations(models, images);
     explorations = new Explorations(models, images);
     jobs = new AscentJobs(models, c.getInt(VisualizerSettings.MAX_JOBS), c.getInt(VisualizerSettings.MAX_QUEUED),

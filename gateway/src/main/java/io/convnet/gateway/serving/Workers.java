@@ -17,20 +17,24 @@ import java.util.List;
 /**
  * The inference workers as every serving protocol sees them: classify and models over Kafka.
  * Every protocol's request becomes a {@link ClassifyInput} and goes through {@link #classify} (which
- * also keeps the {@link InferStats}); its answer is the worker's {@link ClassifyReply}.
+ * stages its large images as {@link StagedUploads} and keeps the {@link InferStats}); its answer is the
+ * worker's {@link ClassifyReply}.
  */
 public final class Workers {
   private final KafkaRequester requester;
+  private final StagedUploads uploads;
   private final Duration requestTimeout;
   private final Duration probeTimeout;
   private final InferStats stats = new InferStats();
 
   /**
+   * @param uploads        where large images are staged, to travel by name
    * @param requestTimeout the longest a request waits for its reply (CONVNET_REQUEST_TIMEOUT_MS)
    * @param probeTimeout   how long readiness probes wait
    */
-  public Workers(KafkaRequester requester, Duration requestTimeout, Duration probeTimeout) {
+  public Workers(KafkaRequester requester, StagedUploads uploads, Duration requestTimeout, Duration probeTimeout) {
     this.requester = requester;
+    this.uploads = uploads;
     this.requestTimeout = requestTimeout;
     this.probeTimeout = probeTimeout;
   }
@@ -46,7 +50,8 @@ public final class Workers {
         .setModel(ModelRef.newBuilder().setName(model).setVersion(version));
     input.addTo(request);
     long t0 = System.nanoTime();
-    return requester.request(Exchanges.CLASSIFY, request.build(), bounded(timeout))
+    return uploads.send(input.imageList(), images -> requester.request(Exchanges.CLASSIFY,
+            request.clearImages().addAllImages(images).build(), bounded(timeout)))
         .onSuccess(reply -> stats.success(model, input.count(), reply, System.nanoTime() - t0))
         .onFailure(e -> stats.failure(model, version, ServiceException.of(e).code(), System.nanoTime() - t0));
   }

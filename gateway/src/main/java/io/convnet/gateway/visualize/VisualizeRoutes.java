@@ -7,6 +7,7 @@ import io.convnet.gateway.access.Access;
 import io.convnet.gateway.http.ModelPaths;
 import io.convnet.gateway.http.RequestBody;
 import io.convnet.gateway.http.RouteGroup;
+import io.convnet.gateway.serving.StagedUploads;
 import io.convnet.kit.ServiceException;
 import io.convnet.kit.config.Setting;
 import io.convnet.kit.http.HttpErrors;
@@ -38,6 +39,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -73,15 +75,18 @@ public final class VisualizeRoutes implements RouteGroup {
       "blur_sigma", "tv", "noise", "seed", "version");
 
   private final KafkaRequester requester;
+  private final StagedUploads uploads;
   private final Duration timeout;
   private final long maxImageBytes;
 
   /**
+   * @param uploads       where a large image is staged, to travel by name
    * @param timeout       how long to wait for the visualizer's reply ({@link #TIMEOUT_MS})
    * @param maxImageBytes largest request body (an image, or a matrix as JSON)
    */
-  public VisualizeRoutes(KafkaRequester requester, Duration timeout, long maxImageBytes) {
+  public VisualizeRoutes(KafkaRequester requester, StagedUploads uploads, Duration timeout, long maxImageBytes) {
     this.requester = requester;
+    this.uploads = uploads;
     this.timeout = timeout;
     this.maxImageBytes = maxImageBytes;
   }
@@ -224,7 +229,9 @@ public final class VisualizeRoutes implements RouteGroup {
       HttpErrors.respond(ctx, e);
       return;
     }
-    requester.request(Exchanges.VISUALIZE, null, request, timeout).onComplete(ar -> {
+    uploads.send(request.hasImage() ? List.of(request.getImage()) : List.<Image>of(), images -> requester.request(
+        Exchanges.VISUALIZE, null, images.isEmpty() ? request : request.toBuilder().setImage(images.get(0)).build(),
+        timeout)).onComplete(ar -> {
       if (ar.failed()) {
         HttpErrors.respond(ctx, ar.cause());
       } else {

@@ -62,7 +62,7 @@ public final class WorkerModels implements AutoCloseable {
       return new ServedModel(classifiers.load(dir, name, version, meters), meters);
     }, labels, options);
     this.catalog = new ModelCatalog(cache, labels, training, config.instanceId());
-    this.images = new RequestImages(config.dataRoot(),
+    this.images = new RequestImages(config.dataRoot(), config.uploadDir(),
         new ImageLimits(config.maxImageBytes(), ImageLimits.DEFAULT.maxFileBytes(), config.maxImagePixels()));
   }
 
@@ -142,12 +142,15 @@ public final class WorkerModels implements AutoCloseable {
     return "image " + index + (name.isEmpty() ? "" : " ('" + name + "')");
   }
 
-  /** A request image (inline, or a reference under the data root) as {@code model}'s input. Blocking: decodes. */
+  /**
+   * A request image (inline, a reference under the data root, or an upload the gateway staged) as
+   * {@code model}'s input. Blocking: decodes.
+   */
   public float[] input(ServedModel model, Image image, String what) {
     try {
       ModelInput input = model.input();
       return input.floats(images.load(image.hasData() ? image.getData().toByteArray() : null,
-          image.getReference(), what, input.width(), input.height()));
+          image.getReference(), image.getUpload(), what, input.width(), input.height()));
     } catch (RuntimeException e) {
       throw failure(e);
     }

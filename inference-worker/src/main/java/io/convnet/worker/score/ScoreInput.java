@@ -130,6 +130,10 @@ record ScoreInput(String model, long version, Image image, String id) {
     if (request.getImage().getSourceCase() == Image.SourceCase.SOURCE_NOT_SET) {
       throw new ServiceException(ErrorCode.INVALID_ARGUMENT, "the ScoreRequest has no image (data or reference)");
     }
+    if (request.getImage().hasUpload()) {  // staged files belong to the gateway's own requests, for their lifetime
+      throw new ServiceException(ErrorCode.INVALID_ARGUMENT, "a ScoreRequest may not name an upload; send the "
+          + "image as data or a reference under the data root");
+    }
     return new ScoreInput(request.getModel().getName(), request.getModel().getVersion(), request.getImage(),
         request.getId());
   }

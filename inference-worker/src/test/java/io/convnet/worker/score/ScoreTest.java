@@ -132,6 +132,9 @@ class ScoreTest {
           + Base64.getEncoder().encodeToString(TestBundles.jpeg(0, 2)) + "\"}")), "INVALID_ARGUMENT");
       expect.accept(new ProducerRecord<>(topic, 3, "image-list", json("{\"images\": [\"cat.jpg\", \"cat.jpg\"]}")),
           "INVALID_ARGUMENT");
+      // the gateway's staged uploads are its own requests' alone
+      expect.accept(new ProducerRecord<>(topic, 0, "upload", ScoreRequest.newBuilder()
+          .setImage(Image.newBuilder().setUpload("gateway-1-0b0e.img")).build().toByteArray()), "INVALID_ARGUMENT");
       records.forEach(topics::send);
       topics.flush();
 
@@ -177,6 +180,8 @@ class ScoreTest {
       assertThat(reason(topics, "oversized")).isEqualTo("the record's value has " + (maxValue + 13)
           + " bytes, more than the limit of " + maxValue + " for one image of at most " + MAX_IMAGE_BYTES + " bytes");
       assertThat(reason(topics, "image-list")).contains("a score record carries one image");
+      assertThat(reason(topics, "upload")).isEqualTo("a ScoreRequest may not name an upload; send the image as data "
+          + "or a reference under the data root");
       assertThat(TestServices.get(worker.httpPort(), "/metrics").body()).contains(
           "convnet_score_records_total{outcome=\"dead_letter\"", "convnet_score_transactions_total{outcome=\"committed\"");
     }

@@ -1,9 +1,11 @@
 package io.convnet.kit.config;
 
 import io.convnet.proto.Topic;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -96,6 +98,39 @@ public final class KitConfig {
 
   public Path dataRoot() {
     return Path.of(get(Settings.DATA_ROOT));
+  }
+
+  /**
+   * The upload folder ({@link Settings#UPLOAD_DIR}), or null when unset. It may not lie in the data root or
+   * the model store (a score record's reference, or a model read, could then reach other people's images).
+   */
+  public Path uploadDir() {
+    String v = get(Settings.UPLOAD_DIR);
+    if (v.isEmpty()) {
+      return null;
+    }
+    Path dir = absolute(Path.of(v));
+    for (Setting root : new Setting[] {Settings.DATA_ROOT, Settings.MODEL_STORE}) {
+      if (dir.startsWith(absolute(Path.of(get(root))))) {
+        throw new IllegalArgumentException(Settings.UPLOAD_DIR.name() + " (" + v + ") must not be inside "
+            + root.name() + " (" + get(root) + "); give the uploads a folder of their own");
+      }
+    }
+    return dir;
+  }
+
+  /** Absolute and normalized, symbolic links resolved as far as the path exists. */
+  private static Path absolute(Path path) {
+    Path p = path.toAbsolutePath().normalize();
+    Path existing = p;
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    try {
+      return existing == null ? p : existing.toRealPath().resolve(existing.relativize(p));
+    } catch (IOException e) {
+      return p;
+    }
   }
 
   public static String hostName() {

@@ -66,6 +66,12 @@ public final class Settings {
       "./models", "model store root: <store>/<model>/<version>/");
   public static final Setting DATA_ROOT = new Setting("CONVNET_DATA_ROOT",
       "./data", "root directory of training data and images passed by reference");
+  /** Phone photos cross Kafka twice when inline (producer to broker to worker): a shared folder spares that. */
+  public static final Setting UPLOAD_DIR = new Setting("CONVNET_UPLOAD_DIR", "",
+      "folder shared by the gateway, inference workers and visualizers: images larger than "
+      + "CONVNET_INLINE_IMAGE_MAX_BYTES are staged there and travel by name (empty: every image inline)");
+  public static final Setting INLINE_IMAGE_MAX_BYTES = new Setting("CONVNET_INLINE_IMAGE_MAX_BYTES", "1048576",
+      "largest image that travels inline when an upload folder is set; larger ones are staged there");
   public static final Setting TRAIN_PROGRESS_INTERVAL_MS = new Setting("CONVNET_TRAIN_PROGRESS_INTERVAL_MS",
       "500", "trainer: at most one batch-progress event per job per interval (plus each epoch's last batch)");
   public static final Setting SSE_HEARTBEAT_MS = new Setting("CONVNET_SSE_HEARTBEAT_MS",
@@ -112,7 +118,7 @@ public final class Settings {
         REQUEST_TIMEOUT_MS, REQUEST_RESEND_MS, STATUS_WINDOW_MS, MAX_IN_FLIGHT, RESPONDER_CONCURRENCY, REPLY_GROUP,
         KAFKA_CHECK_TIMEOUT_MS, KAFKA_CHECK_INTERVAL_MS, STARTUP_TIMEOUT_MS, REPLICATION_FACTOR, KAFKA_CREATE_TOPICS,
         MAX_MESSAGE_BYTES, MAX_IMAGE_BYTES, MAX_IMAGES_PER_REQUEST, HTTP_HEADER_TIMEOUT_MS, HTTP_IDLE_TIMEOUT_MS, SHUTDOWN_GRACE_MS,
-        MODEL_STORE, DATA_ROOT, TRAIN_PROGRESS_INTERVAL_MS, SSE_HEARTBEAT_MS, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD));
+        MODEL_STORE, DATA_ROOT, UPLOAD_DIR, INLINE_IMAGE_MAX_BYTES, TRAIN_PROGRESS_INTERVAL_MS, SSE_HEARTBEAT_MS, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD));
     all.addAll(KAFKA_CLIENT_SECURITY);
     Topics.ALL.forEach(t -> all.add(partitions(t)));
     return List.copyOf(all);

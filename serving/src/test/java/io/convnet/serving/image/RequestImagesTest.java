@@ -23,6 +23,7 @@ class RequestImagesTest {
   @TempDir
   Path tmp;
   Path root;
+  Path uploads;
   RequestImages images;
   byte[] png;
 
@@ -39,7 +40,8 @@ class RequestImagesTest {
     Files.createSymbolicLink(root.resolve("image.png"), outside.resolve("image.png"));
     Files.createSymbolicLink(root.resolve("elsewhere"), outside);
     Files.createSymbolicLink(root.resolve("cats/same.png"), root.resolve("cats/cat.png"));
-    images = new RequestImages(root, new ImageLimits(10_000, 20_000, 1_500));
+    uploads = Files.createDirectories(tmp.resolve("uploads"));
+    images = new RequestImages(root, uploads, new ImageLimits(10_000, 20_000, 1_500));
   }
 
   ServingException refused(byte[] inline, String reference) {
@@ -52,7 +54,7 @@ class RequestImagesTest {
     assertThat(inline.width()).isEqualTo(40);
     assertThat(images.load(null, "cats/cat.png", "image 0").height()).isEqualTo(30);
     assertThat(images.load(null, "cats/same.png", "image 0").width()).isEqualTo(40);
-    assertThat(images.bytes(null, "cats/cat.png", "image 0")).isEqualTo(png);
+    assertThat(images.bytes(null, "cats/cat.png", null, "image 0")).isEqualTo(png);
   }
 
   @Test
@@ -100,10 +102,52 @@ class RequestImagesTest {
 
   @Test
   void withoutADataRootInlineImagesStillWorkAndReferencesGetAClearError() {
-    RequestImages noRoot = new RequestImages(tmp.resolve("missing"), ImageLimits.DEFAULT);
+    RequestImages noRoot = new RequestImages(tmp.resolve("missing"), null, ImageLimits.DEFAULT);
     assertThat(noRoot.load(png, null, "image 0").width()).isEqualTo(40);
     ServingException e = catchThrowableOfType(ServingException.class, () -> noRoot.load(null, "cats/cat.png", "image 0"));
     assertThat(e.reason()).isEqualTo(Reason.INVALID_ARGUMENT);
     assertThat(e.getMessage()).isEqualTo("image 0: images by reference need a data root, and this service has none");
+  }
+
+  ServingException refusedUpload(String upload) {
+    return catchThrowableOfType(ServingException.class, () -> images.bytes(null, "", upload, "image 0"));
+  }
+
+  @Test
+  void anUploadIsAPlainFileNameInTheUploadFolderAndNothingElse() throws Exception {
+    Files.write(uploads.resolve("gateway-1.img"), png);
+    assertThat(images.bytes(null, "", "gateway-1.img", "image 0")).isEqualTo(png);
+    assertThat(images.load(null, "", "gateway-1.img", "image 0", 0, 0).width()).isEqualTo(40);
+
+    Files.createSymbolicLink(uploads.resolve("link.img"), tmp.resolve("outside/image.png"));
+    Files.createSymbolicLink(uploads.resolve("inside.img"), uploads.resolve("gateway-1.img"));
+    for (String upload : new String[] {"../outside/image.png", "../data/cats/cat.png", "/etc/passwd",
+        tmp.resolve("outside/image.png").toString(), "sub/gateway-1.img", "..", ".", ".hidden.img", "a\\b.img"}) {
+      ServingException e = refusedUpload(upload);
+      assertThat(e.reason()).as(upload).isEqualTo(Reason.INVALID_ARGUMENT);
+      assertThat(e.getMessage()).as(upload).isEqualTo("image 0: upload '" + upload + "' is not a plain file name");
+    }
+    for (String link : new String[] {"link.img", "inside.img"}) {  // the gateway makes no links: none is followed
+      assertThat(refusedUpload(link).getMessage()).isEqualTo("image 0: upload '" + link + "' is not a regular file");
+    }
+    assertThat(refusedUpload("gone.img").getMessage())
+        .isEqualTo("image 0: upload 'gone.img' does not exist (an upload lives as long as the request that staged it)");
+    Files.writeString(uploads.resolve("notes.img"), SECRET);
+    ServingException notAnImage = catchThrowableOfType(ServingException.class,
+        () -> images.load(null, "", "notes.img", "image 0", 0, 0));
+    assertThat(notAnImage.getMessage()).doesNotContain(SECRET);
+    Files.write(uploads.resolve("big.img"), new byte[10_001]);  // an upload is an inline image staged: its limit
+    assertThat(refusedUpload("big.img").reason()).isEqualTo(Reason.PAYLOAD_TOO_LARGE);
+  }
+
+  @Test
+  void withoutAnUploadFolderAnUploadGetsAClearError() throws Exception {
+    Files.write(uploads.resolve("gateway-1.img"), png);
+    RequestImages noUploads = new RequestImages(root, null, ImageLimits.DEFAULT);
+    ServingException e = catchThrowableOfType(ServingException.class,
+        () -> noUploads.bytes(null, "", "gateway-1.img", "image 0"));
+    assertThat(e.reason()).isEqualTo(Reason.INVALID_ARGUMENT);
+    assertThat(e.getMessage()).isEqualTo("image 0: the image was staged in an upload folder, and this service has "
+        + "none (it must share the gateway's)");
   }
 }
