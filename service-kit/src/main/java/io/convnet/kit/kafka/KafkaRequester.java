@@ -31,6 +31,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.BufferExhaustedException;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -294,11 +295,19 @@ public final class KafkaRequester {
         .tag("exchange", exchange.name()).register(registry);
   }
 
+  /**
+   * A send the producer refused: BUSY when its buffer is full (many large records at once: it never waits for
+   * room, see max.block.ms), else UNAVAILABLE. Either way a 503 to retry; the client's message names neither
+   * the topic nor the producer's internals (they are logged).
+   */
   private void sendFailed(String id, Exception error) {
     PendingRequest<?> p = pending.remove(id);
     if (p != null) {
-      end(p, new ServiceException(ErrorCode.UNAVAILABLE, "could not send to " + p.exchange.requests() + ": "
-          + error.getMessage()));
+      LOG.warn("{} request {}: could not send to {}: {}", p.exchange.name(), id, p.exchange.requests(),
+          error.toString());
+      end(p, error instanceof BufferExhaustedException
+          ? new ServiceException(ErrorCode.BUSY, "too many large requests are on their way to the workers; retry shortly")
+          : new ServiceException(ErrorCode.UNAVAILABLE, "the request could not be sent to the workers; retry shortly"));
     }
   }
 
