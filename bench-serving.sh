@@ -3,7 +3,7 @@
 #   ./bench-serving.sh http   [window-seconds, default 4] [rounds, default 4]   HTTP classify c1/c8/c32 vs in-process batch 1/32
 #   ./bench-serving.sh score  [images, default 2000] [rounds, default 2]        Kafka batch scoring vs in-process batch 32
 #   ./bench-serving.sh memory [requests, default 10000] [switches, default 20] [rounds, default 2]  worker RSS growth per round of requests and model switches
-#   ./bench-serving.sh photos [rounds, default 10]                              phone-sized JPEGs (3.5, 10, 12 MB) at concurrency 1, inline vs staged uploads: Kafka hops, decode, compute
+#   ./bench-serving.sh photos [rounds, default 10]                              phone-sized JPEGs (3.5, 10, 12 MB) at concurrency 1 and 8, inline vs staged uploads, beside in-process decode + predict
 #   ./bench-serving.sh versions [loads, default 300] [rounds, default 3]       worker RSS growth per round of ~300 loads and unloads of old versions (LRU)
 # -Dconvnet.bench.bundle=<bundle dir> (in CONVNET_BENCH_JAVA_OPTS) uses a trained bundle instead of an untrained tutorial CNN.
 set -euo pipefail
