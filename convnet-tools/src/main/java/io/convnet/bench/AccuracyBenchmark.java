@@ -136,13 +136,6 @@ public final class AccuracyBenchmark {
 
   /** The CPU's model name ({@code /proc/cpuinfo}) and core count, to go with every figure. */
   static String cpuName() {
-    String name = System.getProperty("os.arch");
-    try (var lines = java.nio.file.Files.lines(Path.of("/proc/cpuinfo"))) {
-      name = lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).trim())
-          .findFirst().orElse(name);
-    } catch (java.io.IOException | RuntimeException e) {
-      // not Linux: the architecture will do
-    }
-    return name + ", " + Runtime.getRuntime().availableProcessors() + " cores";
+    return io.convnet.util.Machine.cpu() + ", " + Runtime.getRuntime().availableProcessors() + " cores";
   }
 }

@@ -44,7 +44,7 @@ public final class ExploreBenchmark {
     String model = args[1];
     int count = Integer.parseInt(args[3]);
     List<byte[]> drawings = images(Path.of(args[2]), count + WARM_UP);
-    System.out.printf(Locale.ROOT, "CPU: %s, %d cores; gateway %s%n", BenchSetup.cpu(),
+    System.out.printf(Locale.ROOT, "CPU: %s, %d cores; gateway %s%n", io.convnet.util.Machine.cpu(),
         Runtime.getRuntime().availableProcessors(), url);
     for (int i = 0; i < WARM_UP; i++) {
       explore(url, model, drawings.get(i), PAGE_QUERY);

@@ -21,7 +21,7 @@ public final class FaultBenchmark {
   public static void main(String[] args) throws Exception {
     Duration outage = Duration.ofSeconds(args.length > 0 ? Long.parseLong(args[0]) : 15);
     int runs = args.length > 1 ? Integer.parseInt(args[1]) : 1;
-    System.out.printf("%s, %d cores%n", BenchSetup.cpu(), Runtime.getRuntime().availableProcessors());
+    System.out.printf("%s, %d cores%n", io.convnet.util.Machine.cpu(), Runtime.getRuntime().availableProcessors());
     for (int run = 1; run <= runs; run++) {
       Path dir = Files.createTempDirectory("convnet-faults-");
       System.out.println("run " + run + ": " + BrokerOutage.run(dir, outage));

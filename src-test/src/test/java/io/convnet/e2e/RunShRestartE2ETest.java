@@ -3,6 +3,7 @@ package io.convnet.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.convnet.kafka.local.LocalKafkaBroker;
+import io.convnet.util.Machine;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.URI;
@@ -218,12 +219,6 @@ class RunShRestartE2ETest {
   }
 
   private static String cpu() {
-    try {
-      return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-          .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?") + ", "
-          + Runtime.getRuntime().availableProcessors() + " cores";
-    } catch (IOException e) {
-      return "?";
-    }
+    return Machine.cpu() + ", " + Runtime.getRuntime().availableProcessors() + " cores";
   }
 }

@@ -10,6 +10,7 @@ import io.convnet.kit.launch.RunningService;
 import io.convnet.kit.testing.SlowHeaderClients;
 import io.convnet.kit.testing.TestServices;
 import io.convnet.testing.TinyBundles;
+import io.convnet.util.Machine;
 import io.convnet.worker.InferenceWorkerMain;
 import java.io.IOException;
 import java.io.InputStream;
@@ -143,7 +144,7 @@ class UploadFaultE2ETest {
     System.out.printf("%d slow uploads of %,d bytes at %,d B/s for %d s, gateway -Xmx512m (%s, %d cores, load %s):%n"
             + "  uploads: %s%n  ordinary classify alone: %s%n  ordinary classify beside the uploads: %s%n"
             + "  gateway heap used at most %,d bytes; request body bytes held at most %,d%n",
-        UPLOADERS, body.length, BYTES_PER_SECOND, PRESSURE_MS / 1000, cpu(), Runtime.getRuntime().availableProcessors(),
+        UPLOADERS, body.length, BYTES_PER_SECOND, PRESSURE_MS / 1000, Machine.cpu(), Runtime.getRuntime().availableProcessors(),
         Files.readString(Path.of("/proc/loadavg")).split(" ")[0], new TreeMap<>(uploads), alone, beside, peaks[0],
         peaks[1]);
 
@@ -259,15 +260,6 @@ class UploadFaultE2ETest {
   static double sum(String metrics, String prefix) {
     return metrics.lines().filter(l -> l.startsWith(prefix))
         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
-  }
-
-  static String cpu() {
-    try {
-      return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-          .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("unknown CPU");
-    } catch (IOException e) {
-      return "unknown CPU";
-    }
   }
 
   static Thread started(String name, Runnable body) {

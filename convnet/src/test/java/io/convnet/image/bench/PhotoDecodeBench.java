@@ -70,7 +70,7 @@ public final class PhotoDecodeBench {
 
     ImageDecoder decoder = ImageDecoder.standard();
     System.out.printf(Locale.ROOT, "CPU: %s, %d cores; Java %s; 1 thread, median of %d rounds; load average %.1f;"
-        + " default limits %s%n", cpuModel(), Runtime.getRuntime().availableProcessors(),
+        + " default limits %s%n", io.convnet.util.Machine.cpu(), Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.version"), rounds, OS.getSystemLoadAverage(), decoder.limits());
 
     Timing tf;
@@ -162,15 +162,4 @@ public final class PhotoDecodeBench {
     return (THREADS.getThreadAllocatedBytes(id) - before) / 1e6;
   }
 
-  private static String cpuModel() throws IOException {
-    Path cpuinfo = Paths.get("/proc/cpuinfo");
-    if (Files.isReadable(cpuinfo)) {
-      for (String line : Files.readAllLines(cpuinfo)) {
-        if (line.startsWith("model name")) {
-          return line.substring(line.indexOf(':') + 1).trim();
-        }
-      }
-    }
-    return System.getProperty("os.arch");
-  }
 }
