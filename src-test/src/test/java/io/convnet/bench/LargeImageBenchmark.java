@@ -72,7 +72,7 @@ public final class LargeImageBenchmark {
     String external = System.getProperty(KafkaBrokerExtension.BOOTSTRAP_PROPERTY);
     LocalKafkaBroker broker = external == null ? LocalKafkaBroker.startEphemeral() : null;
     String bootstrap = external != null ? external : broker.bootstrapServers();
-    System.out.printf("CPU: %s, %d cores, load average %.1f, %d rounds, broker %s%n", BenchSetup.cpu(),
+    System.out.printf("CPU: %s, %d cores, load average %.1f, %d rounds, broker %s%n", io.convnet.util.Machine.cpu(),
         Runtime.getRuntime().availableProcessors(), BenchSetup.loadAverage(), rounds,
         external != null ? "external" : "in this JVM");
 
@@ -106,6 +106,18 @@ public final class LargeImageBenchmark {
       System.out.printf("| %s | %.1f ms | %.1f / %.1f ms | %.1f | %.1f%s / %.1f%s | %.1f / %.1f ms |%n", e.getKey(),
           local[0], p50(inline[0]), p50(staged[0]), local[1], c8Inline[1], refused(c8Inline), c8Staged[1],
           refused(c8Staged), c8Inline[0], c8Staged[0]);
+    }
+    String small = images.keySet().iterator().next();
+    for (String gateway : GATEWAYS) {
+      double base = p50(http.get(gateway + small)[0]);
+      for (String photo : images.keySet()) {
+        if (!photo.equals(small)) {
+          double[][] h = http.get(gateway + photo);
+          System.out.printf("%s, %s: c1 end to end %.1fx the %s (target <= 2x); decode %.1fx compute (target <= 3x); "
+              + "c8 %.2f of in-process batch 8%n", photo, gateway, p50(h[0]) / base, small, p50(h[1]) / p50(h[2]),
+              http.get(gateway + photo + C8)[0][1] / alone.get(photo)[1]);
+        }
+      }
     }
     System.out.printf("load average at the end %.1f%n", BenchSetup.loadAverage());
     if (broker != null) {
